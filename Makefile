@@ -1,0 +1,48 @@
+# cxl-fmemu: a thin wrapper so nobody has to type meson.
+#   make            build (build/)
+#   make check      install missing deps, build plain + sanitized, run every test
+#   make bench      release build, run the benchmarks
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+BUILD      ?= build
+SANBUILD   ?= build-san
+BENCHBUILD ?= build-bench
+PREFIX     ?= /usr/local
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps check bench fuzz install clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX)
+
+$(SANBUILD)/build.ninja:
+	CC=clang meson setup $(SANBUILD) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dfuzz=true
+
+$(BENCHBUILD)/build.ninja:
+	meson setup $(BENCHBUILD) --buildtype=release -Db_ndebug=true -Dtests=false
+
+deps:
+	scripts/deps.sh build docs
+
+check: deps
+	scripts/check.sh $(BUILD) $(SANBUILD)
+
+bench: deps $(BENCHBUILD)/build.ninja
+	ninja -C $(BENCHBUILD)
+	meson test -C $(BENCHBUILD) --benchmark --verbose
+
+fuzz: deps $(SANBUILD)/build.ninja
+	ninja -C $(SANBUILD)
+	scripts/fuzz.sh $(SANBUILD) $(FUZZ_SECONDS)
+
+install: $(BUILD)/build.ninja
+	meson configure $(BUILD) --prefix=$(PREFIX)
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild
+
+clean:
+	rm -rf $(BUILD) $(SANBUILD) $(BENCHBUILD)

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+#include "dev/cci.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "proto/le.h"
+#include "util/log.h"
+
+const uint8_t cci_cel_uuid[16] = {
+	0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
+	0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
+};
+
+#define CCI_PAYLOAD_MIN 256u
+#define CCI_PAYLOAD_LIMIT (1u << 20)
+
+static bool is_pow2(size_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static uint8_t log2_size(size_t v)
+{
+	uint8_t n = 0;
+
+	while ((size_t)1 << (n + 1) <= v)
+		n++;
+	return n;
+}
+
+int cci_init(struct cci *cci, const char *name, void *owner,
+	     const struct cci_ident *ident, struct cci_timestamp *ts,
+	     const struct cci_clock *clock, size_t payload_max, size_t payload_cap)
+{
+	if (!is_pow2(payload_max) || !is_pow2(payload_cap) ||
+	    payload_max < CCI_PAYLOAD_MIN || payload_cap > CCI_PAYLOAD_LIMIT ||
+	    payload_max > payload_cap || !ident || !ts || !clock)
+		return -EINVAL;
+	memset(cci, 0, sizeof(*cci));
+	cci->name = name;
+	cci->owner = owner;
+	cci->ident = ident;
+	cci->ts = ts;
+	cci->clock = clock;
+	cci->payload_max = payload_max;
+	cci->payload_cap = payload_cap;
+	return 0;
+}
+
+int cci_add_set(struct cci *cci, const struct cci_cmd_set *set)
+{
+	if (cci->nsets >= CCI_MAX_SETS)
+		return -ENOSPC;
+	for (size_t i = 1; i < set->count; i++)
+		if (set->cmds[i - 1].opcode >= set->cmds[i].opcode)
+			return -EINVAL; /* tables must be sorted, no duplicates */
+	for (size_t i = 0; i < set->count; i++)
+		if (cci_find(cci, set->cmds[i].opcode))
+			return -EEXIST;
+	cci->sets[cci->nsets++] = set;
+	return 0;
+}
+
+const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode)
+{
+	for (size_t s = 0; s < cci->nsets; s++) {
+		const struct cci_cmd_set *set = cci->sets[s];
+		size_t lo = 0, hi = set->count;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (set->cmds[mid].opcode == opcode)
+				return &set->cmds[mid];
+			if (set->cmds[mid].opcode < opcode)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return NULL;
+}
+
+uint64_t cci_now_ns(const struct cci *cci)
+{
+	return cci->clock->now_ns(cci->clock->arg);
+}
+
+uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
+		     size_t in_len, uint8_t *out, size_t *out_len)
+{
+	const struct cci_cmd *cmd;
+	struct cci_call call;
+	uint16_t rc;
+
+	*out_len = 0;
+	/* An operation the clock says has finished completes before anything
+	 * else looks at the device state. */
+	cci_tick(cci);
+
+	cmd = cci_find(cci, opcode);
+	if (!cmd || !cmd->handler) {
+		log_dbg("cci %s op 0x%04x: unsupported", cci->name, opcode);
+		return CXL_RC_UNSUPPORTED;
+	}
+	if (in_len > cci->payload_max ||
+	    (cmd->in_len != CCI_LEN_VAR && in_len != cmd->in_len)) {
+		log_dbg("cci %s op 0x%04x %s: payload length %zu", cci->name,
+			opcode, cmd->name, in_len);
+		return CXL_RC_INVALID_PAYLOAD_LENGTH;
+	}
+	if ((cmd->effects & CCI_EFF_BACKGROUND_OPERATION) && cci->bg.running)
+		return CXL_RC_BUSY;
+
+	memset(out, 0, cci->payload_max);
+	call = (struct cci_call){
+		.in = in, .in_len = in_len, .out = out, .out_max = cci->payload_max,
+	};
+	rc = cmd->handler(cci, cmd, &call);
+	if (call.out_len > call.out_max) {
+		log_err("cci %s op 0x%04x %s: handler wrote %zu > %zu bytes",
+			cci->name, opcode, cmd->name, call.out_len, call.out_max);
+		return CXL_RC_INTERNAL_ERROR;
+	}
+	if (rc == CXL_RC_BG_STARTED && !cci->bg.running) {
+		log_err("cci %s op 0x%04x %s: background started without an operation",
+			cci->name, opcode, cmd->name);
+		return CXL_RC_INTERNAL_ERROR;
+	}
+	if (rc == CXL_RC_SUCCESS || rc == CXL_RC_BG_STARTED)
+		*out_len = call.out_len;
+	log_dbg("cci %s op 0x%04x %s: rc 0x%02x out %zu", cci->name, opcode,
+		cmd->name, rc, *out_len);
+	return rc;
+}
+
+size_t cci_cel_size(const struct cci *cci)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < cci->nsets; s++)
+		n += cci->sets[s]->count;
+	return 4 * n;
+}
+
+size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len)
+{
+	size_t pos = 0, done = 0;
+
+	for (size_t s = 0; s < cci->nsets; s++) {
+		for (size_t i = 0; i < cci->sets[s]->count; i++, pos += 4) {
+			const struct cci_cmd *c = &cci->sets[s]->cmds[i];
+			uint8_t ent[4];
+
+			le16_put(ent, c->opcode);
+			le16_put(ent + 2, c->effects);
+			for (size_t b = 0; b < 4; b++) {
+				if (pos + b < off)
+					continue;
+				if (done == len)
+					return done;
+				buf[done++] = ent[b];
+			}
+		}
+	}
+	return done;
+}
+
+void cci_bg_start(struct cci *cci, uint16_t opcode, uint64_t duration_ns,
+		  bool abortable, cci_bg_done_fn done, void *arg)
+{
+	cci->bg = (struct cci_bg){
+		.running = true,
+		.abortable = abortable,
+		.opcode = opcode,
+		.start_ns = cci_now_ns(cci),
+		.duration_ns = duration_ns,
+		.done = done,
+		.arg = arg,
+	};
+}
+
+uint64_t cci_bg_remaining_ns(const struct cci *cci)
+{
+	uint64_t elapsed;
+
+	if (!cci->bg.running)
+		return UINT64_MAX;
+	elapsed = cci_now_ns(cci) - cci->bg.start_ns;
+	return elapsed >= cci->bg.duration_ns ? 0 : cci->bg.duration_ns - elapsed;
+}
+
+bool cci_tick(struct cci *cci)
+{
+	if (!cci->bg.running || cci_bg_remaining_ns(cci) != 0)
+		return false;
+	cci->bg.running = false;
+	cci->bg.rc = CXL_RC_SUCCESS;
+	cci->bg.last_pct = 100;
+	if (cci->bg.done)
+		cci->bg.done(cci, cci->bg.arg);
+	log_dbg("cci %s op 0x%04x: background operation done, rc 0x%02x",
+		cci->name, cci->bg.opcode, cci->bg.rc);
+	return true;
+}
+
+/* CXL r3.1 §8.2.9.1.1 Identify (0001h): output 18 bytes. */
+uint16_t cci_cmd_identify(struct cci *cci, const struct cci_cmd *cmd,
+			  struct cci_call *call)
+{
+	const struct cci_ident *id = cci->ident;
+	uint8_t *o = call->out;
+
+	(void)cmd;
+	le16_put(o + 0, id->vendor_id);
+	le16_put(o + 2, id->device_id);
+	le16_put(o + 4, id->subsys_vendor_id);
+	le16_put(o + 6, id->subsys_id);
+	le64_put(o + 8, id->serial);
+	o[16] = log2_size(cci->payload_max);
+	o[17] = id->component_type;
+	call->out_len = 18;
+	return CXL_RC_SUCCESS;
+}
+
+/* CXL r3.1 §8.2.9.1.2 Background Operation Status (0002h): output 8 bytes. */
+uint16_t cci_cmd_bg_op_status(struct cci *cci, const struct cci_cmd *cmd,
+			      struct cci_call *call)
+{
+	const struct cci_bg *bg = &cci->bg;
+	uint8_t pct = bg->last_pct;
+
+	(void)cmd;
+	if (bg->running) {
+		uint64_t elapsed = cci_now_ns(cci) - bg->start_ns;
+
+		pct = bg->duration_ns ?
+			(uint8_t)(elapsed * 100 / bg->duration_ns) : 100;
+		if (pct > 99)
+			pct = 99;
+	}
+	call->out[0] = (uint8_t)((bg->running ? 1u : 0u) | (unsigned)pct << 1);
+	le16_put(call->out + 2, bg->opcode);
+	le16_put(call->out + 4, bg->running ? 0 : bg->rc);
+	le16_put(call->out + 6, bg->running ? 0 : bg->vendor_status);
+	call->out_len = 8;
+	return CXL_RC_SUCCESS;
+}
+
+/* CXL r3.1 §8.2.9.1.3 Get Response Message Limit (0003h). */
+uint16_t cci_cmd_get_rsp_msg_limit(struct cci *cci, const struct cci_cmd *cmd,
+				   struct cci_call *call)
+{
+	(void)cmd;
+	call->out[0] = log2_size(cci->payload_max);
+	call->out_len = 1;
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.1.4 Set Response Message Limit (0004h): 2^n bytes with
+ * n >= 8 (256 B) and no more than the CCI can hold; answers the limit now
+ * in effect.
+ */
+uint16_t cci_cmd_set_rsp_msg_limit(struct cci *cci, const struct cci_cmd *cmd,
+				   struct cci_call *call)
+{
+	uint8_t n = call->in[0];
+
+	(void)cmd;
+	if (n < 8 || n > 20 || ((size_t)1 << n) > cci->payload_cap)
+		return CXL_RC_INVALID_INPUT;
+	cci->payload_max = (size_t)1 << n;
+	call->out[0] = n;
+	call->out_len = 1;
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.1.5 Request Abort Background Operation (0005h). Nothing
+ * running: success. Running but not abortable: Request Abort Not Supported.
+ */
+uint16_t cci_cmd_bg_op_abort(struct cci *cci, const struct cci_cmd *cmd,
+			     struct cci_call *call)
+{
+	(void)cmd;
+	(void)call;
+	if (!cci->bg.running)
+		return CXL_RC_SUCCESS;
+	if (!cci->bg.abortable)
+		return CXL_RC_REQUEST_ABORT_NOT_SUPPORTED;
+	cci->bg.running = false;
+	cci->bg.rc = CXL_RC_ABORTED;
+	cci->bg.last_pct = (uint8_t)((cci_now_ns(cci) - cci->bg.start_ns) * 100 /
+				     (cci->bg.duration_ns ? cci->bg.duration_ns : 1));
+	if (cci->bg.last_pct > 99)
+		cci->bg.last_pct = 99;
+	log_info("cci %s op 0x%04x: background operation aborted", cci->name,
+		 cci->bg.opcode);
+	return CXL_RC_SUCCESS;
+}
+
+/* CXL r3.1 §8.2.9.4.1 Get Timestamp (0300h): 0 until set. */
+uint16_t cci_cmd_get_timestamp(struct cci *cci, const struct cci_cmd *cmd,
+			       struct cci_call *call)
+{
+	uint64_t v = 0;
+
+	(void)cmd;
+	if (cci->ts->set)
+		v = cci->ts->value_ns + (cci_now_ns(cci) - cci->ts->at_ns);
+	le64_put(call->out, v);
+	call->out_len = 8;
+	return CXL_RC_SUCCESS;
+}
+
+/* CXL r3.1 §8.2.9.4.2 Set Timestamp (0301h): input 8 bytes. */
+uint16_t cci_cmd_set_timestamp(struct cci *cci, const struct cci_cmd *cmd,
+			       struct cci_call *call)
+{
+	(void)cmd;
+	cci->ts->set = true;
+	cci->ts->value_ns = le64_get(call->in);
+	cci->ts->at_ns = cci_now_ns(cci);
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.5.1 Get Supported Logs (0400h): one entry, the CEL.
+ * Output: 0:2 entry count, 2:6 rsvd, then 20-byte entries (UUID, size).
+ */
+uint16_t cci_cmd_get_supported_logs(struct cci *cci, const struct cci_cmd *cmd,
+				    struct cci_call *call)
+{
+	(void)cmd;
+	le16_put(call->out, 1);
+	memcpy(call->out + 8, cci_cel_uuid, 16);
+	le32_put(call->out + 24, (uint32_t)cci_cel_size(cci));
+	call->out_len = 28;
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.5.2 Get Log (0401h): input 0:16 UUID, 16:4 offset,
+ * 20:4 length. Unknown UUID: Invalid Log; a range past the log or a length
+ * over the response limit: Invalid Input.
+ */
+uint16_t cci_cmd_get_log(struct cci *cci, const struct cci_cmd *cmd,
+			 struct cci_call *call)
+{
+	uint64_t off = le32_get(call->in + 16);
+	uint64_t len = le32_get(call->in + 20);
+
+	(void)cmd;
+	if (memcmp(call->in, cci_cel_uuid, 16))
+		return CXL_RC_INVALID_LOG;
+	if (len > call->out_max || off + len > cci_cel_size(cci))
+		return CXL_RC_INVALID_INPUT;
+	call->out_len = cci_cel_read(cci, (size_t)off, call->out, (size_t)len);
+	return CXL_RC_SUCCESS;
+}

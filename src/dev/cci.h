@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Component Command Interface: command tables, one dispatcher, the Command
+ * Effects Log derived from the tables, and the one background operation a CCI
+ * may run (CXL r3.1 §8.2.9.1.2). Transport-free: a message enters as
+ * (CCI, opcode, payload) and leaves as (return code, payload). Whether it came
+ * from a host mailbox, an MCTP endpoint, a tunnel or the forwarding buffer is
+ * unknown here.
+ */
+#ifndef CXLFM_DEV_CCI_H
+#define CXLFM_DEV_CCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/cci.h"
+
+/* Command Effects Log entry "Command Effect" bits, CXL r3.2 Table 8-87. */
+#define CCI_EFF_CONFIG_CHANGE_COLD_RESET (1u << 0)
+#define CCI_EFF_IMMEDIATE_CONFIG_CHANGE  (1u << 1)
+#define CCI_EFF_IMMEDIATE_DATA_CHANGE    (1u << 2)
+#define CCI_EFF_IMMEDIATE_POLICY_CHANGE  (1u << 3)
+#define CCI_EFF_IMMEDIATE_LOG_CHANGE     (1u << 4)
+#define CCI_EFF_SECURITY_STATE_CHANGE    (1u << 5)
+#define CCI_EFF_BACKGROUND_OPERATION     (1u << 6)
+#define CCI_EFF_SECONDARY_MBOX_SUPPORTED (1u << 7)
+#define CCI_EFF_REQUEST_ABORT_SUPPORTED  (1u << 8)
+#define CCI_EFF_CONFIG_CHANGE_CONV_RESET (1u << 9)
+#define CCI_EFF_CONFIG_CHANGE_CXL_RESET  (1u << 10)
+
+/* Input-size rule: exact length, or variable (the handler checks). */
+#define CCI_LEN_VAR SIZE_MAX
+
+/* Opcodes shared by several command sets (CXL r3.1 Table 8-37 / 8-132). */
+enum cci_opcode {
+	CCI_OP_IDENTIFY = 0x0001,
+	CCI_OP_BG_OP_STATUS = 0x0002,
+	CCI_OP_GET_RSP_MSG_LIMIT = 0x0003,
+	CCI_OP_SET_RSP_MSG_LIMIT = 0x0004,
+	CCI_OP_BG_OP_ABORT = 0x0005,
+	CCI_OP_GET_EVENT_RECORDS = 0x0100,
+	CCI_OP_CLEAR_EVENT_RECORDS = 0x0101,
+	CCI_OP_GET_EVENT_INT_POLICY = 0x0102,
+	CCI_OP_SET_EVENT_INT_POLICY = 0x0103,
+	CCI_OP_GET_TIMESTAMP = 0x0300,
+	CCI_OP_SET_TIMESTAMP = 0x0301,
+	CCI_OP_GET_SUPPORTED_LOGS = 0x0400,
+	CCI_OP_GET_LOG = 0x0401,
+	CCI_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,
+	CCI_OP_GET_PARTITION_INFO = 0x4100,
+	CCI_OP_GET_DC_CONFIG = 0x4800,
+	CCI_OP_GET_DC_EXTENT_LIST = 0x4801,
+	CCI_OP_ADD_DC_RESPONSE = 0x4802,
+	CCI_OP_RELEASE_DC = 0x4803,
+	CCI_OP_IDENTIFY_SWITCH_DEVICE = 0x5100,
+	CCI_OP_GET_PHYS_PORT_STATE = 0x5101,
+	CCI_OP_PHYS_PORT_CONTROL = 0x5102,
+	CCI_OP_GET_VCS_INFO = 0x5200,
+	CCI_OP_BIND_VPPB = 0x5201,
+	CCI_OP_UNBIND_VPPB = 0x5202,
+	CCI_OP_TUNNEL_MGMT = 0x5300,
+	CCI_OP_GET_LD_INFO = 0x5400,
+	CCI_OP_GET_LD_ALLOCATIONS = 0x5401,
+	CCI_OP_SET_LD_ALLOCATIONS = 0x5402,
+	CCI_OP_GET_DCD_INFO = 0x5600,
+	CCI_OP_GET_HOST_DC_REGION_CONFIG = 0x5601,
+	CCI_OP_SET_DC_REGION_CONFIG = 0x5602,
+	CCI_OP_GET_DC_REGION_EXTENT_LIST = 0x5603,
+	CCI_OP_INITIATE_DC_ADD = 0x5604,
+	CCI_OP_INITIATE_DC_RELEASE = 0x5605,
+};
+
+/* Identify component types (CXL r3.1 Table 8-38). */
+enum cci_component_type {
+	CCI_COMPONENT_SWITCH = 0x00,
+	CCI_COMPONENT_TYPE3 = 0x03,
+};
+
+struct cci;
+struct cci_cmd;
+
+/* One request as a handler sees it. out is zeroed and holds out_max bytes. */
+struct cci_call {
+	const uint8_t *in;
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len; /* set by the handler */
+	size_t out_max; /* the CCI's current response message limit */
+};
+
+/*
+ * A handler validates variable-length contents only (the dispatcher did the
+ * rest) and returns an enum cxl_rc. CXL_RC_BG_STARTED only after
+ * cci_bg_start().
+ */
+typedef uint16_t (*cci_handler_fn)(struct cci *cci, const struct cci_cmd *cmd,
+				   struct cci_call *call);
+
+struct cci_cmd {
+	uint16_t opcode;
+	const char *name;   /* spec name, for logs and query-commands */
+	cci_handler_fn handler;
+	size_t in_len;      /* exact request length or CCI_LEN_VAR */
+	uint16_t effects;   /* CCI_EFF_* for the CEL */
+};
+
+/* A command set personality: a const table sorted by opcode. */
+struct cci_cmd_set {
+	const char *name;
+	const struct cci_cmd *cmds;
+	size_t count;
+};
+
+#define CCI_SET(n, table) { .name = (n), .cmds = (table), \
+	.count = sizeof(table) / sizeof((table)[0]) }
+
+/* Identity reported by Identify (0001h), CXL r3.1 §8.2.9.1.1. */
+struct cci_ident {
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t subsys_vendor_id;
+	uint16_t subsys_id;
+	uint64_t serial;
+	uint8_t component_type; /* enum cci_component_type */
+};
+
+/* Injected clock (nanoseconds, monotonic): tests advance it, never sleep. */
+struct cci_clock {
+	uint64_t (*now_ns)(void *arg);
+	void *arg;
+};
+
+/* Device timestamp (Get/Set Timestamp 0300h/0301h), shared by a device's CCIs. */
+struct cci_timestamp {
+	bool set;
+	uint64_t value_ns; /* value given by Set Timestamp */
+	uint64_t at_ns;    /* clock reading when it was set */
+};
+
+typedef void (*cci_bg_done_fn)(struct cci *cci, void *arg);
+
+/* The one background operation of a CCI (CXL r3.1 §8.2.9.1.2). */
+struct cci_bg {
+	bool running;
+	bool abortable;
+	uint16_t opcode;
+	uint16_t rc;         /* result once finished */
+	uint16_t vendor_status;
+	uint8_t last_pct;    /* percent complete of the last op (100 when done) */
+	uint64_t start_ns;
+	uint64_t duration_ns;
+	cci_bg_done_fn done; /* applies the operation's effect; may set bg.rc */
+	void *arg;
+};
+
+#define CCI_MAX_SETS 4
+
+struct cci {
+	const char *name;           /* e.g. "99:oob_mctp_cci", for logs and QMP */
+	const struct cci_cmd_set *sets[CCI_MAX_SETS];
+	size_t nsets;
+	void *owner;                /* the device handlers act on */
+	const struct cci_ident *ident;
+	struct cci_timestamp *ts;   /* shared by the device's CCIs */
+	const struct cci_clock *clock;
+	size_t payload_max;         /* current response message limit */
+	size_t payload_cap;         /* largest limit Set Response Msg Limit accepts */
+	struct cci_bg bg;
+};
+
+/*
+ * Initialise a CCI. payload_max and payload_cap are powers of two between
+ * 256 and 1 MiB; payload_cap >= payload_max. Returns 0 or -EINVAL.
+ */
+int cci_init(struct cci *cci, const char *name, void *owner,
+	     const struct cci_ident *ident, struct cci_timestamp *ts,
+	     const struct cci_clock *clock, size_t payload_max, size_t payload_cap);
+/* Append a command set (e.g. the DCD set when the device has DC regions). */
+int cci_add_set(struct cci *cci, const struct cci_cmd_set *set);
+
+/* Find the table entry for opcode, or NULL. */
+const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode);
+
+/*
+ * Run one command. out must hold cci->payload_max bytes; *out_len gets the
+ * response payload length (0 on any error). Returns an enum cxl_rc:
+ * Unsupported for an opcode not in the tables, Invalid Payload Length when a
+ * fixed-size request has another length or the request exceeds the CCI's
+ * limit, Busy for a background command while one runs, else the handler's.
+ */
+uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
+		     size_t in_len, uint8_t *out, size_t *out_len);
+
+/* CEL: one 4-byte entry (opcode, effects) per command of every set. */
+size_t cci_cel_size(const struct cci *cci);
+/* Writes up to len bytes of the CEL starting at byte offset off; returns bytes written. */
+size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len);
+
+/*
+ * Background operations. A handler starts one and returns
+ * CXL_RC_BG_STARTED; done() runs when cci_tick() sees it finished.
+ */
+void cci_bg_start(struct cci *cci, uint16_t opcode, uint64_t duration_ns,
+		  bool abortable, cci_bg_done_fn done, void *arg);
+/* Completes a finished background operation. Returns true if one completed. */
+bool cci_tick(struct cci *cci);
+/* Nanoseconds until the running operation finishes, or UINT64_MAX if none. */
+uint64_t cci_bg_remaining_ns(const struct cci *cci);
+uint64_t cci_now_ns(const struct cci *cci);
+
+/* Generic handlers that sets share (CXL r3.1 §8.2.9.1, §8.2.9.4, §8.2.9.5). */
+uint16_t cci_cmd_identify(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_bg_op_status(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_rsp_msg_limit(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_set_rsp_msg_limit(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_bg_op_abort(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_timestamp(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_set_timestamp(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_supported_logs(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_log(struct cci *, const struct cci_cmd *, struct cci_call *);
+
+/* CEL UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17, in wire (RFC 4122) byte order. */
+extern const uint8_t cci_cel_uuid[16];
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Little-endian loads and stores over byte buffers. Every CXL and MCTP
+ * multi-byte field is little endian on the wire (CXL r3.1 §8.2.9, DSP0236 is
+ * byte-oriented); payloads are never cast to structs, so alignment and host
+ * byte order never matter.
+ */
+#ifndef CXLFM_PROTO_LE_H
+#define CXLFM_PROTO_LE_H
+
+#include <stdint.h>
+
+static inline uint16_t le16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t le24_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+static inline uint32_t le32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t le64_get(const uint8_t *p)
+{
+	return (uint64_t)le32_get(p) | (uint64_t)le32_get(p + 4) << 32;
+}
+
+static inline void le16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void le24_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+}
+
+static inline void le32_put(uint8_t *p, uint32_t v)
+{
+	le16_put(p, (uint16_t)v);
+	le16_put(p + 2, (uint16_t)(v >> 16));
+}
+
+static inline void le64_put(uint8_t *p, uint64_t v)
+{
+	le32_put(p, (uint32_t)v);
+	le32_put(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif

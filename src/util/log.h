@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Logging with context. Nothing is printed unless a sink is installed
+ * (log_set_sink) or the default stderr sink is enabled by the program
+ * (log_set_level). Messages carry their own context prefix, e.g.
+ * "dev cxl-dcd0 op 0x5604: ..." so a line can be traced to device and opcode.
+ */
+#ifndef CXLFM_UTIL_LOG_H
+#define CXLFM_UTIL_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LVL_NONE = -1,
+	LOG_LVL_ERR = 0,
+	LOG_LVL_WARN,
+	LOG_LVL_INFO,
+	LOG_LVL_DEBUG,
+};
+
+typedef void (*log_sink_fn)(enum log_level lvl, const char *msg, void *arg);
+
+/* Default: level NONE (silent). Programs opt in. */
+void log_set_level(enum log_level lvl);
+enum log_level log_get_level(void);
+/* NULL sink restores the stderr sink. */
+void log_set_sink(log_sink_fn fn, void *arg);
+/* Parses "none|error|warn|info|debug"; returns 0 or -EINVAL. */
+int log_level_parse(const char *s, enum log_level *out);
+
+__attribute__((format(printf, 2, 3)))
+void log_msg(enum log_level lvl, const char *fmt, ...);
+
+#define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_dbg(...)   log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/* The CCI framework: dispatch rules, generic commands, CEL, background ops. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dev/cci.h"
+#include "proto/le.h"
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+
+static int done_calls;
+static void bg_done(struct cci *cci, void *arg)
+{
+	(void)cci;
+	done_calls += *(int *)arg;
+}
+
+static int done_weight = 1;
+
+static uint16_t h_echo(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)cci;
+	(void)cmd;
+	memcpy(c->out, c->in, c->in_len);
+	c->out_len = c->in_len;
+	return CXL_RC_SUCCESS;
+}
+
+static uint16_t h_bg(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)c;
+	cci_bg_start(cci, cmd->opcode, 1000, c->in[0] != 0, bg_done, &done_weight);
+	return CXL_RC_BG_STARTED;
+}
+
+static uint16_t h_overflow(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)cci;
+	(void)cmd;
+	c->out_len = c->out_max + 1;
+	return CXL_RC_SUCCESS;
+}
+
+static const struct cci_cmd test_cmds[] = {
+	{ 0x0001, "Identify", cci_cmd_identify, 0, 0 },
+	{ 0x0002, "Background Operation Status", cci_cmd_bg_op_status, 0, 0 },
+	{ 0x0003, "Get Response Message Limit", cci_cmd_get_rsp_msg_limit, 0, 0 },
+	{ 0x0004, "Set Response Message Limit", cci_cmd_set_rsp_msg_limit, 1, CCI_EFF_IMMEDIATE_CONFIG_CHANGE },
+	{ 0x0005, "Request Abort Background Operation", cci_cmd_bg_op_abort, 0, 0 },
+	{ 0x0300, "Get Timestamp", cci_cmd_get_timestamp, 0, 0 },
+	{ 0x0301, "Set Timestamp", cci_cmd_set_timestamp, 8, CCI_EFF_IMMEDIATE_POLICY_CHANGE },
+	{ 0x0400, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
+	{ 0x0401, "Get Log", cci_cmd_get_log, 0x18, 0 },
+	{ 0xc000, "echo", h_echo, CCI_LEN_VAR, 0 },
+	{ 0xc001, "bg", h_bg, 1, CCI_EFF_BACKGROUND_OPERATION | CCI_EFF_REQUEST_ABORT_SUPPORTED },
+	{ 0xc002, "overflow", h_overflow, 0, 0 },
+};
+static const struct cci_cmd_set test_set = CCI_SET("test", test_cmds);
+
+static const struct cci_ident ident = {
+	.vendor_id = 0x1b36, .device_id = 0x0d93, .subsys_vendor_id = 0x1af4,
+	.subsys_id = 0x1100, .serial = 99, .component_type = CCI_COMPONENT_TYPE3,
+};
+
+struct fixture {
+	struct cci cci;
+	struct cci_timestamp ts;
+	struct cci_clock clk;
+	uint8_t out[1024];
+	size_t out_len;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	fake_now = 0;
+	done_calls = 0;
+	f.clk.now_ns = fake_clock;
+	assert_int_equal(cci_init(&f.cci, "t", NULL, &ident, &f.ts, &f.clk, 512, 1024), 0);
+	assert_int_equal(cci_add_set(&f.cci, &test_set), 0);
+	*state = &f;
+	return 0;
+}
+
+static uint16_t run(struct fixture *f, uint16_t op, const void *in, size_t len)
+{
+	return cci_process(&f->cci, op, in, len, f->out, &f->out_len);
+}
+
+static void test_init_rejects(void **state)
+{
+	struct fixture *f = *state;
+	struct cci c;
+
+	assert_int_equal(cci_init(&c, "x", NULL, &ident, &f->ts, &f->clk, 500, 1024), -EINVAL);
+	assert_int_equal(cci_init(&c, "x", NULL, &ident, &f->ts, &f->clk, 128, 1024), -EINVAL);
+	assert_int_equal(cci_init(&c, "x", NULL, &ident, &f->ts, &f->clk, 1024, 512), -EINVAL);
+	/* the same set twice collides */
+	assert_int_equal(cci_add_set(&f->cci, &test_set), -EEXIST);
+}
+
+static void test_unsupported(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, 0x4800, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(f->out_len, 0);
+}
+
+static void test_payload_length(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[600] = { 0 };
+
+	assert_int_equal(run(f, 0x0001, in, 1), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, 0x0301, in, 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, 0x0301, in, 9), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	/* variable commands are still bounded by the CCI's limit */
+	assert_int_equal(run(f, 0xc000, in, 513), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, 0xc000, in, 512), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 512);
+}
+
+static void test_handler_overflow_is_internal_error(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, 0xc002, NULL, 0), CXL_RC_INTERNAL_ERROR);
+	assert_int_equal(f->out_len, 0);
+}
+
+static void test_identify(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t want[18] = { 0x36, 0x1b, 0x93, 0x0d, 0xf4, 0x1a, 0x00, 0x11,
+				   99, 0, 0, 0, 0, 0, 0, 0, 9, 0x03 };
+
+	assert_int_equal(run(f, 0x0001, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 18);
+	assert_memory_equal(f->out, want, 18);
+}
+
+static void test_rsp_msg_limit(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t n;
+
+	assert_int_equal(run(f, 0x0003, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out[0], 9);
+	n = 7;
+	assert_int_equal(run(f, 0x0004, &n, 1), CXL_RC_INVALID_INPUT);
+	n = 11; /* over the 1 KiB capacity */
+	assert_int_equal(run(f, 0x0004, &n, 1), CXL_RC_INVALID_INPUT);
+	n = 8;
+	assert_int_equal(run(f, 0x0004, &n, 1), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 1);
+	assert_int_equal(f->out[0], 8);
+	assert_int_equal(f->cci.payload_max, 256);
+	/* the new limit applies to requests */
+	uint8_t big[300] = { 0 };
+	assert_int_equal(run(f, 0xc000, big, 300), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	n = 10;
+	assert_int_equal(run(f, 0x0004, &n, 1), CXL_RC_SUCCESS);
+	assert_int_equal(f->cci.payload_max, 1024);
+}
+
+static void test_timestamp(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[8];
+
+	assert_int_equal(run(f, 0x0300, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(le64_get(f->out), 0);
+	fake_now = 5000;
+	le64_put(in, 1000000);
+	assert_int_equal(run(f, 0x0301, in, 8), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 0);
+	fake_now = 5250;
+	assert_int_equal(run(f, 0x0300, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(le64_get(f->out), 1000250);
+}
+
+/* The CEL is derived from the table: entries in table order, effects as declared. */
+static void test_cel(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[0x18] = { 0 };
+	size_t n = sizeof(test_cmds) / sizeof(test_cmds[0]);
+
+	assert_int_equal(run(f, 0x0400, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 28);
+	assert_int_equal(le16_get(f->out), 1);
+	assert_memory_equal(f->out + 8, cci_cel_uuid, 16);
+	assert_int_equal(le32_get(f->out + 24), 4 * n);
+
+	memcpy(in, cci_cel_uuid, 16);
+	le32_put(in + 20, (uint32_t)(4 * n));
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4 * n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(le16_get(f->out + 4 * i), test_cmds[i].opcode);
+		assert_int_equal(le16_get(f->out + 4 * i + 2), test_cmds[i].effects);
+	}
+	/* partial read at an unaligned offset */
+	le32_put(in + 16, 6);
+	le32_put(in + 20, 4);
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4);
+	assert_int_equal(f->out[0], 0x00); /* high byte of effects of entry 1 */
+	assert_int_equal(le16_get(f->out + 2), 0x0003);
+	/* past the end */
+	le32_put(in + 16, (uint32_t)(4 * n - 2));
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
+	/* unknown log */
+	in[0] ^= 1;
+	le32_put(in + 16, 0);
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_LOG);
+}
+
+static void test_background_op(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t abortable = 0;
+
+	assert_int_equal(run(f, 0xc001, &abortable, 1), CXL_RC_BG_STARTED);
+	fake_now = 250;
+	assert_int_equal(run(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out[0], 1 | 25 << 1);
+	assert_int_equal(le16_get(f->out + 2), 0xc001);
+	/* a second background command is Busy */
+	assert_int_equal(run(f, 0xc001, &abortable, 1), CXL_RC_BUSY);
+	/* not abortable */
+	assert_int_equal(run(f, 0x0005, NULL, 0), CXL_RC_REQUEST_ABORT_NOT_SUPPORTED);
+	assert_int_equal(done_calls, 0);
+	assert_int_equal(cci_bg_remaining_ns(&f->cci), 750);
+	fake_now = 1000;
+	assert_true(cci_tick(&f->cci));
+	assert_int_equal(done_calls, 1);
+	assert_false(cci_tick(&f->cci));
+	assert_int_equal(run(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out[0], 100 << 1);
+	assert_int_equal(le16_get(f->out + 4), CXL_RC_SUCCESS);
+	assert_int_equal(cci_bg_remaining_ns(&f->cci), UINT64_MAX);
+}
+
+static void test_background_completes_on_next_command(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t abortable = 0;
+
+	assert_int_equal(run(f, 0xc001, &abortable, 1), CXL_RC_BG_STARTED);
+	fake_now = 5000; /* nobody ticked: the next command sees it done */
+	assert_int_equal(run(f, 0xc001, &abortable, 1), CXL_RC_BG_STARTED);
+	assert_int_equal(done_calls, 1);
+}
+
+static void test_background_abort(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t abortable = 1;
+
+	assert_int_equal(run(f, 0x0005, NULL, 0), CXL_RC_SUCCESS); /* nothing running */
+	assert_int_equal(run(f, 0xc001, &abortable, 1), CXL_RC_BG_STARTED);
+	fake_now = 400;
+	assert_int_equal(run(f, 0x0005, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(run(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out[0], 40 << 1);
+	assert_int_equal(le16_get(f->out + 4), CXL_RC_ABORTED);
+	fake_now = 5000;
+	assert_false(cci_tick(&f->cci));
+	assert_int_equal(done_calls, 0); /* the effect never applied */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_init_rejects, setup),
+		cmocka_unit_test_setup(test_unsupported, setup),
+		cmocka_unit_test_setup(test_payload_length, setup),
+		cmocka_unit_test_setup(test_handler_overflow_is_internal_error, setup),
+		cmocka_unit_test_setup(test_identify, setup),
+		cmocka_unit_test_setup(test_rsp_msg_limit, setup),
+		cmocka_unit_test_setup(test_timestamp, setup),
+		cmocka_unit_test_setup(test_cel, setup),
+		cmocka_unit_test_setup(test_background_op, setup),
+		cmocka_unit_test_setup(test_background_completes_on_next_command, setup),
+		cmocka_unit_test_setup(test_background_abort, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
