@@ -360,3 +360,40 @@ uint16_t cci_cmd_get_log(struct cci *cci, const struct cci_cmd *cmd,
 	call->out_len = cci_cel_read(cci, (size_t)off, call->out, (size_t)len);
 	return CXL_RC_SUCCESS;
 }
+
+int cci_msg_reply(const struct cci_hdr *req, uint16_t rc, const uint8_t *pl,
+		  size_t pl_len, uint8_t *rsp, size_t rsp_max)
+{
+	struct cci_hdr h = {
+		.category = CCI_CAT_RSP, .tag = req->tag, .opcode = req->opcode,
+		.pl_len = (uint32_t)pl_len, .bg = rc == CXL_RC_BG_STARTED, .rc = rc,
+	};
+
+	if (rsp_max < CCI_HDR_LEN + pl_len)
+		return -EMSGSIZE;
+	if (cci_hdr_encode(&h, rsp, rsp_max) < 0)
+		return -EMSGSIZE;
+	if (pl_len)
+		memmove(rsp + CCI_HDR_LEN, pl, pl_len);
+	return (int)(CCI_HDR_LEN + pl_len);
+}
+
+int cci_msg_run(struct cci *cci, const uint8_t *msg, size_t len, uint8_t *rsp,
+		size_t rsp_max)
+{
+	struct cci_hdr h;
+	const uint8_t *pl;
+	size_t out_len = 0;
+	uint16_t rc;
+	int err;
+
+	if (rsp_max < CCI_HDR_LEN + cci->payload_max)
+		return -EMSGSIZE;
+	err = cci_msg_decode(msg, len, &h, &pl);
+	if (err == -EMSGSIZE && len >= CCI_HDR_LEN && h.category == CCI_CAT_REQ)
+		return cci_msg_reply(&h, CXL_RC_INVALID_PAYLOAD_LENGTH, NULL, 0, rsp, rsp_max);
+	if (err || h.category != CCI_CAT_REQ)
+		return -EBADMSG;
+	rc = cci_process(cci, h.opcode, pl, h.pl_len, rsp + CCI_HDR_LEN, &out_len);
+	return cci_msg_reply(&h, rc, rsp + CCI_HDR_LEN, out_len, rsp, rsp_max);
+}

@@ -224,3 +224,17 @@ uint16_t cci_cmd_get_log(struct cci *, const struct cci_cmd *, struct cci_call *
 extern const uint8_t cci_cel_uuid[16];
 
 #endif
+
+/*
+ * Whole messages (12-byte CCI header + payload), for transports that carry
+ * them as they are (MCTP endpoints, tests). cci_msg_reply() builds the
+ * response to req with rc and payload; cci_msg_run() runs a request message
+ * on cci and builds its response. Both return the response length or a
+ * negative errno: -EBADMSG when msg is not a request at all (nothing to
+ * answer), -EMSGSIZE when rsp is too small. A request whose length field
+ * disagrees with the bytes present is answered with Invalid Payload Length.
+ */
+int cci_msg_reply(const struct cci_hdr *req, uint16_t rc, const uint8_t *pl,
+		  size_t pl_len, uint8_t *rsp, size_t rsp_max);
+int cci_msg_run(struct cci *cci, const uint8_t *msg, size_t len, uint8_t *rsp,
+		size_t rsp_max);

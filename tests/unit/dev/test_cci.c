@@ -284,6 +284,50 @@ static void test_background_abort(void **state)
 	assert_int_equal(done_calls, 0); /* the effect never applied */
 }
 
+/* Whole-message path: header echo, lengths, non-requests. */
+static void test_msg_run(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t req[12 + 3] = { 0x00, 0x42, 0x00, 0x00, 0xc0, 0x03, 0x00, 0x00,
+				0x00, 0x00, 0xcd, 0xab, 'a', 'b', 'c' };
+	const uint8_t want[12 + 3] = { 0x01, 0x42, 0x00, 0x00, 0xc0, 0x03, 0x00, 0x00,
+				       0x00, 0x00, 0x00, 0x00, 'a', 'b', 'c' };
+	uint8_t rsp[12 + 1024];
+
+	assert_int_equal(cci_msg_run(&f->cci, req, sizeof(req), rsp, sizeof(rsp)), 15);
+	assert_memory_equal(rsp, want, sizeof(want));
+	/* length field says 3, two bytes present: Invalid Payload Length */
+	assert_int_equal(cci_msg_run(&f->cci, req, 14, rsp, sizeof(rsp)), 12);
+	assert_int_equal(rsp[0], CCI_CAT_RSP);
+	assert_int_equal(rsp[1], 0x42);
+	assert_int_equal(rsp[8], CXL_RC_INVALID_PAYLOAD_LENGTH);
+	/* unknown opcode: Unsupported, empty payload */
+	req[4] = 0x7f;
+	assert_int_equal(cci_msg_run(&f->cci, req, sizeof(req), rsp, sizeof(rsp)), 12);
+	assert_int_equal(rsp[8], CXL_RC_UNSUPPORTED);
+	assert_int_equal(rsp[5] | rsp[6] | rsp[7], 0);
+	/* a response is not answered, nor is a stub */
+	req[0] = CCI_CAT_RSP;
+	assert_int_equal(cci_msg_run(&f->cci, req, sizeof(req), rsp, sizeof(rsp)), -EBADMSG);
+	assert_int_equal(cci_msg_run(&f->cci, req, 5, rsp, sizeof(rsp)), -EBADMSG);
+	/* a response buffer that cannot hold the largest answer is refused */
+	req[0] = CCI_CAT_REQ;
+	assert_int_equal(cci_msg_run(&f->cci, req, sizeof(req), rsp, 100), -EMSGSIZE);
+}
+
+/* Background started: BO bit and rc in the response header. */
+static void test_msg_run_background(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t req[13] = { 0x00, 0x07, 0x00, 0x01, 0xc0, 0x01, 0x00, 0x00,
+			    0x00, 0x00, 0x00, 0x00, 0x00 };
+	uint8_t rsp[12 + 1024];
+
+	assert_int_equal(cci_msg_run(&f->cci, req, sizeof(req), rsp, sizeof(rsp)), 12);
+	assert_int_equal(rsp[7], 0x80);
+	assert_int_equal(rsp[8], CXL_RC_BG_STARTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +342,8 @@ int main(void)
 		cmocka_unit_test_setup(test_background_op, setup),
 		cmocka_unit_test_setup(test_background_completes_on_next_command, setup),
 		cmocka_unit_test_setup(test_background_abort, setup),
+		cmocka_unit_test_setup(test_msg_run, setup),
+		cmocka_unit_test_setup(test_msg_run_background, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
