@@ -235,10 +235,9 @@ uint16_t cci_cmd_bg_op_status(struct cci *cci, const struct cci_cmd *cmd,
 	if (bg->running) {
 		uint64_t elapsed = cci_now_ns(cci) - bg->start_ns;
 
-		pct = bg->duration_ns ?
-			(uint8_t)(elapsed * 100 / bg->duration_ns) : 100;
-		if (pct > 99)
-			pct = 99;
+		uint64_t p = bg->duration_ns ? elapsed * 100 / bg->duration_ns : 100;
+
+		pct = (uint8_t)(p > 99 ? 99 : p);
 	}
 	call->out[0] = (uint8_t)((bg->running ? 1u : 0u) | (unsigned)pct << 1);
 	le16_put(call->out + 2, bg->opcode);
