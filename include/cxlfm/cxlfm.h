@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcxlfm: the Fabric Manager side of cxl-fmemu.
+ *
+ * A context is one bus controller on one emulated I2C bus socket
+ * (docs/bus-socket.md). It acts as MCTP bus owner: it finds the endpoints on
+ * the bus, gives them EIDs (Set Endpoint ID) and sends them CXL CCI / FM API
+ * requests (CXL r3.1 §7.6.3) with MCTP tag-owner semantics, packetising at
+ * the 64-byte baseline MTU and reassembling responses.
+ *
+ * Return convention for commands: 0 on success, a negative errno for a
+ * transport failure (-ETIMEDOUT, -EHOSTUNREACH, -EBADMSG ...), or a positive
+ * CXL return code (CXL r3.1 Table 8-34) when the component answered with one;
+ * cxlfm_rc_str() names it. Background Command Started (1) counts as
+ * success-with-background and is returned as 1.
+ *
+ * The library prints nothing; cxlfm_set_log() installs a sink.
+ */
+#ifndef CXLFM_CXLFM_H
+#define CXLFM_CXLFM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CXLFM_DEFAULT_ADDR 0x10      /* our 7-bit controller address */
+#define CXLFM_DEFAULT_EID 0x08       /* the bus owner's own EID */
+#define CXLFM_FIRST_EID 0x0a         /* first EID handed to endpoints */
+#define CXLFM_DEFAULT_TIMEOUT_MS 2000 /* CXL r3.1 §9.20.2: 2 s for MCTP CCIs */
+#define CXLFM_MSG_FMAPI 0x07
+#define CXLFM_MSG_CCI 0x08
+
+struct cxlfm_ctx;
+struct cxlfm_ep;
+
+struct cxlfm_opts {
+	uint8_t own_addr;    /* 0: CXLFM_DEFAULT_ADDR */
+	uint8_t own_eid;     /* 0: CXLFM_DEFAULT_EID */
+	unsigned timeout_ms; /* 0: CXLFM_DEFAULT_TIMEOUT_MS */
+	unsigned mtu;        /* MCTP packet payload bytes; 0: 64 (baseline) */
+};
+
+int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
+	       struct cxlfm_ctx **out);
+/* Use an already connected SOCK_SEQPACKET bus socket; the context owns fd. */
+int cxlfm_open_fd(int fd, const struct cxlfm_opts *opts, struct cxlfm_ctx **out);
+void cxlfm_close(struct cxlfm_ctx *ctx);
+/* Readable when responses wait: for applications with their own loop. */
+int cxlfm_fd(const struct cxlfm_ctx *ctx);
+void cxlfm_set_timeout(struct cxlfm_ctx *ctx, unsigned timeout_ms);
+
+typedef void (*cxlfm_log_fn)(int level, const char *msg, void *arg);
+void cxlfm_set_log(struct cxlfm_ctx *ctx, cxlfm_log_fn fn, void *arg);
+
+/*
+ * Bus owner discovery: probe every 7-bit address, give each endpoint that
+ * answers an EID and read its message types. Returns the endpoint count or
+ * a negative errno. Endpoints keep their EID across calls.
+ */
+int cxlfm_discover(struct cxlfm_ctx *ctx);
+size_t cxlfm_ep_count(const struct cxlfm_ctx *ctx);
+struct cxlfm_ep *cxlfm_ep_at(struct cxlfm_ctx *ctx, size_t i);
+/* Find (and if unknown, probe and assign an EID to) the endpoint at addr. */
+int cxlfm_ep_by_addr(struct cxlfm_ctx *ctx, uint8_t addr, struct cxlfm_ep **out);
+struct cxlfm_ep *cxlfm_ep_by_eid(struct cxlfm_ctx *ctx, uint8_t eid);
+uint8_t cxlfm_ep_addr(const struct cxlfm_ep *ep);
+uint8_t cxlfm_ep_eid(const struct cxlfm_ep *ep);
+bool cxlfm_ep_has_type(const struct cxlfm_ep *ep, uint8_t msg_type);
+
+/* Tunnel through a switch port and/or to an LD of an MLD (5300h). */
+struct cxlfm_tunnel {
+	int port; /* switch downstream port, or -1 */
+	int ld;   /* LD id, or -1 */
+};
+
+/*
+ * Raw command. The message type follows the opcode: command sets 51h-56h
+ * go as FM API (0x07), everything else as CXL CCI (0x08). out may be NULL
+ * when no payload is wanted; *out_len gets the response payload length.
+ */
+int cxlfm_cmd(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16_t opcode,
+	      const void *in, size_t in_len, void *out, size_t out_max,
+	      size_t *out_len);
+
+/* Asynchronous form: several requests in flight from one context. */
+typedef void (*cxlfm_done_fn)(struct cxlfm_ep *ep, int rc, const uint8_t *rsp,
+			      size_t len, void *arg);
+int cxlfm_submit(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
+		 uint16_t opcode, const void *in, size_t in_len,
+		 cxlfm_done_fn done, void *arg);
+/*
+ * Wait up to timeout_ms (0: do not wait, -1: until something completes) and
+ * handle what arrived and what timed out. Returns completions or -errno.
+ */
+int cxlfm_process(struct cxlfm_ctx *ctx, int timeout_ms);
+size_t cxlfm_pending(const struct cxlfm_ctx *ctx);
+
+struct cxlfm_stats {
+	uint64_t requests, responses, timeouts;
+	uint64_t dropped_mismatch; /* response matched no request (tag, opcode) */
+	uint64_t dropped_late;     /* response for a request that had timed out */
+	uint64_t dropped_malformed;
+	uint64_t nacks;
+};
+void cxlfm_get_stats(const struct cxlfm_ctx *ctx, struct cxlfm_stats *st);
+
+const char *cxlfm_rc_str(int rc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcxlfm core: the bus connection, bus-owner discovery and the
+ * request/response engine. Structure follows Linux net/mctp: tags are keys
+ * with a lifetime (held from send until the response, a timeout or a NACK,
+ * and released with a reason), reassembly is keyed on (source, tag, TO).
+ */
+#include "cxlfm/cxlfm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/private.h"
+#include "proto/cci.h"
+#include "proto/le.h"
+#include "proto/mctp.h"
+#include "proto/mctp_ctrl.h"
+#include "proto/mctp_i2c.h"
+
+#define FRAME_MAX 300
+#define BUS_NACK 0x01
+/* I2C reserves 0x00-0x07 and 0x78-0x7f, but QEMU's i2c_mctp_cxl accepts
+ * them and the RFC topology uses 0x04 and 0x06: every address but the
+ * general call (0x00) is fair game. */
+#define I2C_ADDR_FIRST 0x01
+#define I2C_ADDR_LAST 0x7f
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cxlfm_log(struct cxlfm_ctx *ctx, int level, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!ctx->log_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(level, buf, ctx->log_arg);
+}
+
+int cxlfm_open_fd(int fd, const struct cxlfm_opts *opts, struct cxlfm_ctx **out)
+{
+	struct mctp_reasm_cfg rcfg = { .max_msg = CXLFM_MSG_MAX, .nctx = 16 };
+	struct cxlfm_ctx *ctx;
+	int err;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->own_addr = opts && opts->own_addr ? opts->own_addr : CXLFM_DEFAULT_ADDR;
+	ctx->own_eid = opts && opts->own_eid ? opts->own_eid : CXLFM_DEFAULT_EID;
+	ctx->timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : CXLFM_DEFAULT_TIMEOUT_MS;
+	ctx->mtu = opts && opts->mtu ? opts->mtu : MCTP_BTU;
+	ctx->next_eid = CXLFM_FIRST_EID;
+	if (ctx->own_addr < I2C_ADDR_FIRST || ctx->own_addr > I2C_ADDR_LAST ||
+	    !mctp_eid_assignable(ctx->own_eid) || ctx->mtu < MCTP_BTU ||
+	    ctx->mtu > MCTP_I2C_MTU_MAX) {
+		free(ctx);
+		return -EINVAL;
+	}
+	rcfg.timeout_ns = (uint64_t)ctx->timeout_ms * 1000000u;
+	err = mctp_reasm_init(&ctx->reasm, &rcfg);
+	if (err) {
+		free(ctx);
+		return err;
+	}
+	ctx->fd = fd;
+	*out = ctx;
+	return 0;
+}
+
+int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
+	       struct cxlfm_ctx **out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (!bus_path || strlen(bus_path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sa.sun_path, bus_path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = cxlfm_open_fd(fd, opts, out);
+	if (err)
+		close(fd);
+	return err;
+}
+
+void cxlfm_close(struct cxlfm_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	/* Requests still out complete with -ECANCELED: callers never hang. */
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state >= REQ_QUEUED)
+			cxlfm_req_finish(ctx, &ctx->req[i], -ECANCELED, NULL, 0);
+	close(ctx->fd);
+	mctp_reasm_fini(&ctx->reasm);
+	for (size_t i = 0; i < ctx->n_eps; i++)
+		free(ctx->eps[i]);
+	free(ctx);
+}
+
+int cxlfm_fd(const struct cxlfm_ctx *ctx)
+{
+	return ctx->fd;
+}
+
+void cxlfm_set_timeout(struct cxlfm_ctx *ctx, unsigned timeout_ms)
+{
+	ctx->timeout_ms = timeout_ms ? timeout_ms : CXLFM_DEFAULT_TIMEOUT_MS;
+}
+
+void cxlfm_set_log(struct cxlfm_ctx *ctx, cxlfm_log_fn fn, void *arg)
+{
+	ctx->log_fn = fn;
+	ctx->log_arg = arg;
+}
+
+void cxlfm_get_stats(const struct cxlfm_ctx *ctx, struct cxlfm_stats *st)
+{
+	*st = ctx->stats;
+}
+
+size_t cxlfm_pending(const struct cxlfm_ctx *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		n += ctx->req[i].state >= REQ_QUEUED;
+	return n;
+}
+
+const char *cxlfm_rc_str(int rc)
+{
+	if (rc < 0)
+		return strerror(-rc);
+	return cxl_rc_valid((uint16_t)rc) ? cxl_rc_name((uint16_t)rc) : "unknown return code";
+}
+
+/* ---- endpoints ---- */
+
+struct cxlfm_ep *cxlfm_ep_find_addr(struct cxlfm_ctx *ctx, uint8_t addr)
+{
+	for (size_t i = 0; i < ctx->n_eps; i++)
+		if (ctx->eps[i]->addr == addr)
+			return ctx->eps[i];
+	return NULL;
+}
+
+struct cxlfm_ep *cxlfm_ep_add(struct cxlfm_ctx *ctx, uint8_t addr)
+{
+	struct cxlfm_ep *ep = cxlfm_ep_find_addr(ctx, addr);
+
+	if (ep)
+		return ep;
+	if (ctx->n_eps == CXLFM_MAX_EPS)
+		return NULL;
+	ep = calloc(1, sizeof(*ep));
+	if (!ep)
+		return NULL;
+	ep->ctx = ctx;
+	ep->addr = addr;
+	ep->eid = MCTP_EID_NULL;
+	ctx->eps[ctx->n_eps++] = ep;
+	return ep;
+}
+
+void cxlfm_ep_remove(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep)
+{
+	for (size_t i = 0; i < ctx->n_eps; i++) {
+		if (ctx->eps[i] != ep)
+			continue;
+		ctx->eps[i] = ctx->eps[--ctx->n_eps];
+		free(ep);
+		return;
+	}
+}
+
+size_t cxlfm_ep_count(const struct cxlfm_ctx *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->n_eps; i++)
+		n += ctx->eps[i]->eid != MCTP_EID_NULL;
+	return n;
+}
+
+struct cxlfm_ep *cxlfm_ep_at(struct cxlfm_ctx *ctx, size_t i)
+{
+	for (size_t k = 0; k < ctx->n_eps; k++) {
+		if (ctx->eps[k]->eid == MCTP_EID_NULL)
+			continue;
+		if (i-- == 0)
+			return ctx->eps[k];
+	}
+	return NULL;
+}
+
+struct cxlfm_ep *cxlfm_ep_by_eid(struct cxlfm_ctx *ctx, uint8_t eid)
+{
+	if (eid == MCTP_EID_NULL)
+		return NULL;
+	for (size_t i = 0; i < ctx->n_eps; i++)
+		if (ctx->eps[i]->eid == eid)
+			return ctx->eps[i];
+	return NULL;
+}
+
+uint8_t cxlfm_ep_addr(const struct cxlfm_ep *ep)
+{
+	return ep->addr;
+}
+
+uint8_t cxlfm_ep_eid(const struct cxlfm_ep *ep)
+{
+	return ep->eid;
+}
+
+bool cxlfm_ep_has_type(const struct cxlfm_ep *ep, uint8_t msg_type)
+{
+	return (ep->types[msg_type / 32] >> (msg_type % 32)) & 1u;
+}
+
+/* ---- transmit ---- */
+
+static int send_frame(struct cxlfm_ctx *ctx, uint8_t dest, const uint8_t *pkt,
+		      size_t len)
+{
+	uint8_t frame[FRAME_MAX];
+	int n = mctp_i2c_encode(dest, ctx->own_addr, pkt, len, frame, sizeof(frame));
+
+	if (n < 0)
+		return n;
+	if (send(ctx->fd, frame, (size_t)n, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Send one MCTP message (type byte first) as packets of ctx->mtu. */
+int cxlfm_send_msg(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep, bool to, uint8_t tag,
+		   const uint8_t *msg, size_t len)
+{
+	struct mctp_pktizer pz;
+	uint8_t pkt[MCTP_HDR_LEN + MCTP_I2C_MTU_MAX];
+	int n, err;
+
+	err = mctp_pktizer_init(&pz, ep->eid, ctx->own_eid, to, tag, msg, len, ctx->mtu);
+	if (err)
+		return err;
+	while ((n = mctp_pktizer_next(&pz, pkt, sizeof(pkt))) > 0) {
+		err = send_frame(ctx, ep->addr, pkt, (size_t)n);
+		if (err)
+			return err;
+	}
+	return n;
+}
+
+/* ---- requests ---- */
+
+struct cxlfm_req *cxlfm_req_alloc(struct cxlfm_ctx *ctx)
+{
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state == REQ_FREE) {
+			memset(&ctx->req[i], 0, offsetof(struct cxlfm_req, msg));
+			ctx->req[i].state = REQ_BUILDING;
+			return &ctx->req[i];
+		}
+	return NULL;
+}
+
+void cxlfm_req_abandon(struct cxlfm_req *r)
+{
+	r->state = REQ_FREE;
+}
+
+static int tag_alloc(struct cxlfm_ep *ep)
+{
+	for (int t = 0; t < 8; t++)
+		if (!(ep->tags_busy & (1u << t))) {
+			ep->tags_busy |= (uint8_t)(1u << t);
+			return t;
+		}
+	return -EBUSY;
+}
+
+void cxlfm_req_finish(struct cxlfm_ctx *ctx, struct cxlfm_req *r, int rc,
+		      const uint8_t *rsp, size_t len)
+{
+	enum req_state was = r->state;
+
+	if (was == REQ_SENT && r->ep)
+		r->ep->tags_busy &= (uint8_t)~(1u << r->mctp_tag);
+	r->state = REQ_FREE;
+	if (rc == -ETIMEDOUT)
+		ctx->stats.timeouts++;
+	if (r->done)
+		r->done(r->ep, rc, rsp, len, r->arg);
+}
+
+static int req_transmit(struct cxlfm_ctx *ctx, struct cxlfm_req *r)
+{
+	int tag = tag_alloc(r->ep);
+	int err;
+
+	if (tag < 0)
+		return 0; /* stays queued until a tag frees */
+	r->mctp_tag = (uint8_t)tag;
+	r->state = REQ_SENT;
+	r->deadline_ns = now_ns() + (uint64_t)ctx->timeout_ms * 1000000u;
+	err = cxlfm_send_msg(ctx, r->ep, true, r->mctp_tag, r->msg, r->msg_len);
+	if (err) {
+		cxlfm_req_finish(ctx, r, err, NULL, 0);
+		return err;
+	}
+	ctx->stats.requests++;
+	return 0;
+}
+
+/* Transmit queued requests whose endpoint has a free tag again. */
+static void flush_queue(struct cxlfm_ctx *ctx)
+{
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state == REQ_QUEUED && ctx->req[i].ep->tags_busy != 0xff)
+			req_transmit(ctx, &ctx->req[i]);
+}
+
+int cxlfm_req_start(struct cxlfm_req *r, struct cxlfm_ep *ep,
+		    cxlfm_match_fn match, cxlfm_done_fn done, void *arg)
+{
+	r->ep = ep;
+	r->match = match;
+	r->done = done;
+	r->arg = arg;
+	r->state = REQ_QUEUED;
+	return req_transmit(ep->ctx, r);
+}
+
+/* ---- receive ---- */
+
+static void handle_nack(struct cxlfm_ctx *ctx, uint8_t addr)
+{
+	ctx->stats.nacks++;
+	cxlfm_log(ctx, 3, "bus: address 0x%02x did not acknowledge", addr);
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
+		struct cxlfm_req *r = &ctx->req[i];
+
+		if (r->state >= REQ_QUEUED && r->ep->addr == addr)
+			cxlfm_req_finish(ctx, r, -EHOSTUNREACH, NULL, 0);
+	}
+}
+
+static void handle_msg(struct cxlfm_ctx *ctx, uint8_t src_addr,
+		       const struct mctp_msg *m)
+{
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
+		struct cxlfm_req *r = &ctx->req[i];
+		int rc;
+
+		if (r->state != REQ_SENT || r->ep->addr != src_addr ||
+		    r->mctp_tag != m->tag || m->to)
+			continue;
+		const uint8_t *pl = NULL;
+		size_t pl_len = 0;
+
+		rc = r->match(ctx, r, m->data, m->len, &pl, &pl_len);
+		if (rc == CXLFM_NO_MATCH)
+			break;
+		ctx->stats.responses++;
+		cxlfm_req_finish(ctx, r, rc, pl, pl_len);
+		return;
+	}
+	ctx->stats.dropped_mismatch++;
+	cxlfm_log(ctx, 2, "ep 0x%02x tag %u: response matches no request, dropped",
+		  src_addr, m->tag);
+}
+
+static void handle_frame(struct cxlfm_ctx *ctx, const uint8_t *buf, size_t len)
+{
+	struct mctp_i2c_frame f;
+	struct mctp_msg m;
+	int rc;
+
+	if (len == 2 && buf[0] == BUS_NACK) {
+		handle_nack(ctx, buf[1]);
+		return;
+	}
+	rc = mctp_i2c_decode(buf, len, &f);
+	if (rc < 0 || f.dest != ctx->own_addr) {
+		ctx->stats.dropped_malformed++;
+		cxlfm_log(ctx, 2, "bus: %zu-byte frame dropped (%s)", len,
+			  rc < 0 ? strerror(-rc) : "not for us");
+		return;
+	}
+	rc = mctp_reasm_rx(&ctx->reasm, f.pkt, f.pkt_len, now_ns(), &m);
+	if (rc < 0) {
+		ctx->stats.dropped_malformed++;
+		cxlfm_log(ctx, 2, "ep 0x%02x: packet dropped (%s)", f.src, strerror(-rc));
+		return;
+	}
+	if (rc == 1)
+		handle_msg(ctx, f.src, &m);
+}
+
+static void expire(struct cxlfm_ctx *ctx, uint64_t now)
+{
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
+		struct cxlfm_req *r = &ctx->req[i];
+
+		if (r->state == REQ_SENT && now >= r->deadline_ns) {
+			cxlfm_log(ctx, 2, "ep 0x%02x tag %u: request timed out",
+				  r->ep->addr, r->mctp_tag);
+			/* The tag stays retired until the late answer could no
+			 * longer be confused: a new request on it is told apart
+			 * by its CCI tag and opcode. */
+			cxlfm_req_finish(ctx, r, -ETIMEDOUT, NULL, 0);
+		}
+	}
+	mctp_reasm_tick(&ctx->reasm, now);
+}
+
+static int next_timeout_ms(const struct cxlfm_ctx *ctx, uint64_t now, int cap)
+{
+	uint64_t first = UINT64_MAX;
+	uint64_t ms;
+
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state == REQ_SENT && ctx->req[i].deadline_ns < first)
+			first = ctx->req[i].deadline_ns;
+	if (first == UINT64_MAX)
+		return cap;
+	ms = first <= now ? 0 : (first - now + 999999) / 1000000;
+	if (cap >= 0 && ms > (uint64_t)cap)
+		return cap;
+	return (int)ms;
+}
+
+int cxlfm_process(struct cxlfm_ctx *ctx, int timeout_ms)
+{
+	uint64_t before = ctx->stats.responses + ctx->stats.timeouts + ctx->stats.nacks;
+	struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
+	uint8_t buf[FRAME_MAX];
+	int n;
+
+	n = poll(&pfd, 1, next_timeout_ms(ctx, now_ns(), timeout_ms));
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	if (n > 0 && (pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLIN)) {
+		for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+			if (ctx->req[i].state >= REQ_QUEUED)
+				cxlfm_req_finish(ctx, &ctx->req[i], -ECONNRESET, NULL, 0);
+		return -ECONNRESET;
+	}
+	for (;;) {
+		ssize_t len = recv(ctx->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			return -errno;
+		}
+		if (len == 0)
+			return -ECONNRESET;
+		handle_frame(ctx, buf, (size_t)len);
+	}
+	expire(ctx, now_ns());
+	flush_queue(ctx);
+	return (int)(ctx->stats.responses + ctx->stats.timeouts + ctx->stats.nacks - before);
+}
+
+struct sync_result {
+	bool done;
+	int rc;
+	uint8_t *out;
+	size_t out_max;
+	size_t *out_len;
+};
+
+static void sync_done(struct cxlfm_ep *ep, int rc, const uint8_t *rsp, size_t len,
+		      void *arg)
+{
+	struct sync_result *s = arg;
+
+	(void)ep;
+	s->done = true;
+	s->rc = rc;
+	if (s->out_len)
+		*s->out_len = 0;
+	if (rc < 0 || !rsp)
+		return;
+	if (len > s->out_max) {
+		if (s->out) {
+			s->rc = -EMSGSIZE;
+			return;
+		}
+		len = 0;
+	}
+	if (s->out && len)
+		memcpy(s->out, rsp, len);
+	if (s->out_len)
+		*s->out_len = len;
+}
+
+int cxlfm_wait(struct cxlfm_ctx *ctx, const bool *done)
+{
+	while (!*done) {
+		int err = cxlfm_process(ctx, -1);
+
+		if (err < 0 && !*done)
+			return err;
+	}
+	return 0;
+}
+
+int cxlfm_req_run(struct cxlfm_req *r, struct cxlfm_ep *ep, cxlfm_match_fn match,
+		  void *out, size_t out_max, size_t *out_len)
+{
+	struct sync_result s = { .out = out, .out_max = out_max, .out_len = out_len };
+	int err = cxlfm_req_start(r, ep, match, sync_done, &s);
+
+	if (err)
+		return err;
+	err = cxlfm_wait(ep->ctx, &s.done);
+	return err ? err : s.rc;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* libcxlfm internals shared by its modules; not installed. */
+#ifndef CXLFM_LIB_PRIVATE_H
+#define CXLFM_LIB_PRIVATE_H
+
+#include <limits.h>
+
+#include "cxlfm/cxlfm.h"
+#include "proto/mctp.h"
+
+#define CXLFM_MAX_EPS 112      /* every usable 7-bit address */
+#define CXLFM_MAX_PENDING 64   /* requests queued or in flight per context */
+#define CXLFM_MSG_MAX 2048     /* largest MCTP message we send or accept */
+#define CXLFM_NO_MATCH INT_MIN
+
+struct cxlfm_ep {
+	struct cxlfm_ctx *ctx;
+	uint8_t addr;        /* 7-bit I2C address */
+	uint8_t eid;         /* MCTP_EID_NULL until assigned */
+	uint8_t tags_busy;   /* MCTP tags (TO=1) held by requests in flight */
+	uint32_t types[8];   /* message types supported, bitmap */
+	uint8_t uuid[16];
+};
+
+enum req_state { REQ_FREE = 0, REQ_BUILDING, REQ_QUEUED, REQ_SENT };
+
+struct cxlfm_req;
+/*
+ * Decide whether msg (a whole MCTP message, type byte first) answers r.
+ * Returns CXLFM_NO_MATCH if it does not; otherwise the request's result
+ * (0, a positive CXL return code or -errno) with *payload and *plen set to the
+ * part handed to the caller.
+ */
+typedef int (*cxlfm_match_fn)(struct cxlfm_ctx *ctx, struct cxlfm_req *r,
+			      const uint8_t *msg, size_t len,
+			      const uint8_t **payload, size_t *plen);
+
+#define CXLFM_TUNNEL_MAX 2
+
+struct cxlfm_req {
+	enum req_state state;
+	struct cxlfm_ep *ep;
+	uint8_t mctp_tag;
+	uint64_t deadline_ns;
+	cxlfm_match_fn match;
+	cxlfm_done_fn done;
+	void *arg;
+	/* what the match function checks */
+	uint8_t msg_type;
+	uint8_t ctrl_iid, ctrl_cmd;
+	unsigned levels;                 /* tunnel levels wrapped around the command */
+	uint8_t cci_tag[CXLFM_TUNNEL_MAX + 1];  /* [0] = the command itself */
+	uint16_t opcode[CXLFM_TUNNEL_MAX + 1];
+	size_t msg_len;
+	uint8_t msg[CXLFM_MSG_MAX];
+};
+
+struct cxlfm_ctx {
+	int fd;
+	uint8_t own_addr, own_eid;
+	unsigned timeout_ms;
+	unsigned mtu;
+	uint8_t next_eid;
+	uint8_t cci_tag;   /* CCI message tag counter */
+	uint8_t ctrl_iid;  /* MCTP control instance id counter */
+	struct mctp_reasm reasm;
+	struct cxlfm_ep *eps[CXLFM_MAX_EPS];
+	size_t n_eps;
+	struct cxlfm_req req[CXLFM_MAX_PENDING];
+	struct cxlfm_stats stats;
+	cxlfm_log_fn log_fn;
+	void *log_arg;
+};
+
+__attribute__((format(printf, 3, 4)))
+void cxlfm_log(struct cxlfm_ctx *ctx, int level, const char *fmt, ...);
+
+struct cxlfm_ep *cxlfm_ep_find_addr(struct cxlfm_ctx *ctx, uint8_t addr);
+struct cxlfm_ep *cxlfm_ep_add(struct cxlfm_ctx *ctx, uint8_t addr);
+/* Only for an endpoint with no request outstanding. */
+void cxlfm_ep_remove(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep);
+int cxlfm_send_msg(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep, bool to, uint8_t tag,
+		   const uint8_t *msg, size_t len);
+/* Take a free slot (state BUILDING) to build a request in, or NULL. */
+struct cxlfm_req *cxlfm_req_alloc(struct cxlfm_ctx *ctx);
+void cxlfm_req_abandon(struct cxlfm_req *r);
+/* Queue r (msg, msg_len and match fields filled) and send it if a tag is free. */
+int cxlfm_req_start(struct cxlfm_req *r, struct cxlfm_ep *ep,
+		    cxlfm_match_fn match, cxlfm_done_fn done, void *arg);
+/* Start r and wait for its result; the payload is copied to out. */
+int cxlfm_req_run(struct cxlfm_req *r, struct cxlfm_ep *ep, cxlfm_match_fn match,
+		  void *out, size_t out_max, size_t *out_len);
+/* Process the bus until *done becomes true. */
+int cxlfm_wait(struct cxlfm_ctx *ctx, const bool *done);
+void cxlfm_req_finish(struct cxlfm_ctx *ctx, struct cxlfm_req *r, int rc,
+		      const uint8_t *rsp, size_t len);
+
+#endif
