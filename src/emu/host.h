@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One emulated host built from a validated configuration: memory backends
+ * mapped on demand, type-3 devices, switches with their attached devices,
+ * I2C buses with MCTP endpoints, and a host agent per type-3 device.
+ */
+#ifndef CXLFM_EMU_HOST_H
+#define CXLFM_EMU_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct config;
+struct cfg_device;
+struct emu_host;
+struct t3_dev;
+struct sw_dev;
+struct host_agent;
+struct i2c_bus;
+struct cci;
+struct qmp_server;
+
+/*
+ * qmp (may be NULL) gets cxl-process-mctp-message for the devices that
+ * allow FM attach, and X_CXL_DC_CHANGE events from the host agents.
+ */
+int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_dir,
+		 struct qmp_server *qmp, struct emu_host **out, char *err, size_t errlen);
+/* Syncs file backends, unlinks sockets, frees everything. */
+void emu_host_free(struct emu_host *h);
+
+/* Lookups by QEMU id (or QOM-style path "/machine/peripheral/<id>"). */
+struct t3_dev *emu_host_t3(struct emu_host *h, const char *id);
+struct host_agent *emu_host_agent(struct emu_host *h, const char *id);
+struct sw_dev *emu_host_switch(struct emu_host *h, const char *id);
+/* The CCI an FM reaches through an endpoint targeting id. */
+struct cci *emu_host_fm_cci(struct emu_host *h, const char *id);
+
+size_t emu_host_bus_count(const struct emu_host *h);
+struct i2c_bus *emu_host_bus(const struct emu_host *h, size_t i);
+
+/* Run finished background operations now; re-arms the completion timer. */
+void emu_host_bg_kick(struct emu_host *h);
+
+#endif

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+#include "emu/host_agent.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/cci.h"
+#include "emu/loop.h"
+#include "proto/le.h"
+#include "util/log.h"
+
+/* Event log and record layout, CXL r3.1 §8.2.9.2.1 / Table 8-50 (DC event). */
+#define LOG_DYNAMIC_CAPACITY 4
+#define GET_HDR 32
+#define REC_SIZE 128
+#define REC_HANDLE 20
+#define REC_DC_TYPE 48
+#define REC_DC_FLAGS 53
+#define REC_DC_EXTENT 56
+#define GET_FLAG_MORE_RECORDS 0x02
+#define DC_FLAG_MORE 0x01
+enum { DC_ADD = 0, DC_RELEASE = 1, DC_FORCED = 2, DC_REGION_CONFIG = 3 };
+#define EXT_ENTRY 24 /* Updated Extent, Table 8-169 */
+#define EXT_RECORD 40
+#define PATTERN_LEN 64
+#define PATTERN_SALT 0xc3a5c3a5c3a5c3a5ull
+
+struct ha_list {
+	struct ha_extent *e;
+	size_t n, cap;
+};
+
+struct host_agent {
+	struct loop *loop;
+	char id[64];
+	struct cci *cci;
+	const struct ha_ops *ops;
+	void *arg;
+	enum ha_policy policy;
+	uint64_t delay_ns;
+	struct loop_timer *timer;
+	struct ha_list add, rel;  /* records of a "More" chain being collected */
+	struct ha_list *offers;   /* manual policy: groups waiting, FIFO */
+	size_t noffers;
+	struct ha_stats st;
+	uint8_t *out;
+	uint8_t *in;
+};
+
+static int list_push(struct ha_list *l, uint64_t dpa, uint64_t len)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct ha_extent *e = realloc(l->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		l->cap = cap;
+	}
+	l->e[l->n++] = (struct ha_extent){ dpa, len };
+	return 0;
+}
+
+static uint16_t run(struct host_agent *ha, uint16_t op, size_t in_len, size_t *out_len)
+{
+	uint16_t rc = cci_process(ha->cci, op, ha->in, in_len, ha->out, out_len);
+
+	if (rc != CXL_RC_SUCCESS) {
+		ha->st.errors++;
+		log_warn("host %s op 0x%04x: %s", ha->id, op, cxl_rc_name(rc));
+	}
+	return rc;
+}
+
+/*
+ * Send Add DC Response (4802h) or Release DC (4803h) for e[0..n).
+ * The host mailbox holds (payload - 8) / 24 entries: a larger group is
+ * answered with the part that fits, as a driver with a bounded buffer would.
+ */
+static uint16_t send_extents(struct host_agent *ha, uint16_t op,
+			     const struct ha_extent *e, size_t n)
+{
+	size_t max = (ha->cci->payload_max - 8) / EXT_ENTRY;
+	size_t out_len;
+
+	if (n > max) {
+		log_warn("host %s: %zu extents, answering the first %zu", ha->id, n, max);
+		n = max;
+	}
+	memset(ha->in, 0, 8 + n * EXT_ENTRY);
+	le32_put(ha->in, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		le64_put(ha->in + 8 + i * EXT_ENTRY, e[i].dpa);
+		le64_put(ha->in + 8 + i * EXT_ENTRY + 8, e[i].len);
+	}
+	return run(ha, op, 8 + n * EXT_ENTRY, &out_len);
+}
+
+static void pattern(uint64_t dpa, uint8_t *buf)
+{
+	for (unsigned i = 0; i < PATTERN_LEN / 8; i++)
+		le64_put(buf + 8 * i, (dpa + 8 * i) ^ PATTERN_SALT);
+}
+
+/* First and last 64 bytes of each extent: cheap, and catches offset errors. */
+static void write_patterns(struct host_agent *ha, const struct ha_extent *e, size_t n)
+{
+	uint8_t buf[PATTERN_LEN];
+
+	if (!ha->ops || !ha->ops->mem_write)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t at[2] = { e[i].dpa, e[i].dpa + e[i].len - PATTERN_LEN };
+
+		for (unsigned k = 0; k < (e[i].len >= 2 * PATTERN_LEN ? 2u : 1u); k++) {
+			pattern(at[k], buf);
+			if (ha->ops->mem_write(ha->arg, at[k], buf, sizeof(buf)))
+				log_warn("host %s: pattern write at 0x%llx failed", ha->id,
+					 (unsigned long long)at[k]);
+		}
+	}
+}
+
+static void changed(struct host_agent *ha, const char *what, const struct ha_extent *e,
+		    size_t n)
+{
+	if (ha->ops && ha->ops->changed)
+		ha->ops->changed(ha->arg, what, e, n);
+}
+
+static int accept_ranges(struct host_agent *ha, const struct ha_extent *e, size_t n)
+{
+	uint16_t rc = send_extents(ha, CCI_OP_ADD_DC_RESPONSE, e, n);
+
+	if (rc != CXL_RC_SUCCESS)
+		return rc;
+	if (n) {
+		ha->st.accepted += n;
+		write_patterns(ha, e, n);
+		log_info("host %s: accepted %zu extent(s)", ha->id, n);
+		changed(ha, "accepted", e, n);
+	} else {
+		ha->st.rejected++;
+		log_info("host %s: declined an offer", ha->id);
+		changed(ha, "declined", NULL, 0);
+	}
+	return 0;
+}
+
+static void offer_done(struct host_agent *ha)
+{
+	struct ha_list *l = &ha->add;
+
+	if (ha->policy == HA_MANUAL) {
+		struct ha_list *o = realloc(ha->offers, (ha->noffers + 1) * sizeof(*o));
+
+		if (!o) {
+			ha->st.errors++;
+			return;
+		}
+		ha->offers = o;
+		ha->offers[ha->noffers++] = *l;
+		*l = (struct ha_list){ 0 };
+		changed(ha, "offered", o[ha->noffers - 1].e, o[ha->noffers - 1].n);
+		return;
+	}
+	accept_ranges(ha, l->e, ha->policy == HA_ACCEPT ? l->n : 0);
+	l->n = 0;
+}
+
+static void release_done(struct host_agent *ha)
+{
+	struct ha_list *l = &ha->rel;
+
+	/* The host gives back what the FM asks for: nothing here pins memory. */
+	if (send_extents(ha, CCI_OP_RELEASE_DC, l->e, l->n) == CXL_RC_SUCCESS) {
+		ha->st.released += l->n;
+		log_info("host %s: released %zu extent(s)", ha->id, l->n);
+		changed(ha, "released", l->e, l->n);
+	}
+	l->n = 0;
+}
+
+static void handle_record(struct host_agent *ha, const uint8_t *rec)
+{
+	uint64_t dpa = le64_get(rec + REC_DC_EXTENT);
+	uint64_t len = le64_get(rec + REC_DC_EXTENT + 8);
+	bool more = rec[REC_DC_FLAGS] & DC_FLAG_MORE;
+
+	ha->st.records++;
+	switch (rec[REC_DC_TYPE]) {
+	case DC_ADD:
+		if (list_push(&ha->add, dpa, len))
+			ha->st.errors++;
+		if (!more)
+			offer_done(ha);
+		break;
+	case DC_RELEASE:
+		if (list_push(&ha->rel, dpa, len))
+			ha->st.errors++;
+		if (!more)
+			release_done(ha);
+		break;
+	case DC_FORCED: {
+		struct ha_extent e = { dpa, len };
+
+		ha->st.forced++;
+		log_info("host %s: capacity at 0x%llx forcibly removed", ha->id,
+			 (unsigned long long)dpa);
+		changed(ha, "forced-release", &e, 1);
+		break;
+	}
+	default: /* region configuration updated: nothing held changes */
+		break;
+	}
+}
+
+static void drain(struct loop *l, void *arg)
+{
+	struct host_agent *ha = arg;
+
+	(void)l;
+	for (unsigned rounds = 0; rounds < 1024; rounds++) {
+		size_t out_len, count, n = 0;
+		uint16_t handles[64];
+
+		ha->in[0] = LOG_DYNAMIC_CAPACITY;
+		if (run(ha, CCI_OP_GET_EVENT_RECORDS, 1, &out_len) || out_len < GET_HDR)
+			return;
+		count = le16_get(ha->out + 20);
+		if (count > (out_len - GET_HDR) / REC_SIZE || count > 64) {
+			log_err("host %s: Get Event Records says %zu records in %zu bytes",
+				ha->id, count, out_len);
+			ha->st.errors++;
+			return;
+		}
+		if (!count)
+			return;
+		/* Copy the handles first: answering reuses the output buffer. */
+		uint8_t recs[64 * REC_SIZE];
+		memcpy(recs, ha->out + GET_HDR, count * REC_SIZE);
+		for (size_t i = 0; i < count; i++)
+			handles[n++] = le16_get(recs + i * REC_SIZE + REC_HANDLE);
+		for (size_t i = 0; i < count; i++)
+			handle_record(ha, recs + i * REC_SIZE);
+		/* Clear Event Records: 0 log, 1 flags, 2 count, 3:3 rsvd, 6: handles */
+		memset(ha->in, 0, 6);
+		ha->in[0] = LOG_DYNAMIC_CAPACITY;
+		ha->in[2] = (uint8_t)n;
+		for (size_t i = 0; i < n; i++)
+			le16_put(ha->in + 6 + 2 * i, handles[i]);
+		if (run(ha, CCI_OP_CLEAR_EVENT_RECORDS, 6 + 2 * n, &out_len))
+			return;
+	}
+}
+
+int ha_new(struct loop *loop, const char *dev_id, struct cci *host_cci,
+	   const struct ha_ops *ops, void *arg, struct host_agent **out)
+{
+	struct host_agent *ha = calloc(1, sizeof(*ha));
+	int err;
+
+	if (!ha)
+		return -ENOMEM;
+	ha->loop = loop;
+	snprintf(ha->id, sizeof(ha->id), "%s", dev_id);
+	ha->cci = host_cci;
+	ha->ops = ops;
+	ha->arg = arg;
+	ha->out = malloc(host_cci->payload_cap);
+	ha->in = malloc(host_cci->payload_cap);
+	err = !ha->out || !ha->in ? -ENOMEM :
+	      loop_timer_new(loop, drain, ha, &ha->timer);
+	if (err) {
+		free(ha->out);
+		free(ha->in);
+		free(ha);
+		return err;
+	}
+	*out = ha;
+	return 0;
+}
+
+void ha_free(struct host_agent *ha)
+{
+	if (!ha)
+		return;
+	loop_timer_free(ha->timer);
+	for (size_t i = 0; i < ha->noffers; i++)
+		free(ha->offers[i].e);
+	free(ha->offers);
+	free(ha->add.e);
+	free(ha->rel.e);
+	free(ha->out);
+	free(ha->in);
+	free(ha);
+}
+
+void ha_notify(struct host_agent *ha)
+{
+	if (!loop_timer_armed(ha->timer))
+		loop_timer_arm(ha->timer, ha->delay_ns);
+}
+
+static const char *const policy_names[] = { "accept", "reject", "manual" };
+
+int ha_policy_parse(const char *s, enum ha_policy *out)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcmp(s, policy_names[i])) {
+			*out = (enum ha_policy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *ha_policy_name(enum ha_policy p)
+{
+	return (unsigned)p < 3 ? policy_names[p] : "?";
+}
+
+void ha_set_policy(struct host_agent *ha, enum ha_policy p, uint64_t delay_ns)
+{
+	ha->policy = p;
+	ha->delay_ns = delay_ns;
+	/* Offers held under manual policy are answered by the new policy. */
+	while (p != HA_MANUAL && ha->noffers) {
+		struct ha_list *o = &ha->offers[0];
+
+		accept_ranges(ha, o->e, p == HA_ACCEPT ? o->n : 0);
+		free(o->e);
+		memmove(ha->offers, ha->offers + 1, --ha->noffers * sizeof(*o));
+	}
+}
+
+enum ha_policy ha_get_policy(const struct host_agent *ha) { return ha->policy; }
+uint64_t ha_get_delay_ns(const struct host_agent *ha) { return ha->delay_ns; }
+size_t ha_offer_count(const struct host_agent *ha) { return ha->noffers; }
+
+size_t ha_offers(const struct host_agent *ha, size_t i, const struct ha_extent **ext)
+{
+	if (i >= ha->noffers)
+		return 0;
+	*ext = ha->offers[i].e;
+	return ha->offers[i].n;
+}
+
+int ha_answer_offer(struct host_agent *ha, const struct ha_extent *accept, size_t n)
+{
+	int rc;
+
+	if (!ha->noffers)
+		return -ENOENT;
+	rc = accept_ranges(ha, accept, n);
+	if (rc)
+		return rc; /* the device refused: the offer stays */
+	free(ha->offers[0].e);
+	memmove(ha->offers, ha->offers + 1, --ha->noffers * sizeof(ha->offers[0]));
+	return 0;
+}
+
+int ha_list(struct host_agent *ha, struct ha_extent *out, size_t max, size_t *n,
+	    uint32_t *generation)
+{
+	uint32_t start = 0, total;
+
+	*n = 0;
+	do {
+		size_t out_len, got;
+
+		/* Get DC Extent List (4801h): 0:4 count, 4:4 start index. */
+		le32_put(ha->in, (uint32_t)((ha->cci->payload_max - 16) / EXT_RECORD));
+		le32_put(ha->in + 4, start);
+		if (run(ha, CCI_OP_GET_DC_EXTENT_LIST, 8, &out_len) || out_len < 16)
+			return -EIO;
+		got = le32_get(ha->out);
+		total = le32_get(ha->out + 4);
+		if (generation)
+			*generation = le32_get(ha->out + 8);
+		if (got > (out_len - 16) / EXT_RECORD)
+			return -EIO;
+		for (size_t i = 0; i < got; i++, start++) {
+			const uint8_t *r = ha->out + 16 + i * EXT_RECORD;
+
+			if (*n < max)
+				out[*n] = (struct ha_extent){ le64_get(r), le64_get(r + 8) };
+			(*n)++;
+		}
+		if (!got)
+			break;
+	} while (start < total);
+	return 0;
+}
+
+int ha_verify(struct host_agent *ha, size_t *checked)
+{
+	uint8_t want[PATTERN_LEN], got[PATTERN_LEN];
+	struct ha_extent *e;
+	size_t n, cap = 64;
+	int err = 0;
+
+	*checked = 0;
+	if (!ha->ops || !ha->ops->mem_read)
+		return -EOPNOTSUPP;
+	for (;;) {
+		e = malloc(cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		err = ha_list(ha, e, cap, &n, NULL);
+		if (err || n <= cap)
+			break;
+		free(e);
+		cap = n;
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		uint64_t at[2] = { e[i].dpa, e[i].dpa + e[i].len - PATTERN_LEN };
+
+		for (unsigned k = 0; k < (e[i].len >= 2 * PATTERN_LEN ? 2u : 1u); k++) {
+			pattern(at[k], want);
+			if (ha->ops->mem_read(ha->arg, at[k], got, sizeof(got)) ||
+			    memcmp(want, got, sizeof(got))) {
+				log_err("host %s: pattern mismatch at 0x%llx", ha->id,
+					(unsigned long long)at[k]);
+				err = -EIO;
+				break;
+			}
+		}
+		(*checked)++;
+	}
+	free(e);
+	return err;
+}
+
+void ha_get_stats(const struct host_agent *ha, struct ha_stats *st)
+{
+	*st = ha->st;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An emulated I2C bus: a UNIX SOCK_SEQPACKET socket (docs/bus-socket.md),
+ * one datagram per DSP0237 frame. Controllers (FM applications) connect;
+ * endpoints (i2c_mctp_cxl devices) sit on the bus at their addresses.
+ * A frame goes to the endpoint or controller holding its destination
+ * address, or is answered with a NACK datagram.
+ */
+#ifndef CXLFM_EMU_I2C_BUS_H
+#define CXLFM_EMU_I2C_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct mctp_ep;
+struct i2c_bus;
+
+#define I2C_BUS_NACK 0x01
+
+int i2c_bus_new(struct loop *loop, const char *name, const char *path,
+		struct i2c_bus **out);
+void i2c_bus_free(struct i2c_bus *bus);
+/* Put an endpoint at its address; -EADDRINUSE if taken. */
+int i2c_bus_add_ep(struct i2c_bus *bus, struct mctp_ep *ep);
+/* Frame from an endpoint onto the bus (the endpoint's tx op). */
+int i2c_bus_tx(struct i2c_bus *bus, uint8_t src_addr, const uint8_t *frame, size_t len);
+const char *i2c_bus_name(const struct i2c_bus *bus);
+const char *i2c_bus_path(const struct i2c_bus *bus);
+size_t i2c_bus_clients(const struct i2c_bus *bus);
+
+#endif

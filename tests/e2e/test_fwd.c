@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * THEORY OF OPERATION: the QEMU FM-emulation RFC's two hosts as two cxl-emu
+ * processes. The target host's DCD creates the shared buffer and serves
+ * cxl-process-mctp-message on QMP; the FM host has the same topology, and
+ * its endpoint 0x6 forwards to the target. An FM application (libcxlfm) on
+ * the FM host's bus talks to 0x6 and must see the TARGET's device: proven by
+ * state, since both hosts have a DCD with sn=99. Each test gets its own
+ * buffer name, run dirs and ephemeral ports, so tests can run in parallel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "cxlfm/cxlfm.h"
+#include "e2e.h"
+#include "proto/le.h"
+#include "rfc_peer.h"
+
+#define MiB (1024ull * 1024)
+#define RC_RETRY_REQUIRED 0x05
+#define RC_INTERNAL_ERROR 0x04
+
+/* ---- building the two hosts' command lines ---- */
+
+struct argv_buf {
+	const char *v[96];
+	char s[32][512];
+	int n, ns;
+};
+
+static void add(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct argv_buf *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->s[a->ns], sizeof(a->s[0]), fmt, ap);
+	va_end(ap);
+	a->v[a->n++] = a->s[a->ns++];
+	a->v[a->n] = NULL;
+}
+
+static void topology(struct argv_buf *a, const char *t3_extra)
+{
+	static const char *const common[] = {
+		"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4", "-nographic",
+		"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G",
+		"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M",
+		"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
+		"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2",
+		"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on",
+		"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0",
+		"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4",
+		"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5",
+		"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6",
+		"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k",
+		NULL,
+	};
+
+	for (int i = 0; common[i]; i++)
+		a->v[a->n++] = common[i];
+	add(a, "-device");
+	add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
+	       "num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
+}
+
+static char bufname[64];
+
+static void new_bufname(void)
+{
+	static int n;
+
+	snprintf(bufname, sizeof(bufname), "/cxlfm-e2e-%d-%d", (int)getpid(), n++);
+}
+
+static int start_target(struct emu_proc *p, unsigned slots, int port)
+{
+	struct argv_buf a = { 0 };
+
+	topology(&a, "");
+	a.n--; /* rewrite the type-3 with the buffer options */
+	a.ns--;
+	add(&a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
+		"num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-init=on,mctp-buf-name=%s,"
+		"mctp-buf-slots=%u", bufname, slots);
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
+	add(&a, "-qmp");
+	if (port)
+		add(&a, "tcp:127.0.0.1:%d,server,wait=off", port);
+	else
+		add(&a, "@PORT");
+	return emu_start(p, a.v);
+}
+
+static int start_fm(struct emu_proc *p, int target_port, unsigned slots, bool fwd_switch,
+		    const char *extra_ep)
+{
+	struct argv_buf a = { 0 };
+	char t3[256];
+
+	snprintf(t3, sizeof(t3), ",mctp-buf-name=%s,mctp-buf-slots=%u", bufname, slots);
+	topology(&a, t3);
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
+	    fwd_switch ? "" : "");
+	if (fwd_switch) {
+		a.ns--;
+		a.n--;
+		add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0,"
+			"mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
+	}
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0,"
+		"mctp-msg-forward=on,qmp=127.0.0.1:%d%s", target_port, extra_ep ? extra_ep : "");
+	add(&a, "-qmp");
+	add(&a, "@PORT");
+	return emu_start(p, a.v);
+}
+
+static struct emu_proc tgt, fm;
+
+static int setup(void **state)
+{
+	(void)state;
+	new_bufname();
+	memset(&tgt, 0, sizeof(tgt));
+	memset(&fm, 0, sizeof(fm));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (fm.pid)
+		emu_stop(&fm);
+	if (tgt.pid)
+		emu_stop(&tgt);
+	if (fm.run_dir[0])
+		e2e_rmdir(fm.run_dir);
+	if (tgt.run_dir[0])
+		e2e_rmdir(tgt.run_dir);
+	shm_unlink(bufname); /* in case a host was killed */
+	return 0;
+}
+
+static struct cxlfm_ctx *fm_bus(uint8_t own_addr, unsigned timeout_ms)
+{
+	struct cxlfm_opts o = { .own_addr = own_addr, .timeout_ms = timeout_ms };
+	struct cxlfm_ctx *ctx = NULL;
+
+	assert_int_equal(cxlfm_open(emu_bus(&fm, "aspeed.i2c.bus.0"), &o, &ctx), 0);
+	return ctx;
+}
+
+static struct json_object *extent(uint64_t off, uint64_t len)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "offset", json_object_new_uint64(off));
+	json_object_object_add(e, "len", json_object_new_uint64(len));
+	return e;
+}
+
+static void qmp_ok(int fd, const char *cmd, struct json_object *args)
+{
+	struct json_object *r = qmp_exec(fd, cmd, args);
+
+	assert_non_null(r);
+	if (!json_object_object_get_ex(r, "return", NULL))
+		fail_msg("%s: %s", cmd, json_object_to_json_string(r));
+	json_object_put(r);
+}
+
+/* Accepted extents the FM sees through 0x6 (5603h), with the first one. */
+static uint32_t fm_extents(struct cxlfm_ep *ep, uint64_t *dpa, uint64_t *len)
+{
+	uint8_t in[12] = { 0 }, out[512];
+	size_t n;
+
+	le32_put(in + 4, 8);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5603, in, sizeof(in), out, sizeof(out), &n), 0);
+	assert_true(n >= 24);
+	if (le32_get(out + 8) && dpa) {
+		*dpa = le64_get(out + 24);
+		*len = le64_get(out + 32);
+	}
+	return le32_get(out + 12);
+}
+
+static uint32_t wait_fm_extents(struct cxlfm_ep *ep, uint32_t want)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < 400 && (n = fm_extents(ep, NULL, NULL)) != want; i++)
+		usleep(5000);
+	return n;
+}
+
+/* 1: both hosts from the RFC; Identify, DCD info, and state proves the path. */
+static void test_rfc_pair(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t out[512];
+	uint64_t dpa = 0, len = 0;
+	size_t n;
+	int q;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_discover(ctx), 2);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(n, 18);
+	assert_int_equal(le64_get(out + 8), 99);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5600, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(out[1], 2);
+	assert_int_equal(fm_extents(ep, NULL, NULL), 0);
+
+	/* capacity added on the TARGET only */
+	q = qmp_open(tgt.qmp_port);
+	assert_true(q >= 0);
+	struct json_object *a = json_object_new_object(), *ex = json_object_new_array();
+	json_object_object_add(a, "path", json_object_new_string("cxl-dcd0"));
+	json_object_object_add(a, "host-id", json_object_new_int(0));
+	json_object_object_add(a, "selection-policy", json_object_new_string("prescriptive"));
+	json_object_object_add(a, "region", json_object_new_int(0));
+	json_object_array_add(ex, extent(0, 256 * MiB));
+	json_object_object_add(a, "extents", ex);
+	qmp_ok(q, "cxl-add-dynamic-capacity", a);
+	close(q);
+	assert_int_equal(wait_fm_extents(ep, 1), 1);
+	fm_extents(ep, &dpa, &len);
+	assert_int_equal(len, 256 * MiB);
+	cxlfm_close(ctx);
+}
+
+/* 2: the whole DC lifecycle driven by the FM across hosts. */
+static void test_lifecycle(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t in[72], out[512];
+	uint64_t base, dpa;
+	size_t n;
+	int q;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	q = qmp_open(fm.qmp_port); /* the FM host relays the target's events */
+	assert_true(q >= 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+
+	/* Get Host DC Region Configuration (5601h): region 0's base */
+	memset(in, 0, sizeof(in));
+	in[2] = 1;
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5601, in, 4, out, sizeof(out), &n), 0);
+	base = le64_get(out + 4);
+
+	/* Initiate Dynamic Capacity Add (5604h), prescriptive, one extent */
+	dpa = base + 512 * MiB;
+	memset(in, 0, sizeof(in));
+	in[2] = 2;                      /* prescriptive */
+	le64_put(in + 4, 128 * MiB);
+	le32_put(in + 28, 1);
+	le64_put(in + 32, dpa);
+	le64_put(in + 40, 128 * MiB);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5604, in, 72, out, sizeof(out), &n), 0);
+	assert_int_equal(wait_fm_extents(ep, 1), 1);
+	struct json_object *ev = qmp_wait_event(q, "X_CXL_DC_CHANGE", 3000);
+	assert_non_null(ev);
+	assert_non_null(strstr(json_object_to_json_string(ev), "accepted"));
+	json_object_put(ev);
+
+	/* the host's data pattern is in the target's backing file at dpa - base */
+	char path[600];
+	uint8_t word[8];
+	snprintf(path, sizeof(path), "%s/t3_cxl2.raw", tgt.run_dir);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, word, 8, (off_t)(dpa - base)), 8);
+	close(fd);
+	assert_int_equal(le64_get(word), dpa ^ 0xc3a5c3a5c3a5c3a5ull);
+
+	/* Initiate Dynamic Capacity Release (5605h): the host gives it back */
+	in[2] = 1;                      /* prescriptive removal */
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5605, in, 72, out, sizeof(out), &n), 0);
+	assert_int_equal(wait_fm_extents(ep, 0), 0);
+	close(q);
+	cxlfm_close(ctx);
+}
+
+/* 3a: an RFC-style FM peer drives our target through the buffer. */
+static void test_rfc_peer_drives_target(void **state)
+{
+	uint8_t *buf;
+	int q;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	buf[RFC_SET] = 0x00;
+	buf[RFC_CMD] = 0x01;              /* Identify */
+	memset(buf + RFC_LEN_IN, 0, 8);
+	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
+	q = qmp_open(tgt.qmp_port);
+	struct json_object *a = json_object_new_object();
+	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
+	qmp_ok(q, "cxl-process-mctp-message", a);
+	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 0);
+	assert_int_equal(le64_get(buf + RFC_LEN_OUT), 18);
+	assert_int_equal(le32_get(buf + RFC_RET), 0);
+	assert_int_equal(buf[RFC_BG], 0);
+	assert_int_equal(le64_get(buf + RFC_PAYLOAD_OUT + 8), 99);
+	close(q);
+	rfc_unmap(buf);
+}
+
+static int peer_calls;
+/* Answer Identify with serial 0x4242; the second call returns a corrupt length. */
+static void peer_identify(uint8_t *buf)
+{
+	peer_calls++;
+	memset(buf + RFC_PAYLOAD_OUT, 0, 18);
+	le64_put(buf + RFC_PAYLOAD_OUT + 8, 0x4242);
+	buf[RFC_PAYLOAD_OUT + 17] = 3;
+	le64_put(buf + RFC_LEN_OUT, peer_calls == 2 ? 4096 : 18);
+	buf[RFC_BG] = 0;
+	le32_put(buf + RFC_RET, 0);
+}
+
+/* 3b + 5: our FM host forwards to an RFC-style target; a corrupt answer is refused. */
+static void test_fm_forwards_to_rfc_peer(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t out[64];
+	size_t n;
+	int port, pid;
+
+	(void)state;
+	pid = rfc_target_start(bufname, peer_identify, &port);
+	assert_true(pid > 0);
+	assert_int_equal(start_fm(&fm, port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(le64_get(out + 8), 0x4242);
+	/* len_out 4096 from the peer: a failure code, no overread */
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n),
+			 RC_INTERNAL_ERROR);
+	/* and the path keeps working */
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	cxlfm_close(ctx);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* 4: the target dies mid-request and comes back. */
+static void test_target_restart(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t out[64];
+	size_t n;
+	int port, rc = -1;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	port = tgt.qmp_port;
+	assert_int_equal(start_fm(&fm, port, 1, false, ",fwd-timeout=800"), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+
+	kill(tgt.pid, SIGSTOP);                 /* hangs mid-request */
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n),
+			 RC_RETRY_REQUIRED);
+	kill(tgt.pid, SIGKILL);
+	waitpid(tgt.pid, NULL, 0);
+	tgt.pid = 0;
+	close(tgt.out_fd);
+	e2e_rmdir(tgt.run_dir);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n),
+			 RC_RETRY_REQUIRED);     /* down: a failure, in time */
+
+	assert_int_equal(start_target(&tgt, 1, port), 0);
+	for (int i = 0; i < 20 && rc != 0; i++) { /* the FM host reconnects with backoff */
+		rc = cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n);
+		if (rc)
+			usleep(100000);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(le64_get(out + 8), 99);
+	cxlfm_close(ctx);
+}
+
+/* 5: a corrupt request in the buffer is refused and the target keeps serving. */
+static void test_corrupt_buffer(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	struct json_object *a, *r;
+	uint8_t *buf, out[64];
+	size_t n;
+	int q;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	q = qmp_open(tgt.qmp_port);
+	le64_put(buf + RFC_LEN_IN, 600);        /* over 512 */
+	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
+	a = json_object_new_object();
+	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
+	r = qmp_exec(q, "cxl-process-mctp-message", a);
+	assert_non_null(r);
+	assert_true(json_object_object_get_ex(r, "error", NULL));
+	json_object_put(r);
+	*(volatile int32_t *)(buf + RFC_STATUS) = 7; /* nonsense status */
+	a = json_object_new_object();
+	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
+	r = qmp_exec(q, "cxl-process-mctp-message", a);
+	assert_true(json_object_object_get_ex(r, "error", NULL));
+	json_object_put(r);
+	*(volatile int32_t *)(buf + RFC_STATUS) = 0;
+	rfc_unmap(buf);
+	close(q);
+	/* both keep serving */
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(le64_get(out + 8), 99);
+	cxlfm_close(ctx);
+}
+
+struct cel_want {
+	uint8_t entry[2];
+	int done;
+};
+
+static void cel_done(struct cxlfm_ep *ep, int rc, const uint8_t *rsp, size_t len, void *arg)
+{
+	struct cel_want *w = arg;
+
+	(void)ep;
+	assert_int_equal(rc, 0);
+	assert_int_equal(len, 2);
+	assert_memory_equal(rsp, w->entry, 2);
+	w->done = 1;
+}
+
+/* 6: 16 requests in flight over 16 slots, switch forwarding, a second pair. */
+static void test_slots_switch_and_two_pairs(void **state)
+{
+	struct cxlfm_ctx *c1, *c2;
+	struct cxlfm_ep *e1, *e2, *sw;
+	struct cel_want want[16];
+	struct cxlfm_tunnel port0 = { .port = 0, .ld = -1 };
+	uint8_t in[24] = { 0 }, out[1024];
+	uint8_t cel_uuid[16] = { 0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
+				 0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 16, 0), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 16, true, NULL), 0);
+	c1 = fm_bus(0x10, 5000);
+	c2 = fm_bus(0x11, 5000);
+	assert_int_equal(cxlfm_ep_by_addr(c1, 0x06, &e1), 0);
+	assert_int_equal(cxlfm_ep_by_addr(c2, 0x06, &e2), 0);
+
+	/* the CEL's first 32 bytes, then 16 two-byte reads of it at once
+	 * (8 tags per controller, two controllers) */
+	memcpy(in, cel_uuid, 16);
+	le32_put(in + 20, 32);
+	assert_int_equal(cxlfm_cmd(e1, NULL, 0x0401, in, 24, out, sizeof(out), &n), 0);
+	assert_int_equal(n, 32);
+	for (int i = 0; i < 16; i++) {
+		memcpy(want[i].entry, out + 2 * i, 2);
+		want[i].done = 0;
+		le32_put(in + 16, (uint32_t)(2 * i));
+		le32_put(in + 20, 2);
+		assert_int_equal(cxlfm_submit(i < 8 ? e1 : e2, NULL, 0x0401, in, 24, cel_done,
+					      &want[i]), 0);
+	}
+	for (int spins = 0; spins < 1000; spins++) {
+		int all = 1;
+
+		for (int i = 0; i < 16; i++)
+			all &= want[i].done;
+		if (all)
+			break;
+		cxlfm_process(c1, 5);
+		cxlfm_process(c2, 5);
+	}
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(want[i].done, 1);
+
+	/* switch-targeted forwarding: port state and a tunnel, from the target's switch */
+	assert_int_equal(cxlfm_ep_by_addr(c1, 0x04, &sw), 0);
+	in[0] = 1;
+	in[1] = 0;
+	assert_int_equal(cxlfm_cmd(sw, NULL, 0x5101, in, 2, out, sizeof(out), &n), 0);
+	assert_int_equal(n, 4 + 16);
+	assert_int_equal(out[5], 3); /* DSP */
+	assert_int_equal(cxlfm_cmd(sw, &port0, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(le64_get(out + 8), 99);
+	cxlfm_close(c1);
+	cxlfm_close(c2);
+
+	/* a second host pair beside the first, on its own buffer */
+	struct emu_proc tgt2 = { 0 }, fm2 = { 0 };
+	struct emu_proc keep_t = tgt, keep_f = fm;
+	char first[64];
+
+	snprintf(first, sizeof(first), "%s", bufname);
+	new_bufname();
+	assert_int_equal(start_target(&tgt2, 1, 0), 0);
+	tgt = tgt2;
+	assert_int_equal(start_fm(&fm2, tgt2.qmp_port, 1, false, NULL), 0);
+	fm = fm2;
+	c1 = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(c1, 0x06, &e1), 0);
+	assert_int_equal(cxlfm_cmd(e1, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
+	assert_int_equal(le64_get(out + 8), 99);
+	cxlfm_close(c1);
+	emu_stop(&fm2);
+	emu_stop(&tgt2);
+	e2e_rmdir(fm2.run_dir);
+	e2e_rmdir(tgt2.run_dir);
+	shm_unlink(bufname);
+	snprintf(bufname, sizeof(bufname), "%s", first);
+	tgt = keep_t;
+	fm = keep_f;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rfc_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rfc_peer_drives_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fm_forwards_to_rfc_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slots_switch_and_two_pairs, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
