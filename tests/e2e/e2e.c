@@ -74,6 +74,11 @@ static int read_line(int fd, char *buf, size_t len, long deadline)
 
 int emu_start(struct emu_proc *p, const char *const *argv)
 {
+	return emu_start_xdg(p, argv, false);
+}
+
+int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir)
+{
 	const char *bin = getenv("CXL_EMU") ? getenv("CXL_EMU") : CXL_EMU_PATH;
 	const char *args[128];
 	static char subst[64][512];
@@ -85,8 +90,10 @@ int emu_start(struct emu_proc *p, const char *const *argv)
 	memset(p, 0, sizeof(*p));
 	e2e_mkdtemp(p->run_dir, sizeof(p->run_dir));
 	args[n++] = bin;
-	args[n++] = "--run-dir";
-	args[n++] = p->run_dir;
+	if (!default_run_dir) {
+		args[n++] = "--run-dir";
+		args[n++] = p->run_dir;
+	}
 	for (; *argv && n < 120; argv++) {
 		if (!strcmp(*argv, "@PORT")) {
 			snprintf(portarg, sizeof(portarg), "tcp:127.0.0.1:0,server,wait=off");
@@ -108,6 +115,8 @@ int emu_start(struct emu_proc *p, const char *const *argv)
 	if (p->pid < 0)
 		return -1;
 	if (p->pid == 0) {
+		if (default_run_dir) /* cxl-emu picks $XDG_RUNTIME_DIR/cxl-emu/NAME */
+			setenv("XDG_RUNTIME_DIR", p->run_dir, 1);
 		dup2(pipefd[1], 1);
 		execv(bin, (char *const *)args);
 		_exit(127);

@@ -36,6 +36,8 @@ void e2e_rmdir(const char *dir);
  * child killed and the run dir removed).
  */
 int emu_start(struct emu_proc *p, const char *const *argv);
+/* The same, leaving the run dir to cxl-emu: XDG_RUNTIME_DIR is p->run_dir. */
+int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir);
 /* SIGTERM, wait; returns the exit status (or -1 after a SIGKILL). The run
  * directory stays for the test to inspect: e2e_rmdir(p->run_dir). */
 int emu_stop(struct emu_proc *p);

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * THEORY OF OPERATION: the CXL QMP commands of cxl-emu over a real TCP
+ * socket, by QEMU's names and arguments: DC add and release (QEMU's
+ * semantics: offsets from the region base, prescriptive), event and poison
+ * injection, and x-cxl-host-agent's policies (accept, reject, manual with a
+ * subset accepted, data verification). Each error is checked by class and
+ * text. Also: two instances started with no --run-dir do not collide.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "e2e.h"
+
+#define MiB (1024ull * 1024)
+
+static const char *const host[] = {
+	"-machine", "q35,cxl=on", "-qmp", "@PORT",
+	"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=1G",
+	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
+	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
+	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7",
+	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd",
+	NULL,
+};
+
+static struct emu_proc emu;
+static int q;
+
+static int start(void **state)
+{
+	(void)state;
+	assert_int_equal(emu_start(&emu, host), 0);
+	q = qmp_open(emu.qmp_port);
+	assert_true(q >= 0);
+	return 0;
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	close(q);
+	emu_stop(&emu);
+	e2e_rmdir(emu.run_dir);
+	return 0;
+}
+
+/* Run cmd with args given as JSON text; returns the reply. */
+static struct json_object *run(const char *cmd, const char *json)
+{
+	struct json_object *r = qmp_exec(q, cmd, json ? json_tokener_parse(json) : NULL);
+
+	assert_non_null(r);
+	return r;
+}
+
+static struct json_object *ok(const char *cmd, const char *json)
+{
+	struct json_object *r = run(cmd, json), *ret;
+
+	if (!json_object_object_get_ex(r, "return", &ret))
+		fail_msg("%s %s: %s", cmd, json ? json : "", json_object_to_json_string(r));
+	json_object_get(ret);
+	json_object_put(r);
+	return ret;
+}
+
+static void err(const char *cmd, const char *json, const char *cls, const char *text)
+{
+	struct json_object *r = run(cmd, json), *e, *v;
+
+	if (!json_object_object_get_ex(r, "error", &e))
+		fail_msg("%s %s: expected an error, got %s", cmd, json,
+			 json_object_to_json_string(r));
+	assert_true(json_object_object_get_ex(e, "class", &v));
+	assert_string_equal(json_object_get_string(v), cls);
+	assert_true(json_object_object_get_ex(e, "desc", &v));
+	if (!strstr(json_object_get_string(v), text))
+		fail_msg("%s: desc '%s' lacks '%s'", cmd, json_object_get_string(v), text);
+	json_object_put(r);
+}
+
+/* The host agent's view: number of extents held (and offers waiting). */
+static size_t held(size_t *offers)
+{
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *v;
+	size_t n;
+
+	assert_true(json_object_object_get_ex(r, "extents", &v));
+	n = json_object_array_length(v);
+	if (offers) {
+		assert_true(json_object_object_get_ex(r, "offers", &v));
+		*offers = json_object_array_length(v);
+	}
+	json_object_put(r);
+	return n;
+}
+
+static size_t wait_held(size_t want)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 200 && (n = held(NULL)) != want; i++)
+		usleep(5000);
+	return n;
+}
+
+static void test_add_release(void **state)
+{
+	(void)state;
+	ok("cxl-add-dynamic-capacity",
+	   "{\"path\": \"/machine/peripheral/dcd\", \"host-id\": 0, \"selection-policy\": "
+	   "\"prescriptive\", \"region\": 0, \"tag\": \"4a8b1e2c-0000-4000-8000-000000000001\","
+	   " \"extents\": [{\"offset\": 0, \"len\": 33554432}, {\"offset\": 67108864, "
+	   "\"len\": 33554432}]}");
+	assert_int_equal(wait_held(2), 2);
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}");
+	json_object_put(r);
+	ok("cxl-release-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 33554432}]}");
+	assert_int_equal(wait_held(1), 1);
+	/* forced removal does not ask the host */
+	ok("cxl-release-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
+	   "\"forced-removal\": true, \"region\": 0, "
+	   "\"extents\": [{\"offset\": 67108864, \"len\": 33554432}]}");
+	assert_int_equal(wait_held(0), 0);
+}
+
+static void test_dc_errors(void **state)
+{
+	(void)state;
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"nope\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
+	    "GenericError", "Unable to resolve");
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": 0, \"extents\": []}", "GenericError", "No extents");
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": 0, \"tag\": \"not-a-uuid\", \"extents\": [{\"offset\": 0, "
+	    "\"len\": 2097152}]}", "GenericError", "tag");
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"bogus\","
+	    " \"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
+	    "GenericError", "selection-policy");
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": \"zero\", \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
+	    "GenericError", "region");
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": 0}", "GenericError", "extents");
+	/* unaligned to the 2 MiB block: the device refuses */
+	err("cxl-add-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
+	    " \"region\": 0, \"extents\": [{\"offset\": 4096, \"len\": 2097152}]}",
+	    "GenericError", "");
+	/* nothing accepted: a release of it is refused */
+	err("cxl-release-dynamic-capacity",
+	    "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\","
+	    " \"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
+	    "GenericError", "");
+	assert_int_equal(held(NULL), 0);
+}
+
+static void test_inject(void **state)
+{
+	(void)state;
+	struct json_object *r = ok("cxl-inject-general-media-event",
+	   "{\"path\": \"dcd\", \"log\": \"informational\", \"flags\": 1, \"dpa\": 4096, "
+	   "\"descriptor\": 3, \"type\": 3, \"transaction-type\": 192, \"channel\": 1, "
+	   "\"rank\": 0, \"device\": 3, \"component-id\": \"iras mem\"}");
+	json_object_put(r);
+	err("cxl-inject-general-media-event",
+	    "{\"path\": \"dcd\", \"log\": \"dyncap\", \"flags\": 1, \"dpa\": 4096, "
+	    "\"descriptor\": 3, \"type\": 3, \"transaction-type\": 192}", "GenericError", "log");
+	r = ok("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048, \"length\": 256}");
+	json_object_put(r);
+	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2047, \"length\": 256}",
+	    "GenericError", "");
+	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048}", "GenericError",
+	    "length");
+}
+
+static void test_host_agent_policies(void **state)
+{
+	size_t offers;
+
+	(void)state;
+	/* reject: the host declines, nothing held */
+	json_object_put(ok("x-cxl-host-agent",
+			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"reject\"}"));
+	ok("cxl-add-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+	   "\"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 4194304}]}");
+	usleep(50000);
+	assert_int_equal(held(&offers), 0);
+	assert_int_equal(offers, 0);
+
+	/* manual: the offer waits; accept a part of it */
+	json_object_put(ok("x-cxl-host-agent",
+			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"manual\"}"));
+	ok("cxl-add-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 8388608}]}");
+	for (int i = 0; i < 200; i++) {
+		held(&offers);
+		if (offers)
+			break;
+		usleep(5000);
+	}
+	assert_int_equal(offers, 1);
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *o, *e, *v;
+	assert_true(json_object_object_get_ex(r, "offers", &o));
+	e = json_object_array_get_idx(json_object_array_get_idx(o, 0), 0);
+	assert_true(json_object_object_get_ex(e, "dpa", &v));
+	uint64_t dpa = json_object_get_uint64(v);
+	json_object_put(r);
+	char args[256];
+	snprintf(args, sizeof(args), "{\"path\": \"dcd\", \"action\": \"accept\", "
+		 "\"extents\": [{\"dpa\": %llu, \"len\": 2097152}]}", (unsigned long long)dpa);
+	json_object_put(ok("x-cxl-host-agent", args));
+	assert_int_equal(held(&offers), 1);
+	assert_int_equal(offers, 0);
+	err("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"reject\"}", "GenericError",
+	    "No capacity offer");
+	err("x-cxl-host-agent", "{\"path\": \"nope\"}", "GenericError", "Unable to resolve");
+	err("x-cxl-host-agent", "{\"path\": \"dcd\", \"policy\": \"sometimes\"}", "GenericError",
+	    "policy");
+}
+
+/* Two instances, no --run-dir: each gets its own directory and bus socket. */
+static void test_default_run_dirs(void **state)
+{
+	struct emu_proc a, b;
+
+	(void)state;
+	assert_int_equal(emu_start_xdg(&a, host, true), 0);
+	assert_int_equal(emu_start_xdg(&b, host, true), 0);
+	assert_non_null(emu_bus(&a, "i2c0"));
+	assert_non_null(emu_bus(&b, "i2c0"));
+	assert_string_not_equal(emu_bus(&a, "i2c0"), emu_bus(&b, "i2c0"));
+	assert_non_null(strstr(emu_bus(&a, "i2c0"), "/cxl-emu/"));
+	assert_int_equal(access(emu_bus(&a, "i2c0"), F_OK), 0);
+	assert_int_equal(emu_stop(&a), 0);
+	assert_int_equal(emu_stop(&b), 0);
+	e2e_rmdir(a.run_dir);
+	e2e_rmdir(b.run_dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_add_release, start, stop),
+		cmocka_unit_test_setup_teardown(test_dc_errors, start, stop),
+		cmocka_unit_test_setup_teardown(test_inject, start, stop),
+		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
+		cmocka_unit_test(test_default_run_dirs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
