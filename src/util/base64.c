@@ -57,6 +57,11 @@ int base64_decode(const char *in, uint8_t *out, size_t max)
 		}
 		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
 			     (uint32_t)v[2] << 6 | (uint32_t)v[3];
+
+		/* RFC 4648 §3.5: bits under the padding must be zero; one text
+		 * per byte string, so nothing smuggles through re-encoding. */
+		if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff)))
+			return -EINVAL;
 		if (n + 3 - pad > max)
 			return -EMSGSIZE;
 		out[n++] = (uint8_t)(w >> 16);
