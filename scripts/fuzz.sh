@@ -11,7 +11,7 @@ shopt -s nullglob
 targets=("$build"/tests/fuzz/fuzz_*)
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no targets in $build/tests/fuzz" >&2; exit 1; }
 for t in "${targets[@]}"; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t"); name=${name#fuzz_}
 	work="$build/fuzz-corpus/$name"
 	mkdir -p "$work" "$build/fuzz-artifacts"
