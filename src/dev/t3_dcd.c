@@ -93,6 +93,45 @@ static size_t dc_room(const struct t3_dev *dev)
 /* ---- host DCD set ------------------------------------------------------------ */
 
 /*
+ * The region list of both Get DC Configuration (4800h) and Get Host DC
+ * Region Configuration (5601h): the number of regions and R returned at
+ * count_at, R 40-byte records from start at hdr, then the limits. The two
+ * differ only at byte 32 of a record: the host sees the DSMAD handle (u32),
+ * the FM the DSMAS flags (u8). R is bounded by the response limit.
+ */
+static uint16_t put_regions(const struct dcd *d, unsigned start, unsigned want,
+			    struct cci_call *call, size_t hdr, uint8_t *count_at, bool fm)
+{
+	unsigned nreg = dcd_num_regions(d);
+	size_t r, fit = (call->out_max - hdr - LIMITS_LEN) / EXT_REC_LEN;
+
+	if (start >= nreg)
+		return CXL_RC_INVALID_INPUT;
+	r = nreg - start < want ? nreg - start : want;
+	if (r > fit)
+		r = fit;
+	count_at[0] = (uint8_t)nreg;
+	count_at[1] = (uint8_t)r;
+	for (size_t i = 0; i < r; i++) {
+		const struct dcd_region *g = dcd_region(d, start + (unsigned)i);
+		uint8_t *p = call->out + hdr + i * 40;
+
+		le64_put(p, g->base);
+		le64_put(p + 8, g->decode_len / UNIT);
+		le64_put(p + 16, g->len);
+		le64_put(p + 24, g->block_size);
+		if (fm)
+			p[32] = g->dsmas_flags;
+		else
+			le32_put(p + 32, g->dsmad_handle);
+		p[36] = g->sanitize_on_release ? 0x01 : 0x00;
+	}
+	put_limits(call->out + hdr + r * 40, d);
+	call->out_len = hdr + r * 40 + LIMITS_LEN;
+	return CXL_RC_SUCCESS;
+}
+
+/*
  * CXL r3.1 §8.2.9.9.9.1 Get Dynamic Capacity Configuration (Opcode 4800h).
  * Input 0 region count, 1 starting region id (>= regions: Invalid Input).
  * Output 0 number of regions, 1 regions returned R, 2:6 rsvd, 8: R x 40
@@ -103,34 +142,9 @@ static size_t dc_room(const struct t3_dev *dev)
 static uint16_t cmd_host_get_dc_config(struct cci *cci, const struct cci_cmd *cmd,
 				       struct cci_call *call)
 {
-	struct t3_dev *dev = t3_of(cci);
-	const struct dcd *d = dev->dcd;
-	unsigned nreg = dcd_num_regions(d), start = call->in[1];
-	size_t r, fit = (call->out_max - 8 - LIMITS_LEN) / EXT_REC_LEN;
-	uint8_t *o = call->out;
-
 	(void)cmd;
-	if (start >= nreg)
-		return CXL_RC_INVALID_INPUT;
-	r = nreg - start < call->in[0] ? nreg - start : call->in[0];
-	if (r > fit)
-		r = fit;
-	o[0] = (uint8_t)nreg;
-	o[1] = (uint8_t)r;
-	for (size_t i = 0; i < r; i++) {
-		const struct dcd_region *g = dcd_region(d, start + (unsigned)i);
-		uint8_t *p = o + 8 + i * 40;
-
-		le64_put(p, g->base);
-		le64_put(p + 8, g->decode_len / UNIT);
-		le64_put(p + 16, g->len);
-		le64_put(p + 24, g->block_size);
-		le32_put(p + 32, g->dsmad_handle);
-		p[36] = g->sanitize_on_release ? 0x01 : 0x00;
-	}
-	put_limits(o + 8 + r * 40, d);
-	call->out_len = 8 + r * 40 + LIMITS_LEN;
-	return CXL_RC_SUCCESS;
+	return put_regions(t3_of(cci)->dcd, call->in[1], call->in[0], call, 8, call->out,
+			   false);
 }
 
 /*
@@ -305,33 +319,9 @@ static uint16_t cmd_fm_get_dcd_info(struct cci *cci, const struct cci_cmd *cmd,
 static uint16_t cmd_fm_get_host_dc_region_config(struct cci *cci, const struct cci_cmd *cmd,
 						 struct cci_call *call)
 {
-	const struct dcd *d = t3_of(cci)->dcd;
-	unsigned nreg = dcd_num_regions(d), start = call->in[3];
-	size_t r, fit = (call->out_max - 4 - LIMITS_LEN) / EXT_REC_LEN;
-	uint8_t *o = call->out;
-
 	(void)cmd;
-	if (start >= nreg)
-		return CXL_RC_INVALID_INPUT;
-	r = nreg - start < call->in[2] ? nreg - start : call->in[2];
-	if (r > fit)
-		r = fit;
-	o[2] = (uint8_t)nreg;
-	o[3] = (uint8_t)r;
-	for (size_t i = 0; i < r; i++) {
-		const struct dcd_region *g = dcd_region(d, start + (unsigned)i);
-		uint8_t *p = o + 4 + i * 40;
-
-		le64_put(p, g->base);
-		le64_put(p + 8, g->decode_len / UNIT);
-		le64_put(p + 16, g->len);
-		le64_put(p + 24, g->block_size);
-		p[32] = g->dsmas_flags;
-		p[36] = g->sanitize_on_release ? 0x01 : 0x00;
-	}
-	put_limits(o + 4 + r * 40, d);
-	call->out_len = 4 + r * 40 + LIMITS_LEN;
-	return CXL_RC_SUCCESS;
+	return put_regions(t3_of(cci)->dcd, call->in[3], call->in[2], call, 4, call->out + 2,
+			   true);
 }
 
 /*
