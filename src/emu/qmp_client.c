@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "emu/loop.h"
+#include "emu/outbuf.h"
 #include "emu/netaddr.h"
 #include "proto/qmp.h"
 #include "util/log.h"
@@ -54,8 +55,7 @@ struct qmp_client {
 	struct loop_timer *retry;
 	unsigned delay_ms;
 	struct qmp_stream *in;
-	char *out;
-	size_t out_len, out_off, out_cap;
+	struct outbuf out;
 	struct creq *reqs;  /* FIFO: send order */
 	long long next_id;
 	unsigned busy;      /* inside a callback */
@@ -108,7 +108,7 @@ static void free_now(struct qmp_client *c)
 {
 	qmp_stream_free(c->in);
 	loop_timer_free(c->retry);
-	free(c->out);
+	outbuf_free(&c->out);
 	free(c);
 }
 
@@ -143,53 +143,25 @@ static void update_interest(struct qmp_client *c)
 
 	if (!c->w)
 		return;
-	if (c->st == CS_CONNECTING || c->out_len > c->out_off)
+	if (c->st == CS_CONNECTING || outbuf_pending(&c->out))
 		ev |= LOOP_WRITE;
 	loop_watch_mod(c->w, ev);
 }
 
 static int queue_out(struct qmp_client *c, const char *p, size_t n)
 {
-	if (c->out_off && c->out_len + n > c->out_cap) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out_len + n > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		char *o;
-
-		while (cap < c->out_len + n)
-			cap *= 2;
-		o = realloc(c->out, cap);
-		if (!o)
-			return -ENOMEM;
-		c->out = o;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, p, n);
-	c->out_len += n;
-	return 0;
+	/* requests are bounded by the caller's queue: no output limit here */
+	return outbuf_put(&c->out, p, n, SIZE_MAX);
 }
 
 static void flush_out(struct qmp_client *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	int rc = outbuf_flush(&c->out, c->fd);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			disconnect(c, strerror(errno));
-			return;
-		}
-		c->out_off += (size_t)n;
+	if (rc < 0) {
+		disconnect(c, strerror(-rc));
+		return;
 	}
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
 	update_interest(c);
 }
 
@@ -233,7 +205,7 @@ static void disconnect(struct qmp_client *c, const char *why)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	c->out_len = c->out_off = 0;
+	outbuf_clear(&c->out);
 	qmp_stream_reset(c->in);
 	if (!c->dead)
 		schedule_retry(c);

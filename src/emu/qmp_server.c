@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "emu/loop.h"
+#include "emu/outbuf.h"
 #include "emu/netaddr.h"
 #include "util/log.h"
 
@@ -60,8 +61,7 @@ struct client {
 	struct loop_watch *w;
 	struct loop_timer *kick;  /* deferred: resume input or close */
 	struct qmp_stream *in;
-	char *out;
-	size_t out_len, out_off, out_cap;
+	struct outbuf out;
 	bool negotiated;
 	bool oob;
 	bool eof;
@@ -100,29 +100,19 @@ static void update_interest(struct client *c)
 		return;
 	if (!c->blocked && !c->eof)
 		ev |= LOOP_READ;
-	if (c->out_len > c->out_off)
+	if (outbuf_pending(&c->out))
 		ev |= LOOP_WRITE;
 	loop_watch_mod(c->w, ev);
 }
 
 static void flush_out(struct client *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	int rc = outbuf_flush(&c->out, c->fd);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			client_close(c, strerror(errno));
-			return;
-		}
-		c->out_off += (size_t)n;
+	if (rc < 0) {
+		client_close(c, strerror(-rc));
+		return;
 	}
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
 	update_interest(c);
 }
 
@@ -131,6 +121,7 @@ static void send_msg(struct client *c, struct json_object *msg)
 {
 	size_t len;
 	char *line;
+	int rc;
 
 	if (!c || c->dead) {
 		json_object_put(msg);
@@ -142,34 +133,13 @@ static void send_msg(struct client *c, struct json_object *msg)
 		client_close(c, "out of memory");
 		return;
 	}
-	if (c->out_len - c->out_off + len > c->s->cfg.max_out) {
-		free(line);
-		client_close(c, "output not read (buffer limit reached)");
+	rc = outbuf_put(&c->out, line, len, c->s->cfg.max_out);
+	free(line);
+	if (rc) {
+		client_close(c, rc == -ENOBUFS ? "output not read (buffer limit reached)" :
+			     "out of memory");
 		return;
 	}
-	if (c->out_off && c->out_len + len > c->out_cap) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		char *n;
-
-		while (cap < c->out_len + len)
-			cap *= 2;
-		n = realloc(c->out, cap);
-		if (!n) {
-			free(line);
-			client_close(c, "out of memory");
-			return;
-		}
-		c->out = n;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, line, len);
-	c->out_len += len;
-	free(line);
 	flush_out(c);
 }
 
@@ -193,7 +163,7 @@ static void client_free(struct client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	qmp_stream_free(c->in);
-	free(c->out);
+	outbuf_free(&c->out);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -488,7 +458,7 @@ static void process_input(struct client *c)
 	if (c->dead)
 		return;
 	/* After EOF: answer what was sent, then close once everything is out. */
-	if (c->eof && !c->blocked && !c->reqs && c->out_len == c->out_off)
+	if (c->eof && !c->blocked && !c->reqs && !outbuf_pending(&c->out))
 		client_close(c, "end of input");
 }
 
@@ -501,7 +471,7 @@ static void on_client_io(struct loop_watch *w, int fd, unsigned ev, void *arg)
 		flush_out(c);
 		if (c->dead)
 			return;
-		if (c->eof && !c->reqs && c->out_len == c->out_off) {
+		if (c->eof && !c->reqs && !outbuf_pending(&c->out)) {
 			client_close(c, "end of input");
 			return;
 		}
