@@ -1,5 +1,6 @@
 # cxl-fmemu: a thin wrapper so nobody has to type meson.
 #   make            build (build/)
+#   make demo       install missing deps, build, run the RFC's two hosts with an FM story
 #   make check      install missing deps, build plain + sanitized, run every test
 #   make bench      release build, run the benchmarks
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
@@ -10,7 +11,7 @@ BENCHBUILD ?= build-bench
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check bench fuzz install clean
+.PHONY: all deps demo check bench fuzz install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -27,6 +28,10 @@ $(BENCHBUILD)/build.ninja:
 
 deps:
 	scripts/deps.sh build docs
+
+demo: deps
+	$(MAKE) all
+	BUILD=$(BUILD) scripts/demo.sh
 
 check: deps
 	scripts/check.sh $(BUILD) $(SANBUILD)

@@ -297,11 +297,21 @@ void cxlfm_req_abandon(struct cxlfm_req *r)
 	r->state = REQ_FREE;
 }
 
+/*
+ * A tag whose request timed out is retired while others are free, so its
+ * late answer (if one comes) is recognised and counted as late instead of
+ * being mistaken for the answer to a new request.
+ */
 static int tag_alloc(struct cxlfm_ep *ep)
 {
-	for (int t = 0; t < 8; t++)
-		if (!(ep->tags_busy & (1u << t))) {
-			ep->tags_busy |= (uint8_t)(1u << t);
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (int t = 0; t < 8; t++) {
+			uint8_t bit = (uint8_t)(1u << t);
+
+			if ((ep->tags_busy & bit) || (pass == 0 && (ep->tags_late & bit)))
+				continue;
+			ep->tags_busy |= bit;
+			ep->tags_late &= (uint8_t)~bit;
 			return t;
 		}
 	return -EBUSY;
@@ -376,6 +386,8 @@ static void handle_nack(struct cxlfm_ctx *ctx, uint8_t addr)
 static void handle_msg(struct cxlfm_ctx *ctx, uint8_t src_addr,
 		       const struct mctp_msg *m)
 {
+	struct cxlfm_ep *ep;
+
 	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
 		struct cxlfm_req *r = &ctx->req[i];
 		int rc;
@@ -389,8 +401,17 @@ static void handle_msg(struct cxlfm_ctx *ctx, uint8_t src_addr,
 		rc = r->match(ctx, r, m->data, m->len, &pl, &pl_len);
 		if (rc == CXLFM_NO_MATCH)
 			break;
+		r->ep->tags_late &= (uint8_t)~(1u << m->tag);
 		ctx->stats.responses++;
 		cxlfm_req_finish(ctx, r, rc, pl, pl_len);
+		return;
+	}
+	ep = cxlfm_ep_find_addr(ctx, src_addr);
+	if (ep && !m->to && (ep->tags_late & (1u << m->tag))) {
+		/* The answer to a request that timed out on this tag. */
+		ep->tags_late &= (uint8_t)~(1u << m->tag);
+		ctx->stats.dropped_late++;
+		cxlfm_log(ctx, 2, "ep 0x%02x tag %u: late response dropped", src_addr, m->tag);
 		return;
 	}
 	ctx->stats.dropped_mismatch++;
@@ -433,9 +454,10 @@ static void expire(struct cxlfm_ctx *ctx, uint64_t now)
 		if (r->state == REQ_SENT && now >= r->deadline_ns) {
 			cxlfm_log(ctx, 2, "ep 0x%02x tag %u: request timed out",
 				  r->ep->addr, r->mctp_tag);
-			/* The tag stays retired until the late answer could no
-			 * longer be confused: a new request on it is told apart
-			 * by its CCI tag and opcode. */
+			r->ep->tags_late |= (uint8_t)(1u << r->mctp_tag);
+			/* The tag stays retired (tag_alloc) while others are
+			 * free; if it must be reused, a new request on it is
+			 * still told apart by its CCI tag and opcode. */
 			cxlfm_req_finish(ctx, r, -ETIMEDOUT, NULL, 0);
 		}
 	}
@@ -458,6 +480,13 @@ static int next_timeout_ms(const struct cxlfm_ctx *ctx, uint64_t now, int cap)
 	return (int)ms;
 }
 
+static void fail_all(struct cxlfm_ctx *ctx, int err)
+{
+	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state >= REQ_QUEUED)
+			cxlfm_req_finish(ctx, &ctx->req[i], err, NULL, 0);
+}
+
 int cxlfm_process(struct cxlfm_ctx *ctx, int timeout_ms)
 {
 	uint64_t before = ctx->stats.responses + ctx->stats.timeouts + ctx->stats.nacks;
@@ -469,21 +498,22 @@ int cxlfm_process(struct cxlfm_ctx *ctx, int timeout_ms)
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	if (n > 0 && (pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLIN)) {
-		for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
-			if (ctx->req[i].state >= REQ_QUEUED)
-				cxlfm_req_finish(ctx, &ctx->req[i], -ECONNRESET, NULL, 0);
+		fail_all(ctx, -ECONNRESET);
 		return -ECONNRESET;
 	}
 	for (;;) {
 		ssize_t len = recv(ctx->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-		if (len < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				break;
-			return -errno;
+		if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (len <= 0) {
+			/* The bus is gone: every request ends now, none waits on
+			 * a dead socket (and no caller's frame is left behind). */
+			int err = len < 0 ? -errno : -ECONNRESET;
+
+			fail_all(ctx, err);
+			return err;
 		}
-		if (len == 0)
-			return -ECONNRESET;
 		handle_frame(ctx, buf, (size_t)len);
 	}
 	expire(ctx, now_ns());
@@ -544,5 +574,9 @@ int cxlfm_req_run(struct cxlfm_req *r, struct cxlfm_ep *ep, cxlfm_match_fn match
 	if (err)
 		return err;
 	err = cxlfm_wait(ep->ctx, &s.done);
-	return err ? err : s.rc;
+	/* The wait failed before the request completed: end it here, its
+	 * completion points into this frame. */
+	if (err && !s.done)
+		cxlfm_req_finish(ep->ctx, r, err, NULL, 0);
+	return s.rc;
 }

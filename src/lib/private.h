@@ -18,6 +18,7 @@ struct cxlfm_ep {
 	uint8_t addr;        /* 7-bit I2C address */
 	uint8_t eid;         /* MCTP_EID_NULL until assigned */
 	uint8_t tags_busy;   /* MCTP tags (TO=1) held by requests in flight */
+	uint8_t tags_late;   /* tags whose last request timed out unanswered */
 	uint32_t types[8];   /* message types supported, bitmap */
 	uint8_t uuid[16];
 };
@@ -94,5 +95,17 @@ int cxlfm_req_run(struct cxlfm_req *r, struct cxlfm_ep *ep, cxlfm_match_fn match
 int cxlfm_wait(struct cxlfm_ctx *ctx, const bool *done);
 void cxlfm_req_finish(struct cxlfm_ctx *ctx, struct cxlfm_req *r, int rc,
 		      const uint8_t *rsp, size_t len);
+
+/*
+ * The response decoders of fmapi.c as a table (for tests and the fuzz
+ * target): decode(req, payload, len, rsp) with req/rsp of the sizes given.
+ * Returns 0 or -EBADMSG; never reads past len or writes past rsp_size.
+ */
+struct cxlfm_decoder {
+	uint16_t opcode;
+	size_t req_size, rsp_size;
+	int (*decode)(const void *req, const uint8_t *p, size_t len, void *rsp);
+};
+const struct cxlfm_decoder *cxlfm_decoder_at(size_t i);
 
 #endif

@@ -1,0 +1,422 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# THEORY OF OPERATION: start one cxl-emu with the QEMU FM-emulation RFC's
+# target host topology (switch us0 with DSPs 0, 1, 3; the DCD cxl-dcd0, sn 99,
+# two DC regions, below port 0; MCTP endpoints 0x04 -> us0, 0x06 -> cxl-dcd0),
+# plus an MLD (sn 7, 4 LDs) below port 1, in a private run dir with an
+# ephemeral QMP port. Then run every cxl-fmctl command against its I2C bus,
+# parse the JSON with python3 and check it against what the devices hold
+# (the host agent's view over QMP x-cxl-host-agent), and walk the error
+# paths: no such bus, an address nobody answers (NACK), a timeout (the
+# emulator stopped with SIGSTOP), CXL error codes (named, exit code 3),
+# usage errors, --wait giving up. Also runs the libcxlfm example program
+# and renders `topology --dot` with Graphviz when dot is installed.
+#
+# Environment: FMCTL, CXL_EMU, FM_EXAMPLE (paths of the built programs),
+# COMPLETION (contrib/bash-completion/cxl-fmctl, exercised when given).
+# Exit 77 = skipped (python3 missing).
+set -uo pipefail
+
+FMCTL=${FMCTL:?path of cxl-fmctl}
+CXL_EMU=${CXL_EMU:?path of cxl-emu}
+FM_EXAMPLE=${FM_EXAMPLE:-}
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+# The interpreter itself, not a version-manager shim: it runs ~200 times.
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cxlfm-fmctl-XXXXXX")
+emu_pid=
+emu2_pid=
+emu3_pid=
+fails=0
+checks=0
+
+cleanup() {
+	for p in $emu_pid $emu2_pid $emu3_pid; do
+		kill -CONT "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL (line ${BASH_LINENO[1]:-?}): $*" >&2
+	fails=$((fails + 1))
+}
+
+# run N CMD...: run CMD, stdout in $out, stderr in $err; expect exit code N.
+run() {
+	local want=$1 rc=0
+	shift
+	checks=$((checks + 1))
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	if [ "$rc" != "$want" ]; then
+		fail "'$*' exited $rc, expected $want; stderr: $err"
+		return 1
+	fi
+	return 0
+}
+
+# check PYTHON: evaluate assertions over the JSON in $out (as d). One python
+# process serves every check (its start-up would dominate the test's time).
+coproc CHK { "$PY" -I -S -u -c '
+import json, sys
+while True:
+    hdr = sys.stdin.readline()
+    if not hdr:
+        break
+    n_out, n_code = map(int, hdr.split())
+    text, code = sys.stdin.read(n_out), sys.stdin.read(n_code)
+    try:
+        d = json.loads(text)
+        exec(code, {"d": d})
+        print("ok")
+    except Exception as e:
+        print("fail: %s %s" % (type(e).__name__, str(e).replace("\n", " ")[:300]))
+'; }
+check() {
+	local reply
+	checks=$((checks + 1))
+	printf '%d %d\n%s%s' "${#out}" "${#1}" "$out" "$1" >&"${CHK[1]}"
+	IFS= read -r reply <&"${CHK[0]}"
+	[ "$reply" = ok ] || fail "check failed: $1 -- $reply -- output: ${out:0:400}"
+}
+
+# has TEXT: $err (or $out with 'out') contains TEXT.
+has() {
+	local where=${2:-err}
+	checks=$((checks + 1))
+	case ${!where} in
+	*"$1"*) ;;
+	*) fail "$where lacks '$1': ${!where}" ;;
+	esac
+}
+
+# start_emu VAR_PID VAR_BUS VAR_PORT ARGS...: start cxl-emu, wait for "ready".
+start_emu() {
+	local pidvar=$1 busvar=$2 portvar=$3 fifo line
+	shift 3
+	fifo=$tmp/fifo.$RANDOM
+	mkfifo "$fifo"
+	"$CXL_EMU" "$@" >"$fifo" 2>>"$tmp/emu.err" &
+	printf -v "$pidvar" %s $!
+	exec {fd}<"$fifo"
+	while IFS= read -r -t 10 -u "$fd" line; do
+		case $line in
+		"cxl-emu: qmp tcp:"*) printf -v "$portvar" %s "${line##*:}" ;;
+		"cxl-emu: bus "*) line=${line#cxl-emu: bus }; printf -v "$busvar" %s "${line#* }" ;;
+		"cxl-emu: ready") return 0 ;;
+		esac
+	done
+	echo "cxl-emu did not become ready: $(cat "$tmp/emu.err")" >&2
+	exit 1
+}
+
+# qmp CMD [ARGS-JSON]: one QMP command on the emulator, the "return" as JSON in $out.
+qmp() {
+	out=$("$PY" - "$qmp_port" "$1" "${2:-{\}}" <<'EOF'
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+f = s.makefile("rw")
+f.readline()
+def call(cmd, args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
+    f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r
+assert "return" in call("qmp_capabilities", {})
+r = call(sys.argv[2], json.loads(sys.argv[3]))
+if "error" in r:
+    sys.exit("QMP error: " + r["error"]["desc"])
+print(json.dumps(r["return"]))
+EOF
+) || fail "QMP $1 failed"
+}
+
+run_dir=$tmp/run
+mkdir -p "$run_dir"
+start_emu emu_pid bus qmp_port --run-dir "$run_dir" \
+	-machine q35,cxl=on -m 4G,maxmem=8G,slots=8 -smp 4 -nographic \
+	-qmp tcp:127.0.0.1:0,server,wait=off \
+	-object "memory-backend-file,id=cxl-mem2,share=on,mem-path=$run_dir/t3_cxl2.raw,size=4G" \
+	-object "memory-backend-file,id=cxl-lsa2,share=on,mem-path=$run_dir/t3_lsa2.raw,size=512M" \
+	-object memory-backend-ram,id=mld-mem,size=1G \
+	-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 \
+	-device cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2 \
+	-device cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on \
+	-device cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0 \
+	-device cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4 \
+	-device cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5 \
+	-device cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6 \
+	-device cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,num-dc-regions=2,sn=99 \
+	-device cxl-type3,bus=swport1,volatile-memdev=mld-mem,id=mld0,num-ld=4,sn=7 \
+	-device i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0 \
+	-device i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0 \
+	-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k
+[ -S "$bus" ] || { echo "no bus socket: $bus" >&2; exit 1; }
+F=("$FMCTL" --bus "$bus" --json)
+
+# ---- help and usage ----
+run 0 "$FMCTL" --help && has "Commands:" out
+for c in list identify bg ports vcs bind unbind port-control events cel raw topology \
+	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
+	"dcd extents" "dcd add" "dcd release"; do
+	# shellcheck disable=SC2086
+	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
+done
+run 0 "$FMCTL" dcd --help && has "set-config" out
+run 1 "$FMCTL"
+run 1 "$FMCTL" no-such-command && has "unknown command"
+run 1 "${F[@]}" list --no-such-option
+run 1 "${F[@]}" dcd add --extent 0:2M && has "--region is required"
+run 1 "${F[@]}" dcd add --region 0 --extent 5 && has "bad value"
+run 1 "${F[@]}" dcd bogus && has "unknown sub-command"
+run 1 "${F[@]}" raw zz && has "expected OPCODE"
+run 1 "${F[@]}" --addr 0x80 identify
+
+# ---- bash completion ----
+if [ -n "${COMPLETION:-}" ]; then
+	comp() {
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMPREPLY=()
+		_cxl_fmctl
+		out="${COMPREPLY[*]}"
+	}
+	# shellcheck source=/dev/null
+	. "$COMPLETION"
+	comp cxl-fmctl d && has dcd out
+	comp cxl-fmctl dcd "" && has set-config out
+	comp cxl-fmctl dcd release --policy "" && has tag-based out
+	comp cxl-fmctl --bus x events --log "" && has dyncap out
+fi
+
+# ---- list and identify ----
+run 0 "${F[@]}" list
+check '
+assert [e["address"] for e in d] == [4, 6], d
+sw, dcd = d
+assert sw["component_type"] == "switch" and sw["serial"] == 1234 and sw["num_ports"] == 4
+assert sw["vendor_id"] == "0x19e5" and sw["bound_vppbs"] == 4 and sw["eid"] >= 8
+assert dcd["component_type"] == "type3" and dcd["serial"] == 99
+assert dcd["vendor_id"] == "0x8086" and dcd["device_id"] == "0x0d93"
+assert dcd["dc_regions"] == 2 and dcd["dc_capacity"] == 4 << 30
+assert 7 in dcd["message_types"] and 8 in dcd["message_types"]'
+run 0 "${F[@]}" list --type switch && check 'assert len(d) == 1 and d[0]["address"] == 4'
+run 0 "${F[@]}" list --addr 0x06 && check 'assert len(d) == 1 and d[0]["serial"] == 99'
+run 0 "$FMCTL" --bus "$bus" --human list && has "0x04" out && has "4 GiB" out
+run 0 "${F[@]}" identify && check 'assert [e["serial"] for e in d] == [1234, 99]'
+run 0 "${F[@]}" identify --addr 6 && check 'assert d["serial"] == 99 and d["component_type"] == "type3"'
+# EIDs are handed out by this run's discovery, in address order, as `list` shows
+run 0 "${F[@]}" list
+eid=$(printf '%s' "$out" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[1]["eid"])')
+run 0 "${F[@]}" identify --eid "$eid" && check 'assert d["address"] == 6'
+run 4 "${F[@]}" identify --eid 200 && has "no endpoint with EID 200"
+run 0 "${F[@]}" identify --tunnel 0 && check '
+assert d["serial"] == 99 and d["tunnel"] == {"port": 0, "ld": None} and d["address"] == 4'
+run 0 "${F[@]}" identify --tunnel 1:2 && check 'assert d["serial"] == 7'
+run 0 "${F[@]}" bg && check 'assert d["running"] is False'
+
+# ---- switch ----
+run 0 "${F[@]}" switch info && check '
+assert d["num_ports"] == 4 and d["active_ports"] == [0, 1, 2, 3] and d["active_vcs"] == [0]
+assert d["total_vppbs"] == 4 and d["bound_vppbs"] == 4'
+run 0 "${F[@]}" ports && check '
+p = {x["port_id"]: x for x in d}
+assert sorted(p) == [0, 1, 2, 3]
+assert p[2]["config_state"] == "usp"
+assert p[0]["device_type"] == "cxl-type3-sld" and p[0]["present"] and p[0]["ltssm_state"] == "l0"
+assert p[1]["device_type"] == "cxl-type3-mld"
+assert p[3]["device_type"] == "none" and not p[3]["present"]'
+run 0 "${F[@]}" ports 3 9 && check '
+assert [x["port_id"] for x in d] == [3, 9] and d[1]["config_state"] == "invalid-port-id"'
+run 0 "${F[@]}" vcs && check '
+v = d[0]
+assert v["vcs_id"] == 0 and v["state"] == "enabled" and v["usp_id"] == 2 and v["num_vppbs"] == 3
+assert [(b["status"], b["port_id"], b["ld_id"]) for b in v["vppbs"]] == \
+    [("bound-port", 0, None), ("bound-ld", 1, 0), ("bound-port", 3, None)]'
+run 0 "${F[@]}" unbind --vppb 2 --option managed && check '
+assert d["completed"] and d["background"] and d["rc"] == 0 and d["option"] == "managed"'
+run 0 "${F[@]}" vcs 0 && check 'assert d[0]["vppbs"][2] == {"vppb": 2, "status": "unbound", "port_id": None, "ld_id": None}'
+run 0 "${F[@]}" switch bind --vppb 2 --port 3 && check 'assert d["completed"] and d["rc_name"] == "Success"'
+run 0 "${F[@]}" vcs && check 'assert d[0]["vppbs"][2]["status"] == "bound-port" and d[0]["vppbs"][2]["port_id"] == 3'
+run 3 "${F[@]}" bind --vppb 2 --port 3 && has "Bind vPPB (5201h): Invalid Input (0x02)" && has "ep 0x04"
+run 0 "${F[@]}" unbind --vppb 0 --no-wait && check 'assert d["background"] and not d["completed"]'
+for _ in $(seq 100); do
+	run 0 "${F[@]}" bg
+	printf '%s' "$out" | "$PY" -c 'import json,sys; sys.exit(json.load(sys.stdin)["running"])' && break
+done
+check 'assert d["opcode"] == "0x5202" and d["opcode_name"] == "Unbind vPPB" and d["rc"] == 0'
+run 0 "${F[@]}" bind --vppb 0 --port 0 --wait-timeout 5000 && check 'assert d["completed"]'
+run 0 "${F[@]}" port-control 3 assert-perst && check 'assert d["operation"] == "assert-perst"'
+run 0 "${F[@]}" ports 3 && check 'assert d[0]["perst"] is True'
+run 3 "${F[@]}" port-control 3 reset-ppb && has "Physical Port Control (5102h): Internal Error"
+run 3 "${F[@]}" port-control 42 reset-ppb && has "Invalid Input"
+run 1 "${F[@]}" port-control 3 explode
+
+# ---- MLD (behind port 1, through the switch) ----
+run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 0}'
+run 0 "${F[@]}" ld alloc --tunnel 1 && check '
+assert d["num_lds"] == 4 and d["granularity"] == 256 << 20
+assert [(a["ld"], a["range1"], a["range2"]) for a in d["allocations"]] == [(i, 1, 0) for i in range(4)]'
+run 0 "${F[@]}" ld alloc set --tunnel 1 --start 1 2 0:0 && check '
+assert [(a["ld"], a["range1"], a["size"]) for a in d["allocations"]] == [(1, 2, 512 << 20), (2, 0, 0)]'
+run 0 "${F[@]}" ld alloc --tunnel 1 --start 1 --limit 2 && check '
+assert d["start_ld"] == 1 and [a["range1"] for a in d["allocations"]] == [2, 0]'
+run 3 "${F[@]}" ld alloc set --tunnel 1 9:9 && has "Set LD Allocations (5402h): Invalid Input"
+run 3 "${F[@]}" ld info --addr 6 && has "Get LD Info (5400h): Unsupported (0x03)"
+
+# ---- DCD ----
+run 0 "${F[@]}" dcd info && check '
+assert d["num_hosts"] == 1 and d["num_regions"] == 2 and d["total_capacity"] == 4 << 30
+assert "prescriptive" in d["add_policies"] and "prescriptive" in d["release_policies"]
+assert d["regions"][1]["block_sizes"] == [2 << 20]'
+run 0 "${F[@]}" dcd config && check '
+r = d["regions"]
+assert d["num_regions"] == 2 and [g["base"] for g in r] == [0, 2 << 30]
+assert all(g["length"] == 2 << 30 and g["block_size"] == 2 << 20 for g in r)
+assert d["extents_supported"] == 512 and d["extents_available"] == 512'
+run 0 "${F[@]}" dcd extents && check 'assert d["total"] == 0 and d["extents"] == []'
+run 0 "${F[@]}" dcd add --region 1 --extent 0:128M --extent 256M:64M --wait && check '
+assert d["accepted"] and d["offered"] and d["policy"] == "prescriptive"
+assert [(e["dpa"], e["length"]) for e in d["extents"]] == [(2 << 30, 128 << 20), ((2 << 30) + (256 << 20), 64 << 20)]'
+run 0 "${F[@]}" dcd extents && check '
+assert d["total"] == 2
+assert [(e["region"], e["offset"], e["length"]) for e in d["extents"]] == [(1, 0, 128 << 20), (1, 256 << 20, 64 << 20)]'
+fm_view=$out
+qmp x-cxl-host-agent '{"path": "cxl-dcd0"}'
+host_view=$out
+out=$(printf '{"fm": %s, "host": %s}' "$fm_view" "$host_view")
+check '
+fm = sorted((e["dpa"], e["length"]) for e in d["fm"]["extents"])
+host = sorted((e["dpa"], e["len"]) for e in d["host"]["extents"])
+assert fm == host, (fm, host)
+assert d["fm"]["generation"] == d["host"]["generation"]'
+run 0 "${F[@]}" dcd extents --region 0 && check 'assert d["extents"] == []'
+run 3 "${F[@]}" dcd add --region 1 --extent 1M:1M
+has "Initiate Dynamic Capacity Add (5604h)" && has "ep 0x06 (EID"
+run 1 "${F[@]}" dcd add --region 5 --extent 0:2M && has "no region 5"
+run 0 "${F[@]}" dcd release --region 1 --extent 0:128M --wait && check '
+assert d["released"] and d["requested"] and not d["forced"]'
+qmp x-cxl-host-agent '{"path": "cxl-dcd0"}'
+check 'assert [(e["dpa"], e["len"]) for e in d["extents"]] == [((2 << 30) + (256 << 20), 64 << 20)]'
+# through the switch's tunnel to the same device
+run 0 "${F[@]}" dcd add --tunnel 0 --region 0 --extent 2M:2M --wait && check 'assert d["accepted"]'
+run 0 "${F[@]}" dcd extents --tunnel 0 --region 0 && check '
+assert [(e["dpa"], e["length"]) for e in d["extents"]] == [(2 << 20, 2 << 20)]'
+# free selection with a tag, tag-based release
+tag=4a3c1b2e-0000-4000-8000-00000000c0de
+run 0 "${F[@]}" dcd add --region 0 --policy free --length 8M --tag $tag --wait && check '
+assert d["accepted"] and d["policy"] == "free" and d["length"] == 8 << 20 and d["tag"] == "'$tag'"'
+run 0 "${F[@]}" dcd extents --region 0 && check '
+assert sum(e["length"] for e in d["extents"] if e["tag"] == "'$tag'") == 8 << 20'
+run 0 "${F[@]}" dcd release --region 0 --policy tag-based --tag $tag --wait && check 'assert d["released"]'
+run 1 "${F[@]}" dcd release --region 0 --policy tag-based && has "needs --tag"
+# forced release: gone without the host
+run 0 "${F[@]}" dcd release --region 0 --extent 2M:2M --forced --wait && check 'assert d["forced"] and d["released"]'
+qmp x-cxl-host-agent '{"path": "cxl-dcd0"}'
+check 'assert d["stats"]["forced"] >= 1 and all(e["dpa"] >= 2 << 30 for e in d["extents"])'
+# a host that declines: --wait gives up with exit code 5
+qmp x-cxl-host-agent '{"path": "cxl-dcd0", "action": "set", "policy": "reject"}'
+run 5 "${F[@]}" dcd add --region 0 --extent 64M:2M --wait --wait-timeout 300 && has "did not accept"
+check 'assert d["accepted"] is False'
+qmp x-cxl-host-agent '{"path": "cxl-dcd0", "action": "set", "policy": "accept"}'
+# region configuration
+run 0 "${F[@]}" dcd set-config --region 0 --block-size 2M && check '
+assert d["region"] == 0 and d["block_size"] == 2 << 20 and not d["sanitize_on_release"]'
+run 3 "${F[@]}" dcd set-config --region 0 --block-size 4K && has "Set DC Region Configuration (5602h): Invalid Input"
+run 3 "${F[@]}" dcd set-config --region 1 --block-size 2M && has "Unsupported"
+run 0 "$FMCTL" --bus "$bus" --human dcd extents && has "64 MiB" out && has "0x90000000" out
+
+# ---- events, raw, cel ----
+run 3 "${F[@]}" events --log dyncap && has "Get Event Records (0100h): Unsupported (0x03)"
+run 1 "${F[@]}" events --log bogus
+run 0 "${F[@]}" raw 0001 --addr 0x06 && check '
+assert d["rc"] == 0 and d["length"] == 18 and d["name"] == "Identify"
+b = bytes.fromhex(d["payload"])
+assert b[0:2] == bytes([0x86, 0x80]) and int.from_bytes(b[8:16], "little") == 99 and b[17] == 3'
+run 0 "${F[@]}" raw 5600h && check 'assert d["length"] == 84 and bytes.fromhex(d["payload"])[1] == 2'
+run 0 "${F[@]}" raw 0x5101 "01 03" && check 'assert bytes.fromhex(d["payload"])[4] == 3'
+run 3 "${F[@]}" raw 4800 08 00 --addr 6 && has "Unsupported (0x03)"
+check 'assert d["rc"] == 3 and d["rc_name"] == "Unsupported" and d["length"] == 0'
+run 3 "${F[@]}" raw 0001 ff --addr 6 && has "Invalid Payload Length"
+run 0 "$FMCTL" --bus "$bus" --human raw 0001 --addr 4 && has "Success (0x00)" out
+run 0 "${F[@]}" cel --addr 6 && check '
+ops = {e["opcode"]: e for e in d}
+assert "0x5604" in ops and "0x0001" in ops and "0x5200" not in ops
+assert "immediate-data-change" in ops["0x5604"]["effect_names"]'
+run 0 "${F[@]}" cel --addr 4 && check '
+ops = {e["opcode"]: e for e in d}
+assert "background-operation" in ops["0x5201"]["effect_names"] and "0x5604" not in ops'
+
+# ---- topology ----
+run 0 "${F[@]}" topology && check '
+assert [e["address"] for e in d["endpoints"]] == [4, 6]
+s = d["switches"][0]
+assert s["serial"] == 1234 and s["endpoints"] == [4] and len(s["ports"]) == 4
+dev = {x["serial"]: x for x in d["devices"]}
+assert dev[99]["endpoints"] == [6] and dev[99]["port"] == 0 and dev[99]["switch_serial"] == 1234
+assert len(dev[99]["regions"]) == 2 and dev[99]["regions"][1]["extents"] == 1
+assert dev[99]["regions"][1]["accepted_bytes"] == 64 << 20
+assert dev[7]["port"] == 1 and dev[7]["ld_count"] == 4 and dev[7]["endpoints"] == []'
+run 0 "${F[@]}" topology --dot && has "digraph" out && has "DC region 1" out
+if command -v dot >/dev/null; then
+	printf '%s\n' "$out" >"$tmp/topo.dot"
+	run 0 dot -Tsvg "$tmp/topo.dot" -o "$tmp/topo.svg" && grep -q "<svg" "$tmp/topo.svg" ||
+		fail "dot did not render an SVG"
+else
+	echo "note: Graphviz dot not installed, topology rendering not checked"
+fi
+
+# ---- the example program ----
+if [ -n "$FM_EXAMPLE" ]; then
+	run 0 "$FM_EXAMPLE" "$bus" && has "2 endpoint(s)" out && has "serial 99" out &&
+		has "region 1: DPA 0x80000000, 2048 MiB" out && has "extents accepted by the host: 1" out
+	run 2 "$FM_EXAMPLE"
+	run 1 "$FM_EXAMPLE" "$tmp/nothing.sock"
+fi
+
+# ---- transport errors ----
+run 2 "${F[@]}" --addr 0x30 identify && has "no endpoint at address 0x30" && has "NACK"
+run 2 "$FMCTL" --bus "$tmp/no-such.sock" list && has "no-such.sock"
+kill -STOP "$emu_pid"
+run 2 "${F[@]}" --timeout 200 --addr 4 identify && has "timed out"
+kill -CONT "$emu_pid"
+run 0 "${F[@]}" --addr 4 identify && check 'assert d["serial"] == 1234'
+
+# ---- finding the bus: several running instances, then one ----
+xdg=$tmp/xdg
+mkdir -p "$xdg"
+small=(-machine q35,cxl=on -object memory-backend-ram,id=m,size=256M
+	-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+	-device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2
+	-device cxl-type3,bus=rp0,volatile-dc-memdev=m,id=d,num-dc-regions=1,sn=5
+	-device i2c_mctp_cxl,bus=fm.bus,address=8,target=d)
+XDG_RUNTIME_DIR=$xdg start_emu emu2_pid bus2 port2 -name a "${small[@]}"
+XDG_RUNTIME_DIR=$xdg start_emu emu3_pid bus3 port3 -name b "${small[@]}"
+run 4 env -u CXL_FMCTL_BUS XDG_RUNTIME_DIR="$xdg" "$FMCTL" --json list && has "several cxl-emu buses" &&
+	has "$xdg/cxl-emu/a/fm.bus.sock" && has "$xdg/cxl-emu/b/fm.bus.sock"
+kill -TERM "$emu3_pid" && wait "$emu3_pid"
+emu3_pid=
+if ls /tmp/cxl-emu-"$(id -u)"/*/*.sock >/dev/null 2>&1; then
+	echo "note: other cxl-emu instances run under /tmp/cxl-emu-$(id -u); single-bus discovery not checked"
+else
+	run 0 env -u CXL_FMCTL_BUS XDG_RUNTIME_DIR="$xdg" "$FMCTL" --json list &&
+		check 'assert len(d) == 1 and d[0]["serial"] == 5 and d[0]["address"] == 8'
+fi
+run 0 env CXL_FMCTL_BUS="$bus2" "$FMCTL" --json dcd config && check 'assert d["num_regions"] == 1'
+
+# ---- the emulator goes away: the bus is gone ----
+kill -TERM "$emu_pid" && wait "$emu_pid"
+emu_pid=
+run 2 "${F[@]}" list && has "$bus"
+
+echo "$checks checks, $fails failed"
+[ "$fails" -eq 0 ]

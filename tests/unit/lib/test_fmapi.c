@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcxlfm typed calls (fmapi.h) against the real device models behind the
+ * emulator's MCTP endpoint code, over a SOCK_SEQPACKET socket pair. A small
+ * fake bus thread (test scaffolding) plays cxl-emu's bus:
+ *   0x04  switch us0 (sn 1234, DSPs 0, 1, 3), the DCD below port 0
+ *   0x06  the DCD's FM-owned LD CCI (sn 99, 256 MiB volatile, 2 x 256 MiB DC)
+ *   0x07  the DCD's host mailbox (events, host DC commands)
+ *   0x08  an MLD (4 LDs, 1 GiB)'s FM-owned LD CCI
+ *   0x09  a component that answers with malformed payloads
+ * Every other address NACKs.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cxlfm/cxlfm.h"
+#include "cxlfm/fmapi.h"
+#include "dev/cci.h"
+#include "dev/sw.h"
+#include "dev/t3.h"
+#include "emu/mctp_ep.h"
+#include "proto/le.h"
+
+#define MiB (1ull << 20)
+#define R0 (256 * MiB)
+#define R1 (512 * MiB)
+#define BS (2 * MiB)
+
+static uint64_t clk(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const struct cci_clock clock_ops = { .now_ns = clk };
+
+/* ---- the lying component at 0x09 ---- */
+
+#define OP_SLOW 0xc0de /* answered 260 ms late */
+
+static uint16_t h_lie(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)cci;
+	switch (cmd->opcode) {
+	case OP_SLOW:
+		nanosleep(&(struct timespec){ .tv_nsec = 260 * 1000000l }, NULL);
+		break;
+	case CCI_OP_IDENTIFY:
+		c->out_len = 17; /* one byte short */
+		break;
+	case CCI_OP_BG_OP_STATUS:
+		c->out[0] = 0xff; /* 127 % */
+		c->out_len = 8;
+		break;
+	case CCI_OP_GET_EVENT_RECORDS:
+		le16_put(c->out + 20, 1); /* one record announced, none sent */
+		c->out_len = 32;
+		break;
+	case CCI_OP_GET_SUPPORTED_LOGS:
+		le16_put(c->out, 200); /* more entries than a message holds */
+		c->out_len = 8;
+		break;
+	case CCI_OP_GET_PHYS_PORT_STATE:
+		c->out[0] = 2; /* two blocks announced, one sent */
+		c->out_len = 4 + 16;
+		break;
+	case CCI_OP_GET_VCS_INFO:
+		c->out[0] = 1;
+		c->out[4] = 0;
+		c->out[5] = 1;
+		c->out[7] = 3; /* 3 vPPBs, none sent */
+		c->out_len = 8;
+		break;
+	case CCI_OP_GET_DCD_INFO:
+		c->out_len = 83;
+		break;
+	case CCI_OP_GET_HOST_DC_REGION_CONFIG:
+		c->out[3] = 9; /* more regions than exist */
+		c->out_len = 4 + 9 * 40 + 16;
+		break;
+	case CCI_OP_GET_DC_REGION_EXTENT_LIST:
+		le32_put(c->out + 8, 2); /* 2 returned, 1 sent */
+		c->out_len = 24 + 40;
+		break;
+	case CCI_OP_GET_LD_ALLOCATIONS:
+		c->out[3] = 17;
+		c->out_len = 4 + 17 * 16;
+		break;
+	case CCI_OP_SET_DC_REGION_CONFIG:
+		c->out_len = 1; /* a command without output answering one byte */
+		break;
+	default:
+		break;
+	}
+	return CXL_RC_SUCCESS;
+}
+
+static const struct cci_cmd lie_cmds[] = {
+	{ CCI_OP_IDENTIFY, "Identify", h_lie, 0, 0 },
+	{ CCI_OP_BG_OP_STATUS, "Background Operation Status", h_lie, 0, 0 },
+	{ CCI_OP_GET_EVENT_RECORDS, "Get Event Records", h_lie, 1, 0 },
+	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", h_lie, 0, 0 },
+	{ CCI_OP_GET_PHYS_PORT_STATE, "Get Physical Port State", h_lie, CCI_LEN_VAR, 0 },
+	{ CCI_OP_GET_VCS_INFO, "Get Virtual CXL Switch Info", h_lie, CCI_LEN_VAR, 0 },
+	{ CCI_OP_GET_LD_ALLOCATIONS, "Get LD Allocations", h_lie, 2, 0 },
+	{ CCI_OP_GET_DCD_INFO, "Get DCD Info", h_lie, 0, 0 },
+	{ CCI_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration", h_lie, 4, 0 },
+	{ CCI_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration", h_lie, 16, 0 },
+	{ CCI_OP_GET_DC_REGION_EXTENT_LIST, "Get DC Region Extent Lists", h_lie, 12, 0 },
+	{ OP_SLOW, "slow", h_lie, 0, 0 },
+};
+static const struct cci_cmd_set lie_set = CCI_SET("liar", lie_cmds);
+static const struct cci_ident lie_ident = { .vendor_id = 1, .component_type = 3 };
+static struct cci_timestamp lie_ts;
+static struct cci lie_cci;
+
+/* ---- the fake bus ---- */
+
+struct bus_ep {
+	struct mctp_ep *ep;
+	struct cci *cci;
+};
+
+static struct {
+	int fd;
+	struct bus_ep eps[5];
+	pthread_t thread;
+	struct sw_dev *sw;
+	struct t3_dev *dcd, *mld;
+} bus;
+
+static int sock_for_lib;
+
+static int ep_tx(struct mctp_ep *ep, const uint8_t *frame, size_t len, void *arg)
+{
+	(void)ep;
+	(void)arg;
+	return send(bus.fd, frame, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static void ep_cxl(struct mctp_ep *ep, const struct mctp_ep_token *tok,
+		   const uint8_t *msg, size_t len, void *arg)
+{
+	struct bus_ep *be = arg;
+	uint8_t rsp[12 + 2048];
+	int n = cci_msg_run(be->cci, msg, len, rsp, sizeof(rsp));
+
+	(void)tok;
+	if (n >= 0)
+		mctp_ep_reply(ep, tok, rsp, (size_t)n);
+}
+
+static const struct mctp_ep_ops ep_ops = { .tx = ep_tx, .handle_cxl = ep_cxl };
+
+static void *bus_main(void *arg)
+{
+	uint8_t buf[512];
+	ssize_t n;
+
+	(void)arg;
+	while ((n = recv(bus.fd, buf, sizeof(buf), 0)) > 0) {
+		uint8_t dest = buf[0] >> 1;
+		struct mctp_ep *ep = NULL;
+
+		for (size_t i = 0; i < 5; i++)
+			if (mctp_ep_addr(bus.eps[i].ep) == dest)
+				ep = bus.eps[i].ep;
+		if (ep) {
+			mctp_ep_rx(ep, buf, (size_t)n, clk(NULL));
+		} else {
+			uint8_t nack[2] = { 0x01, dest };
+
+			send(bus.fd, nack, 2, MSG_NOSIGNAL);
+		}
+	}
+	return NULL;
+}
+
+static void add_ep(size_t i, uint8_t addr, struct cci *cci)
+{
+	char name[32];
+	struct mctp_ep_cfg cfg = { .name = name, .addr = addr, .ops = &ep_ops,
+				   .arg = &bus.eps[i] };
+
+	snprintf(name, sizeof(name), "t@0x%02x", addr);
+	bus.eps[i].cci = cci;
+	assert_int_equal(mctp_ep_new(&cfg, &bus.eps[i].ep), 0);
+}
+
+static int setup(void **state)
+{
+	static const uint8_t dsps[] = { 0, 1, 3 };
+	struct sw_config sc = { .id = "us0", .serial = 1234, .usp_port = 2, .n_dsp = 3,
+				.dsp_ports = dsps, .bind_duration_ns = 20 * 1000000ull };
+	struct t3_config dc = { .id = "cxl-dcd0", .serial = 99, .vmem_size = 256 * MiB,
+				.dc_size = 512 * MiB, .num_dc_regions = 2 };
+	struct t3_config mc = { .id = "mld0", .serial = 7, .vmem_size = 1024 * MiB,
+				.num_ld = 4 };
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(t3_create(&dc, &clock_ops, &bus.dcd), 0);
+	assert_int_equal(t3_create(&mc, &clock_ops, &bus.mld), 0);
+	assert_int_equal(sw_create(&sc, &clock_ops, &bus.sw), 0);
+	assert_int_equal(sw_attach(bus.sw, 0, &(struct sw_attached){
+		.fm_cci = t3_fm_cci(bus.dcd), .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "cxl-dcd0" }), 0);
+	assert_int_equal(sw_attach(bus.sw, 1, &(struct sw_attached){
+		.fm_cci = t3_fm_cci(bus.mld), .dev_type = SW_DEV_CXL_TYPE3_MLD, .ld_count = 4,
+		.id = "mld0" }), 0);
+	assert_int_equal(cci_init(&lie_cci, "liar", NULL, &lie_ident, &lie_ts, &clock_ops,
+				  1024, 1024), 0);
+	assert_int_equal(cci_add_set(&lie_cci, &lie_set), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	bus.fd = sv[0];
+	sock_for_lib = sv[1];
+	add_ep(0, 0x04, sw_mctp_cci(bus.sw));
+	add_ep(1, 0x06, t3_fm_cci(bus.dcd));
+	add_ep(2, 0x07, t3_host_cci(bus.dcd));
+	add_ep(3, 0x08, t3_fm_cci(bus.mld));
+	add_ep(4, 0x09, &lie_cci);
+	assert_int_equal(pthread_create(&bus.thread, NULL, bus_main, NULL), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	shutdown(bus.fd, SHUT_RDWR);
+	pthread_join(bus.thread, NULL);
+	close(bus.fd);
+	close(sock_for_lib);
+	for (size_t i = 0; i < 5; i++)
+		mctp_ep_free(bus.eps[i].ep);
+	sw_destroy(bus.sw);
+	t3_destroy(bus.dcd);
+	t3_destroy(bus.mld);
+	return 0;
+}
+
+static struct cxlfm_ctx *ctx;
+
+static int open_ctx(void **state)
+{
+	struct cxlfm_opts o = { .timeout_ms = 1000 };
+	int fd = dup(sock_for_lib);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(cxlfm_open_fd(fd, &o, &ctx), 0);
+	return 0;
+}
+
+static int close_ctx(void **state)
+{
+	(void)state;
+	cxlfm_close(ctx);
+	ctx = NULL;
+	return 0;
+}
+
+static struct cxlfm_ep *ep_at(uint8_t addr)
+{
+	struct cxlfm_ep *ep = NULL;
+
+	assert_int_equal(cxlfm_ep_by_addr(ctx, addr, &ep), 0);
+	return ep;
+}
+
+/* ---- generic ---- */
+
+static void test_generic(void **state)
+{
+	struct cxlfm_ep *sw = ep_at(0x04), *dcd = ep_at(0x06);
+	struct cxlfm_identify_rsp id;
+	struct cxlfm_bg_op_status_rsp bg;
+	struct cxlfm_get_response_msg_limit_rsp lim;
+	struct cxlfm_set_response_msg_limit_rsp slim;
+	struct cxlfm_get_timestamp_rsp ts;
+	struct cxlfm_get_supported_logs_rsp logs;
+	struct cxlfm_get_log_rsp *log = malloc(sizeof(*log));
+	struct cxlfm_cel *cel = malloc(sizeof(*cel));
+	struct cxlfm_get_log_req lreq = { .offset = 0, .length = 8 };
+	bool found = false;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_identify(sw, NULL, &id), 0);
+	assert_int_equal(id.component_type, CXLFM_COMPONENT_SWITCH);
+	assert_int_equal(id.serial, 1234);
+	assert_int_equal(id.vendor_id, SW_DEFAULT_VENDOR_ID);
+	assert_int_equal(id.max_msg_size_log2, 9);
+	assert_int_equal(cxlfm_cmd_identify(dcd, NULL, &id), 0);
+	assert_int_equal(id.component_type, CXLFM_COMPONENT_TYPE3);
+	assert_int_equal(id.serial, 99);
+	assert_int_equal(id.vendor_id, 0x8086);
+	assert_int_equal(id.device_id, 0x0d93);
+	assert_int_equal(id.subsys_vendor_id, 0x1af4);
+
+	assert_int_equal(cxlfm_cmd_bg_op_status(dcd, NULL, &bg), 0);
+	assert_false(bg.running);
+
+	assert_int_equal(cxlfm_cmd_get_response_msg_limit(dcd, NULL, &lim), 0);
+	assert_int_equal(lim.limit_log2, 9);
+	assert_int_equal(cxlfm_cmd_set_response_msg_limit(dcd, NULL,
+		&(struct cxlfm_set_response_msg_limit_req){ 10 }, &slim), 0);
+	assert_int_equal(slim.limit_log2, 10);
+	assert_int_equal(cxlfm_cmd_set_response_msg_limit(dcd, NULL,
+		&(struct cxlfm_set_response_msg_limit_req){ 11 }, &slim), CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_set_response_msg_limit(dcd, NULL,
+		&(struct cxlfm_set_response_msg_limit_req){ 9 }, &slim), 0);
+
+	/* the switch has timestamps, the FM-owned LD does not */
+	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
+	assert_int_equal(ts.timestamp, 0);
+	assert_int_equal(cxlfm_cmd_set_timestamp(sw, NULL,
+		&(struct cxlfm_set_timestamp_req){ 1000000000000ull }), 0);
+	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
+	assert_true(ts.timestamp >= 1000000000000ull);
+	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), CXLFM_RC_UNSUPPORTED);
+
+	assert_int_equal(cxlfm_cmd_get_supported_logs(dcd, NULL, &logs), 0);
+	assert_int_equal(logs.num_entries, 1);
+	assert_memory_equal(logs.entries[0].uuid, cxlfm_cel_uuid, 16);
+	assert_int_equal(logs.entries[0].size % 4, 0);
+
+	memcpy(lreq.uuid, cxlfm_cel_uuid, 16);
+	assert_int_equal(cxlfm_cmd_get_log(dcd, NULL, &lreq, log), 0);
+	assert_int_equal(log->length, 8);
+	assert_int_equal(le16_get(log->data), CXLFM_OP_IDENTIFY);
+	lreq.uuid[0] ^= 1;
+	assert_int_equal(cxlfm_cmd_get_log(dcd, NULL, &lreq, log), 0x17 /* Invalid Log */);
+	lreq.length = CXLFM_LOG_DATA_MAX + 1;
+	assert_int_equal(cxlfm_cmd_get_log(dcd, NULL, &lreq, log), -EINVAL);
+
+	/* The CEL: the FM-owned LD set plus the DCD management set. */
+	assert_int_equal(cxlfm_cmd_get_cel(dcd, NULL, cel), 0);
+	assert_int_equal(cel->num_entries * 4, logs.entries[0].size);
+	for (uint32_t i = 0; i < cel->num_entries; i++)
+		found |= cel->entries[i].opcode == CXLFM_OP_INITIATE_DC_ADD;
+	assert_true(found);
+	/* through the switch, port 0: the same device */
+	assert_int_equal(cxlfm_cmd_get_cel(sw, &(struct cxlfm_tunnel){ 0, -1 }, cel), 0);
+	assert_int_equal(cel->num_entries * 4, logs.entries[0].size);
+
+	free(log);
+	free(cel);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cxlfm_opcode_name(0x5604), "Initiate Dynamic Capacity Add");
+	assert_null(cxlfm_opcode_name(0xbeef));
+	assert_string_equal(cxlfm_rc_id(0x1e), "invalid-extent-list");
+	assert_string_equal(cxlfm_rc_id(-ETIMEDOUT), "ETIMEDOUT");
+	assert_string_equal(cxlfm_rc_id(0x99), "unknown");
+	assert_string_equal(cxlfm_rc_str(0x1e), "Invalid Extent List");
+}
+
+/* ---- switch and VCS ---- */
+
+static void test_switch(void **state)
+{
+	struct cxlfm_ep *sw = ep_at(0x04);
+	struct cxlfm_identify_switch_device_rsp isd;
+	struct cxlfm_get_phys_port_state_req preq = { .num_ports = 4, .port_ids = { 2, 0, 1, 9 } };
+	struct cxlfm_get_phys_port_state_rsp *ps = malloc(sizeof(*ps));
+	struct cxlfm_get_vcs_info_req vreq = { .start_vppb = 0, .vppb_list_limit = 8,
+					       .num_vcs = 2, .vcs_ids = { 0, 5 } };
+	struct cxlfm_get_vcs_info_rsp *vi = malloc(sizeof(*vi));
+	uint16_t op_rc = 0xffff;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_identify_switch_device(sw, NULL, &isd), 0);
+	assert_int_equal(isd.num_physical_ports, 4);
+	assert_int_equal(isd.num_vcs, 1);
+	assert_int_equal(isd.active_port_mask[0], 0x0f); /* ports 0, 1, 2, 3 */
+	assert_int_equal(isd.total_vppbs, 4);
+	assert_int_equal(isd.bound_vppbs, 4);
+
+	assert_int_equal(cxlfm_cmd_get_phys_port_state(sw, NULL, &preq, ps), 0);
+	assert_int_equal(ps->num_ports, 4);
+	assert_int_equal(ps->ports[0].config_state, CXLFM_PORT_STATE_USP);
+	assert_int_equal(ps->ports[1].config_state, CXLFM_PORT_STATE_DSP);
+	assert_int_equal(ps->ports[1].connected_dev_type, CXLFM_DEV_CXL_TYPE3_SLD);
+	assert_int_equal(ps->ports[2].connected_dev_type, CXLFM_DEV_CXL_TYPE3_MLD);
+	assert_true(ps->ports[1].link_state_flags & CXLFM_LINK_PRSNT);
+	assert_int_equal(ps->ports[3].config_state, CXLFM_PORT_STATE_INVALID_PORT_ID);
+
+	/* PERST# on port 3: asserted, shown, deassert too early is Retry Required */
+	assert_int_equal(cxlfm_cmd_phys_port_control(sw, NULL,
+		&(struct cxlfm_phys_port_control_req){ 3, CXLFM_PORT_ASSERT_PERST }), 0);
+	preq = (struct cxlfm_get_phys_port_state_req){ .num_ports = 1, .port_ids = { 3 } };
+	assert_int_equal(cxlfm_cmd_get_phys_port_state(sw, NULL, &preq, ps), 0);
+	assert_true(ps->ports[0].link_state_flags & CXLFM_LINK_PERST);
+	assert_int_equal(cxlfm_cmd_phys_port_control(sw, NULL,
+		&(struct cxlfm_phys_port_control_req){ 3, CXLFM_PORT_DEASSERT_PERST }), 0x05);
+	assert_int_equal(cxlfm_cmd_phys_port_control(sw, NULL,
+		&(struct cxlfm_phys_port_control_req){ 42, CXLFM_PORT_RESET_PPB }),
+		CXLFM_RC_INVALID_INPUT);
+
+	assert_int_equal(cxlfm_cmd_get_vcs_info(sw, NULL, &vreq, vi), 0);
+	assert_int_equal(vi->num_vcs, 2);
+	assert_int_equal(vi->vcs[0].state, CXLFM_VCS_ENABLED);
+	assert_int_equal(vi->vcs[0].usp_id, 2);
+	assert_int_equal(vi->vcs[0].num_vppbs, 3);
+	assert_int_equal(vi->vcs[0].num_entries, 3);
+	assert_int_equal(vi->vcs[0].vppbs[0].status, CXLFM_VPPB_BOUND_PORT);
+	assert_int_equal(vi->vcs[0].vppbs[1].status, CXLFM_VPPB_BOUND_LD); /* the MLD */
+	assert_int_equal(vi->vcs[0].vppbs[1].ld_id, 0);
+	assert_int_equal(vi->vcs[0].vppbs[2].port_id, 3);
+	assert_int_equal(vi->vcs[1].state, CXLFM_VCS_INVALID_ID);
+	assert_int_equal(vi->vcs[1].num_entries, 0);
+	vreq = (struct cxlfm_get_vcs_info_req){ .start_vppb = 2, .vppb_list_limit = 1,
+						.num_vcs = 1 };
+	assert_int_equal(cxlfm_cmd_get_vcs_info(sw, NULL, &vreq, vi), 0);
+	assert_int_equal(vi->vcs[0].num_entries, 1);
+	assert_int_equal(vi->vcs[0].vppbs[0].port_id, 3);
+	vreq.num_vcs = 0;
+	assert_int_equal(cxlfm_cmd_get_vcs_info(sw, NULL, &vreq, vi), -EINVAL);
+
+	/* unbind vPPB 2, wait, bind it again: background operations */
+	assert_int_equal(cxlfm_cmd_unbind_vppb(sw, NULL,
+		&(struct cxlfm_unbind_vppb_req){ 0, 2, CXLFM_UNBIND_MANAGED }), CXLFM_RC_BG_STARTED);
+	/* a second background command while one runs: Busy */
+	assert_int_equal(cxlfm_cmd_bind_vppb(sw, NULL,
+		&(struct cxlfm_bind_vppb_req){ 0, 2, 3, CXLFM_LD_NONE }), CXLFM_RC_BUSY);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 2000, &op_rc), 0);
+	assert_int_equal(op_rc, 0);
+	vreq = (struct cxlfm_get_vcs_info_req){ .vppb_list_limit = 8, .num_vcs = 1 };
+	assert_int_equal(cxlfm_cmd_get_vcs_info(sw, NULL, &vreq, vi), 0);
+	assert_int_equal(vi->vcs[0].vppbs[2].status, CXLFM_VPPB_UNBOUND);
+	assert_int_equal(cxlfm_cmd_bind_vppb(sw, NULL,
+		&(struct cxlfm_bind_vppb_req){ 0, 2, 3, CXLFM_LD_NONE }), CXLFM_RC_BG_STARTED);
+	/* too short a wait: still running */
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 1, &op_rc), -ETIMEDOUT);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 2000, &op_rc), 0);
+	assert_int_equal(cxlfm_cmd_get_vcs_info(sw, NULL, &vreq, vi), 0);
+	assert_int_equal(vi->vcs[0].vppbs[2].status, CXLFM_VPPB_BOUND_PORT);
+	assert_int_equal(vi->vcs[0].vppbs[2].port_id, 3);
+	/* binding a bound vPPB: Invalid Input */
+	assert_int_equal(cxlfm_cmd_bind_vppb(sw, NULL,
+		&(struct cxlfm_bind_vppb_req){ 0, 2, 3, CXLFM_LD_NONE }), CXLFM_RC_INVALID_INPUT);
+	free(ps);
+	free(vi);
+}
+
+/* ---- MLD ---- */
+
+static void test_mld(void **state)
+{
+	struct cxlfm_ep *mld = ep_at(0x08), *sw = ep_at(0x04);
+	struct cxlfm_get_ld_info_rsp li;
+	struct cxlfm_get_ld_allocations_rsp ga;
+	struct cxlfm_set_ld_allocations_req sreq = { .num_entries = 2, .start_ld = 1,
+		.entries = { { 2, 0 }, { 0, 0 } } };
+	struct cxlfm_set_ld_allocations_rsp sa;
+	struct cxlfm_identify_rsp id;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_get_ld_info(mld, NULL, &li), 0);
+	assert_int_equal(li.memory_size, 1024 * MiB);
+	assert_int_equal(li.ld_count, 4);
+	/* through the switch's port 1 too */
+	assert_int_equal(cxlfm_cmd_get_ld_info(sw, &(struct cxlfm_tunnel){ 1, -1 }, &li), 0);
+	assert_int_equal(li.ld_count, 4);
+	/* and to LD 2 of it: the LD answers Identify */
+	assert_int_equal(cxlfm_cmd_identify(sw, &(struct cxlfm_tunnel){ 1, 2 }, &id), 0);
+	assert_int_equal(id.serial, 7);
+
+	assert_int_equal(cxlfm_cmd_get_ld_allocations(mld, NULL,
+		&(struct cxlfm_get_ld_allocations_req){ 0, 16 }, &ga), 0);
+	assert_int_equal(ga.num_lds, 4);
+	assert_int_equal(ga.num_entries, 4);
+	assert_int_equal(ga.entries[0].range1, 1); /* 4 x 256 MiB split evenly */
+	assert_int_equal(cxlfm_cmd_set_ld_allocations(mld, NULL, &sreq, &sa), 0);
+	assert_int_equal(sa.num_entries, 2);
+	assert_int_equal(sa.start_ld, 1);
+	assert_int_equal(sa.entries[0].range1, 2);
+	assert_int_equal(cxlfm_cmd_get_ld_allocations(mld, NULL,
+		&(struct cxlfm_get_ld_allocations_req){ 1, 2 }, &ga), 0);
+	assert_int_equal(ga.start_ld, 1);
+	assert_int_equal(ga.num_entries, 2);
+	assert_int_equal(ga.entries[0].range1, 2);
+	assert_int_equal(ga.entries[1].range1, 0);
+	/* more than the device has: Invalid Input, nothing changes */
+	sreq.entries[0].range1 = 100;
+	assert_int_equal(cxlfm_cmd_set_ld_allocations(mld, NULL, &sreq, &sa),
+			 CXLFM_RC_INVALID_INPUT);
+	sreq.num_entries = 0;
+	assert_int_equal(cxlfm_cmd_set_ld_allocations(mld, NULL, &sreq, &sa), -EINVAL);
+	/* an SLD has no MLD set */
+	assert_int_equal(cxlfm_cmd_get_ld_info(ep_at(0x06), NULL, &li), CXLFM_RC_UNSUPPORTED);
+}
+
+/* ---- the DC lifecycle: FM, host, FM ---- */
+
+static void drain_dc_events(struct cxlfm_ep *host, struct cxlfm_dc_event *ev, size_t *n,
+			    size_t max)
+{
+	struct cxlfm_get_event_records_rsp *rec = malloc(sizeof(*rec));
+	uint16_t handles[CXLFM_EVENT_RECORDS_MAX];
+
+	*n = 0;
+	assert_int_equal(cxlfm_cmd_get_event_records(host, NULL,
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_DCD }, rec), 0);
+	for (size_t i = 0; i < rec->num_records && *n < max; i++) {
+		assert_int_equal(cxlfm_dc_event_decode(&rec->records[i], &ev[(*n)++]), 0);
+		handles[i] = rec->records[i].handle;
+	}
+	if (rec->num_records)
+		assert_int_equal(cxlfm_cmd_clear_event_records(host, NULL,
+			&(struct cxlfm_clear_event_records_req){ .log = CXLFM_EVENT_LOG_DCD,
+				.num_handles = (uint8_t)rec->num_records, .handles = handles }), 0);
+	free(rec);
+}
+
+static void test_dcd(void **state)
+{
+	struct cxlfm_ep *fm = ep_at(0x06), *host = ep_at(0x07), *sw = ep_at(0x04);
+	struct cxlfm_get_dcd_info_rsp info;
+	struct cxlfm_get_host_dc_region_config_rsp hc;
+	struct cxlfm_get_dc_config_rsp dc;
+	struct cxlfm_get_dc_region_extent_lists_rsp *el = malloc(sizeof(*el));
+	struct cxlfm_get_dc_extent_list_rsp *hl = malloc(sizeof(*hl));
+	struct cxlfm_dc_extent add[2] = { { .start_dpa = R0, .length = 4 * BS },
+					  { .start_dpa = R1 + 8 * BS, .length = 2 * BS } };
+	struct cxlfm_dc_range accept[2] = { { R0, 4 * BS }, { R1 + 8 * BS, 2 * BS } };
+	struct cxlfm_dc_event ev[8];
+	struct cxlfm_event_record bogus = { 0 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_get_dcd_info(fm, NULL, &info), 0);
+	assert_int_equal(info.num_hosts, 1);
+	assert_int_equal(info.num_regions, 2);
+	assert_int_equal(info.total_capacity, 512 * MiB);
+	assert_true(info.add_policies & (1u << CXLFM_DC_SEL_PRESCRIPTIVE));
+	assert_true(info.release_policies & (1u << CXLFM_DC_RM_PRESCRIPTIVE));
+	assert_true(info.block_size_mask[0] & BS);
+	assert_int_equal(info.block_size_mask[2], 0);
+
+	assert_int_equal(cxlfm_cmd_get_host_dc_region_config(fm, NULL,
+		&(struct cxlfm_get_host_dc_region_config_req){ 0, 8, 0 }, &hc), 0);
+	assert_int_equal(hc.num_regions, 2);
+	assert_int_equal(hc.regions_returned, 2);
+	assert_int_equal(hc.regions[0].base, R0);
+	assert_int_equal(hc.regions[1].base, R1);
+	assert_int_equal(hc.regions[1].length, 256 * MiB);
+	assert_int_equal(hc.regions[1].decode_len, 256 * MiB);
+	assert_int_equal(hc.regions[0].block_size, BS);
+	assert_int_equal(hc.extents_supported, 512);
+	assert_int_equal(hc.extents_available, 512);
+	assert_int_equal(cxlfm_cmd_get_host_dc_region_config(fm, NULL,
+		&(struct cxlfm_get_host_dc_region_config_req){ 0, 8, 1 }, &hc), 0);
+	assert_int_equal(hc.regions_returned, 1);
+	assert_int_equal(hc.regions[0].base, R1);
+	assert_int_equal(cxlfm_cmd_get_host_dc_region_config(fm, NULL,
+		&(struct cxlfm_get_host_dc_region_config_req){ 0, 8, 2 }, &hc),
+		CXLFM_RC_INVALID_INPUT);
+
+	/* the host sees the same regions */
+	assert_int_equal(cxlfm_cmd_get_dc_config(host, NULL,
+		&(struct cxlfm_get_dc_config_req){ 8, 0 }, &dc), 0);
+	assert_int_equal(dc.num_regions, 2);
+	assert_int_equal(dc.regions_returned, 2);
+	assert_int_equal(dc.regions[1].base, R1);
+	assert_int_equal(dc.regions[1].decode_len, 256 * MiB);
+	assert_int_equal(dc.extents_supported, 512);
+
+	/* FM: offer two extents */
+	assert_int_equal(cxlfm_cmd_initiate_dc_add(fm, NULL, &(struct cxlfm_initiate_dc_add_req){
+		.selection_policy = CXLFM_DC_SEL_PRESCRIPTIVE, .num_extents = 2, .extents = add }), 0);
+	/* a misaligned one: Invalid Extent List (or Invalid Physical Address) */
+	struct cxlfm_dc_extent bad = { .start_dpa = R0 + 4096, .length = BS };
+	int rc = cxlfm_cmd_initiate_dc_add(fm, NULL, &(struct cxlfm_initiate_dc_add_req){
+		.selection_policy = CXLFM_DC_SEL_PRESCRIPTIVE, .num_extents = 1, .extents = &bad });
+	assert_true(rc == 0x1e || rc == 0x0f);
+	/* pending extents are not listed yet */
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
+	assert_int_equal(el->total, 0);
+	assert_int_equal(el->returned, 0);
+
+	/* host: two Add Capacity records, chained with More */
+	drain_dc_events(host, ev, &n, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(ev[0].type, CXLFM_DC_EVENT_ADD_CAPACITY);
+	assert_true(ev[0].more);
+	assert_false(ev[1].more);
+	assert_int_equal(ev[0].extent.start_dpa, R0);
+	assert_int_equal(ev[1].extent.length, 2 * BS);
+	assert_int_equal(cxlfm_dc_event_decode(&bogus, &ev[0]), -EINVAL);
+	assert_int_equal(cxlfm_cmd_add_dc_response(host, NULL,
+		&(struct cxlfm_dc_response_req){ .num_ranges = 2, .ranges = accept }), 0);
+
+	/* FM and host now list both */
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
+	assert_int_equal(el->total, 2);
+	assert_int_equal(el->returned, 2);
+	assert_int_equal(el->extents[0].start_dpa, R0);
+	assert_int_equal(el->extents[0].length, 4 * BS);
+	assert_int_equal(el->extents[1].start_dpa, R1 + 8 * BS);
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, 1, 1 }, el), 0);
+	assert_int_equal(el->start_index, 1);
+	assert_int_equal(el->returned, 1);
+	assert_int_equal(el->extents[0].start_dpa, R1 + 8 * BS);
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX + 1, 0 },
+		el), -EINVAL);
+	assert_int_equal(cxlfm_cmd_get_dc_extent_list(host, NULL,
+		&(struct cxlfm_get_dc_extent_list_req){ 8, 0 }, hl), 0);
+	assert_int_equal(hl->total, 2);
+	assert_int_equal(hl->returned, 2);
+	assert_int_equal(hl->generation, el->generation);
+	assert_int_equal(hl->extents[1].start_dpa, R1 + 8 * BS);
+
+	/* the same list through the switch tunnel */
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(sw, &(struct cxlfm_tunnel){ 0, -1 },
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
+	assert_int_equal(el->total, 2);
+
+	/* region config: blocks allocated in region 0, so it cannot change */
+	assert_int_equal(cxlfm_cmd_set_dc_region_config(fm, NULL,
+		&(struct cxlfm_set_dc_region_config_req){ 0, BS, false }), CXLFM_RC_UNSUPPORTED);
+
+	/* FM: release the second; host: Release Capacity record, Release DC */
+	assert_int_equal(cxlfm_cmd_initiate_dc_release(fm, NULL,
+		&(struct cxlfm_initiate_dc_release_req){ .removal_policy = CXLFM_DC_RM_PRESCRIPTIVE,
+			.num_extents = 1, .extents = &add[1] }), 0);
+	drain_dc_events(host, ev, &n, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].type, CXLFM_DC_EVENT_RELEASE_CAPACITY);
+	assert_int_equal(ev[0].extent.start_dpa, R1 + 8 * BS);
+	assert_int_equal(cxlfm_cmd_release_dc(host, NULL,
+		&(struct cxlfm_dc_response_req){ .num_ranges = 1, .ranges = &accept[1] }), 0);
+	assert_int_equal(cxlfm_cmd_release_dc(host, NULL,
+		&(struct cxlfm_dc_response_req){ .num_ranges = 0 }), CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
+	assert_int_equal(el->total, 1);
+
+	/* forced release of the first: gone at once, a Forced Release record */
+	assert_int_equal(cxlfm_cmd_initiate_dc_release(fm, NULL,
+		&(struct cxlfm_initiate_dc_release_req){ .removal_policy = CXLFM_DC_RM_PRESCRIPTIVE,
+			.forced_removal = true, .num_extents = 1, .extents = &add[0] }), 0);
+	drain_dc_events(host, ev, &n, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].type, CXLFM_DC_EVENT_FORCED_RELEASE);
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(fm, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
+	assert_int_equal(el->total, 0);
+
+	/* region 1 is empty again: a new block size is accepted and logged */
+	assert_int_equal(cxlfm_cmd_set_dc_region_config(fm, NULL,
+		&(struct cxlfm_set_dc_region_config_req){ 1, BS, false }), 0);
+	/* the FM-owned LD has no event log of its own */
+	assert_int_equal(cxlfm_cmd_get_event_records(fm, NULL,
+		&(struct cxlfm_get_event_records_req){ 0 }, &(struct cxlfm_get_event_records_rsp){ 0 }),
+		CXLFM_RC_UNSUPPORTED);
+	free(el);
+	free(hl);
+}
+
+/* ---- malformed answers: -EBADMSG, never an overread ---- */
+
+static void test_malformed(void **state)
+{
+	struct cxlfm_ep *liar = ep_at(0x09);
+	struct cxlfm_identify_rsp id;
+	struct cxlfm_bg_op_status_rsp bg;
+	struct cxlfm_get_event_records_rsp *ev = malloc(sizeof(*ev));
+	struct cxlfm_get_supported_logs_rsp *logs = malloc(sizeof(*logs));
+	struct cxlfm_get_phys_port_state_rsp *ps = malloc(sizeof(*ps));
+	struct cxlfm_get_vcs_info_rsp *vi = malloc(sizeof(*vi));
+	struct cxlfm_get_dcd_info_rsp info;
+	struct cxlfm_get_host_dc_region_config_rsp hc;
+	struct cxlfm_get_dc_region_extent_lists_rsp *el = malloc(sizeof(*el));
+	struct cxlfm_get_ld_allocations_rsp ga;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_identify(liar, NULL, &id), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_bg_op_status(liar, NULL, &bg), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_event_records(liar, NULL,
+		&(struct cxlfm_get_event_records_req){ 0 }, ev), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_supported_logs(liar, NULL, logs), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_phys_port_state(liar, NULL,
+		&(struct cxlfm_get_phys_port_state_req){ 2, { 0, 1 } }, ps), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_vcs_info(liar, NULL,
+		&(struct cxlfm_get_vcs_info_req){ 0, 8, 1, { 0 } }, vi), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_dcd_info(liar, NULL, &info), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_host_dc_region_config(liar, NULL,
+		&(struct cxlfm_get_host_dc_region_config_req){ 0, 8, 0 }, &hc), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_dc_region_extent_lists(liar, NULL,
+		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, 8, 0 }, el), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_ld_allocations(liar, NULL,
+		&(struct cxlfm_get_ld_allocations_req){ 0, 255 }, &ga), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_set_dc_region_config(liar, NULL,
+		&(struct cxlfm_set_dc_region_config_req){ 0, BS, false }), -EBADMSG);
+	/* an opcode the component lacks: Unsupported, by name */
+	assert_int_equal(cxlfm_cmd_get_ld_info(liar, NULL, &(struct cxlfm_get_ld_info_rsp){ 0 }),
+			 CXLFM_RC_UNSUPPORTED);
+	free(ev);
+	free(logs);
+	free(ps);
+	free(vi);
+	free(el);
+}
+
+/* Transport errors keep the convention: a missing endpoint is -EHOSTUNREACH. */
+static void test_unreachable(void **state)
+{
+	struct cxlfm_ep *ep;
+
+	(void)state;
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x33, &ep), -EHOSTUNREACH);
+	assert_int_equal(cxlfm_cmd_identify(NULL, NULL, &(struct cxlfm_identify_rsp){ 0 }),
+			 -EINVAL);
+}
+
+/* A request that times out is dropped; its late answer is counted as late
+ * and does not disturb the next request (sent on another tag). */
+static void test_late(void **state)
+{
+	struct cxlfm_ep *liar = ep_at(0x09);
+	struct cxlfm_stats st;
+
+	(void)state;
+	cxlfm_set_timeout(ctx, 200);
+	assert_int_equal(cxlfm_cmd(liar, NULL, OP_SLOW, NULL, 0, NULL, 0, NULL), -ETIMEDOUT);
+	assert_int_equal(cxlfm_cmd_get_ld_info(liar, NULL, &(struct cxlfm_get_ld_info_rsp){ 0 }),
+			 CXLFM_RC_UNSUPPORTED);
+	cxlfm_get_stats(ctx, &st);
+	assert_int_equal(st.timeouts, 1);
+	assert_int_equal(st.dropped_late, 1);
+	assert_int_equal(st.dropped_mismatch, 0);
+}
+
+/* The bus closes while a request waits: the request ends with -ECONNRESET
+ * and nothing is left pending (the caller's frame is not referenced later). */
+static void *close_after_one(void *arg)
+{
+	int fd = *(int *)arg;
+	uint8_t buf[512];
+
+	if (recv(fd, buf, sizeof(buf), 0) > 0)
+		close(fd);
+	return NULL;
+}
+
+static void test_bus_gone(void **state)
+{
+	struct cxlfm_ctx *c = NULL;
+	struct cxlfm_ep *ep;
+	pthread_t th;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(cxlfm_open_fd(sv[1], NULL, &c), 0);
+	assert_int_equal(pthread_create(&th, NULL, close_after_one, &sv[0]), 0);
+	assert_int_equal(cxlfm_ep_by_addr(c, 0x06, &ep), -ECONNRESET);
+	pthread_join(th, NULL);
+	assert_int_equal(cxlfm_pending(c), 0);
+	assert_int_equal(cxlfm_ep_count(c), 0);
+	cxlfm_close(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_generic, open_ctx, close_ctx),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_switch, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_mld, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_dcd, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_malformed, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_unreachable, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_late, open_ctx, close_ctx),
+		cmocka_unit_test(test_bus_gone),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
