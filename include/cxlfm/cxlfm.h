@@ -109,6 +109,8 @@ struct cxlfm_stats {
 void cxlfm_get_stats(const struct cxlfm_ctx *ctx, struct cxlfm_stats *st);
 
 const char *cxlfm_rc_str(int rc);
+/* A UUID (e.g. a DC extent tag) from its text form; 0 or -EINVAL. */
+int cxlfm_uuid_parse(const char *s, uint8_t out[16]);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #include "emu/host_agent.h"
 #include "emu/qmp_server.h"
 #include "proto/qmp.h"
+#include "util/uuid.h"
 
 #define MAX_EXTENTS 4096 /* per QMP command: far above what a DC event log holds */
 
@@ -115,35 +116,6 @@ static int enum_index(const char *const *vals, const char *s)
 	return -1;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A tag is a UUID string ("tag" in qapi/cxl.json), 16 bytes in string order. */
-static int parse_uuid(const char *s, uint8_t out[16])
-{
-	size_t n = 0;
-
-	for (size_t i = 0; s[i]; i++) {
-		int hi, lo;
-
-		if (s[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
-			continue;
-		if (n == 16 || !s[i + 1])
-			return -EINVAL;
-		hi = hex_digit(s[i]);
-		lo = hex_digit(s[++i]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return n == 16 ? 0 : -EINVAL;
-}
-
 static struct t3_dev *resolve(struct qmp_req *req, struct emu_host *h, struct json_object *a)
 {
 	const char *path = json_object_get_string(get(a, "path"));
@@ -164,7 +136,7 @@ static struct t3_dc_extent *dc_args(struct qmp_req *req, struct json_object *a,
 
 	*has_tag = false;
 	if (t) {
-		if (parse_uuid(json_object_get_string(t), tag)) {
+		if (util_uuid_parse(json_object_get_string(t), tag)) {
 			qmp_reply_error(req, "GenericError",
 					"Parameter 'tag' is not a UUID: '%s'",
 					json_object_get_string(t));

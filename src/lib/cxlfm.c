@@ -25,6 +25,7 @@
 #include "proto/mctp.h"
 #include "proto/mctp_ctrl.h"
 #include "proto/mctp_i2c.h"
+#include "util/uuid.h"
 
 #define FRAME_MAX 300
 #define BUS_NACK 0x01
@@ -152,6 +153,11 @@ size_t cxlfm_pending(const struct cxlfm_ctx *ctx)
 	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++)
 		n += ctx->req[i].state >= REQ_QUEUED;
 	return n;
+}
+
+int cxlfm_uuid_parse(const char *s, uint8_t out[16])
+{
+	return util_uuid_parse(s, out);
 }
 
 const char *cxlfm_rc_str(int rc)

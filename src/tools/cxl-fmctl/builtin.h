@@ -94,7 +94,6 @@ void fm_ep_name(const struct fmctl *f, struct cxlfm_ep *ep, bool with_tunnel, ch
 int fm_parse_u64(const char *s, uint64_t *out);              /* dec or 0x hex */
 int fm_parse_uint(const char *s, unsigned long max, unsigned long *out);
 int fm_parse_size(const char *s, uint64_t *out);             /* K/M/G/T, dec, 0x */
-int fm_parse_uuid(const char *s, uint8_t out[16]);
 void fm_uuid_str(const uint8_t uuid[16], char out[37]);
 bool fm_uuid_is_null(const uint8_t uuid[16]);
 /* Hex bytes "0a 0b", "0a0b", "0a:0b"; returns bytes written or -1. */

@@ -243,7 +243,7 @@ static int dc_opt(struct fmctl *f, int c, const char *arg, void *ctx)
 		return o->policy < 0 ? -1 : 0;
 	case 'g':
 		o->has_tag = true;
-		return fm_parse_uuid(arg, o->tag) ? -1 : 0;
+		return cxlfm_uuid_parse(arg, o->tag) ? -1 : 0;
 	case 'F':
 		o->forced = true;
 		return 0;

@@ -501,26 +501,6 @@ static int hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-int fm_parse_uuid(const char *s, uint8_t out[16])
-{
-	size_t n = 0;
-
-	for (size_t i = 0; s[i]; i++) {
-		int hi, lo;
-
-		if (s[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23))
-			continue;
-		if (n == 16 || !s[i + 1])
-			return -EINVAL;
-		hi = hexval(s[i]);
-		lo = hexval(s[++i]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return n == 16 ? 0 : -EINVAL;
-}
-
 int fm_parse_hex(const char *s, uint8_t *out, size_t max)
 {
 	size_t n = 0;
