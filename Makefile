@@ -2,7 +2,8 @@
 #   make            build (build/)
 #   make demo       install missing deps, build, run the RFC's two hosts with an FM story
 #   make check      install missing deps, build plain + sanitized, run every test
-#   make bench      release build, run the benchmarks
+#   make bench      install missing deps (+ QEMU, perf), release build, run cxl-fmbench:
+#                   a table on stdout and bench/results.json (docs/performance.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 BUILD      ?= build
@@ -36,7 +37,9 @@ demo: deps
 check: deps
 	scripts/check.sh $(BUILD) $(SANBUILD)
 
-bench: deps $(BENCHBUILD)/build.ninja
+bench:
+	scripts/deps.sh build bench
+	$(MAKE) $(BENCHBUILD)/build.ninja
 	ninja -C $(BENCHBUILD)
 	meson test -C $(BENCHBUILD) --benchmark --verbose
 

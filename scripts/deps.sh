@@ -2,7 +2,8 @@
 # Install the Debian 12 packages cxl-fmemu needs, only those that are missing.
 # Usage: scripts/deps.sh [build|bench|docs]...   (default: build)
 #   build: compilers, meson/ninja, json-c, cmocka, clang + compiler-rt (fuzzing/sanitizers)
-#   bench: adds qemu-system-x86 (the QMP baseline in `make bench`)
+#   bench: adds qemu-system-x86 (the QMP and start-up references in `make bench`)
+#          and linux-perf (profiling, docs/performance.md)
 #   docs:  adds graphviz (renders `cxl-fmctl topology --dot` in a test)
 # Non-interactive; runs apt-get as root or through sudo; prints nothing when all are there.
 set -euo pipefail
@@ -12,7 +13,7 @@ pkgs=(gcc make meson ninja-build pkg-config python3 libjson-c-dev libcmocka-dev
 for set in "$@"; do
 	case "$set" in
 	build) ;;
-	bench) pkgs+=(qemu-system-x86) ;;
+	bench) pkgs+=(qemu-system-x86 linux-perf) ;;
 	docs) pkgs+=(graphviz) ;;
 	*) echo "deps.sh: unknown package set '$set' (build|bench|docs)" >&2; exit 2 ;;
 	esac

@@ -60,6 +60,7 @@ struct cxlfm_ctx {
 	int fd;
 	uint8_t own_addr, own_eid;
 	unsigned timeout_ms;
+	unsigned rcvtimeo_ms; /* SO_RCVTIMEO set on fd (0: none): cxlfm_process's blocking path */
 	unsigned mtu;
 	uint8_t next_eid;
 	uint8_t cci_tag;   /* CCI message tag counter */
