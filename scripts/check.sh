@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build and run every test twice: a plain gcc build (all suites) and a clang
-# ASan+UBSan build (unit tests and a short run of every fuzz target).
+# ASan+UBSan build (unit tests, the AF_MCTP shim's tests and a short run of
+# every fuzz target).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +27,9 @@ ninja -C "$san" || exit 1
 
 step "tests ($plain)"
 meson test -C "$plain" --no-rebuild --print-errorlogs --num-processes "$jobs" || status=1
-step "unit tests and fuzz smoke ($san)"
+step "unit tests, AF_MCTP shim and fuzz smoke ($san)"
 meson test -C "$san" --no-rebuild --print-errorlogs --num-processes "$jobs" \
-	--suite unit --suite fuzz || status=1
+	--suite unit --suite preload --suite fuzz || status=1
 
 python3 scripts/test-summary.py "$plain/meson-logs/testlog.json" \
 	"$san/meson-logs/testlog.json" || status=1

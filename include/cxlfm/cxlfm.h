@@ -112,6 +112,72 @@ const char *cxlfm_rc_str(int rc);
 /* A UUID (e.g. a DC extent tag) from its text form; 0 or -EINVAL. */
 int cxlfm_uuid_parse(const char *s, uint8_t out[16]);
 
+/*
+ * Raw MCTP messages (src/lib/raw.c), for programs that build whole messages
+ * themselves (the AF_MCTP shim, cxl-fmctl raw): libcxlfm adds only the MCTP
+ * transport (type byte, tag, packets), never looks inside.
+ *
+ * A message as it arrived: msg_type is the message type byte (IC bit
+ * included), msg/len what follows it. For a response tag is the tag of the
+ * request (to is false); for a request (to) the sender's tag.
+ */
+struct cxlfm_msg_in {
+	uint8_t src_addr;   /* 7-bit I2C address of the sender */
+	uint8_t src_eid, dest_eid;
+	uint8_t tag;        /* 0-7 */
+	bool to;
+	uint8_t msg_type;
+	const uint8_t *msg;
+	size_t len;
+};
+
+/*
+ * rc is 0 with m the message, or -errno when no message came: -ETIMEDOUT,
+ * -EHOSTUNREACH (the bus NACKed the address), -ECONNRESET (the bus went away),
+ * -ECANCELED (cxlfm_close). On error m still names the peer (src_addr,
+ * src_eid) and the tag if one was sent; msg is NULL.
+ */
+typedef void (*cxlfm_msg_fn)(struct cxlfm_ctx *ctx, int rc,
+			     const struct cxlfm_msg_in *m, void *arg);
+
+/*
+ * Send msg (len bytes after the type byte msg_type) to ep as a request:
+ * TO set, an MCTP tag of ep's free ones (queued until one frees). The
+ * response is matched by MCTP tag and message type only (the contents are
+ * the caller's business, e.g. its own CCI tag) and handed to done from
+ * cxlfm_process(). Returns 0, or -EHOSTUNREACH (ep has no EID), -EMSGSIZE
+ * (more than 2047 bytes), -EBUSY (64 requests outstanding), or a send
+ * error (done has then been called with it too).
+ */
+int cxlfm_msg_submit(struct cxlfm_ep *ep, uint8_t msg_type, const void *msg,
+		     size_t len, cxlfm_msg_fn done, void *arg);
+/* The same, waiting: the response (type byte stripped) lands in rsp. */
+int cxlfm_msg(struct cxlfm_ep *ep, uint8_t msg_type, const void *msg, size_t len,
+	      void *rsp, size_t rsp_max, size_t *rsp_len);
+/*
+ * Requests (TO set) that other bus controllers send to this context go to
+ * fn (called from cxlfm_process); without a handler they are dropped and
+ * counted as dropped_mismatch. fn NULL removes the handler.
+ */
+void cxlfm_set_request_handler(struct cxlfm_ctx *ctx, cxlfm_msg_fn fn, void *arg);
+/*
+ * Send a message with TO clear (a response carrying the request's tag) to
+ * EID eid at I2C address addr: an endpoint or another controller.
+ * Returns 0 or -errno (-EINVAL for a bad address or tag, -EMSGSIZE).
+ */
+int cxlfm_msg_send(struct cxlfm_ctx *ctx, uint8_t addr, uint8_t eid, uint8_t tag,
+		   uint8_t msg_type, const void *msg, size_t len);
+/*
+ * A static EID, as a bus owner configured with fixed EIDs assigns it: the
+ * endpoint at addr gets eid with Set Endpoint ID and is then known under it.
+ * The mapping stays even when nothing answers at addr (like a static route:
+ * requests to it then fail or time out); the return value says how the
+ * assignment went: 0 or -errno from the exchange. -EINVAL: addr or eid not
+ * usable (eid is the context's own); -EADDRINUSE: another endpoint has eid.
+ */
+int cxlfm_ep_pin_eid(struct cxlfm_ctx *ctx, uint8_t addr, uint8_t eid,
+		     struct cxlfm_ep **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -416,6 +416,17 @@ static void handle_msg(struct cxlfm_ctx *ctx, uint8_t src_addr,
 {
 	struct cxlfm_ep *ep;
 
+	if (m->to && ctx->req_fn) {
+		/* A request from another controller (cxlfm_set_request_handler). */
+		struct cxlfm_msg_in in = {
+			.src_addr = src_addr, .src_eid = m->src, .dest_eid = m->dest,
+			.tag = m->tag, .to = true, .msg_type = m->data[0],
+			.msg = m->data + 1, .len = m->len - 1,
+		};
+
+		ctx->req_fn(ctx, 0, &in, ctx->req_arg);
+		return;
+	}
 	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
 		struct cxlfm_req *r = &ctx->req[i];
 		int rc;

@@ -93,9 +93,12 @@ static uint8_t alloc_eid(struct cxlfm_ctx *ctx)
 	return MCTP_EID_NULL;
 }
 
-/* Probe addr; on an answer make it an endpoint with an EID. */
+/*
+ * Probe addr; on an answer make it an endpoint with an EID: the one it has
+ * from us, else want, else the next free one.
+ */
 static int probe(struct cxlfm_ctx *ctx, uint8_t addr, unsigned timeout_ms,
-		 struct cxlfm_ep **out)
+		 uint8_t want, struct cxlfm_ep **out)
 {
 	struct mctp_ctrl_get_eid_rsp ge;
 	struct mctp_ctrl_set_eid_rsp se;
@@ -120,7 +123,8 @@ static int probe(struct cxlfm_ctx *ctx, uint8_t addr, unsigned timeout_ms,
 	if (err)
 		goto fail;
 
-	sr.eid = ep->eid != MCTP_EID_NULL ? ep->eid : alloc_eid(ctx);
+	sr.eid = ep->eid != MCTP_EID_NULL ? ep->eid :
+		 want != MCTP_EID_NULL ? want : alloc_eid(ctx);
 	if (sr.eid == MCTP_EID_NULL) {
 		err = -ENOSPC;
 		goto fail;
@@ -169,7 +173,7 @@ int cxlfm_discover(struct cxlfm_ctx *ctx)
 
 		if (a == ctx->own_addr)
 			continue;
-		err = probe(ctx, (uint8_t)a, t, &ep);
+		err = probe(ctx, (uint8_t)a, t, MCTP_EID_NULL, &ep);
 		if (err == -ECONNRESET || err == -EPIPE)
 			return err; /* the bus itself is gone */
 	}
@@ -186,5 +190,38 @@ int cxlfm_ep_by_addr(struct cxlfm_ctx *ctx, uint8_t addr, struct cxlfm_ep **out)
 		*out = ep;
 		return 0;
 	}
-	return probe(ctx, addr, ctx->timeout_ms, out);
+	return probe(ctx, addr, ctx->timeout_ms, MCTP_EID_NULL, out);
+}
+
+int cxlfm_ep_pin_eid(struct cxlfm_ctx *ctx, uint8_t addr, uint8_t eid,
+		     struct cxlfm_ep **out)
+{
+	unsigned t = ctx->timeout_ms < PROBE_TIMEOUT_MS ? ctx->timeout_ms : PROBE_TIMEOUT_MS;
+	struct cxlfm_ep *ep, *other;
+	int err;
+
+	if (addr < I2C_ADDR_FIRST || addr > I2C_ADDR_LAST || addr == ctx->own_addr ||
+	    !mctp_eid_assignable(eid) || eid == ctx->own_eid)
+		return -EINVAL;
+	other = cxlfm_ep_by_eid(ctx, eid);
+	if (other && other->addr != addr)
+		return -EADDRINUSE;
+	/* Talk to it at the null EID, which it accepts whatever EID it has,
+	 * and have probe() give it this one. */
+	ep = cxlfm_ep_find_addr(ctx, addr);
+	for (size_t i = 0; ep && i < CXLFM_MAX_PENDING; i++)
+		if (ctx->req[i].state >= REQ_QUEUED && ctx->req[i].ep == ep)
+			return -EBUSY; /* probe() may drop and re-add it */
+	if (ep)
+		ep->eid = MCTP_EID_NULL;
+	err = probe(ctx, addr, t, eid, &ep);
+	if (err) {
+		/* A static route stays even when nobody answers. */
+		ep = cxlfm_ep_add(ctx, addr);
+		if (!ep)
+			return -ENOMEM;
+		ep->eid = eid;
+	}
+	*out = ep;
+	return err;
 }

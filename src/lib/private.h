@@ -46,6 +46,8 @@ struct cxlfm_req {
 	cxlfm_match_fn match;
 	cxlfm_done_fn done;
 	void *arg;
+	cxlfm_msg_fn msg_done; /* raw.c: the caller's callback behind done */
+	void *msg_arg;
 	/* what the match function checks */
 	uint8_t msg_type;
 	uint8_t ctrl_iid, ctrl_cmd;
@@ -72,6 +74,8 @@ struct cxlfm_ctx {
 	struct cxlfm_stats stats;
 	cxlfm_log_fn log_fn;
 	void *log_arg;
+	cxlfm_msg_fn req_fn; /* requests from other controllers (raw.c) */
+	void *req_arg;
 };
 
 __attribute__((format(printf, 3, 4)))

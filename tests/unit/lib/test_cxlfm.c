@@ -24,6 +24,7 @@
 #include "dev/tunnel.h"
 #include "emu/mctp_ep.h"
 #include "proto/le.h"
+#include "proto/mctp.h"
 #include "proto/mctp_i2c.h"
 
 #define OP_SILENT 0xc001  /* the endpoint never answers */
@@ -308,6 +309,177 @@ static void test_many_in_flight(void **state)
 	cxlfm_close(ctx);
 }
 
+/* ---- raw messages (src/lib/raw.c) ---- */
+
+struct raw_got {
+	int calls, rc;
+	struct cxlfm_msg_in m;
+	uint8_t msg[64];
+};
+
+static void raw_cb(struct cxlfm_ctx *ctx, int rc, const struct cxlfm_msg_in *m, void *arg)
+{
+	struct raw_got *g = arg;
+
+	(void)ctx;
+	g->calls++;
+	g->rc = rc;
+	g->m = *m;
+	if (rc == 0 && m->len <= sizeof(g->msg))
+		memcpy(g->msg, m->msg, m->len);
+}
+
+/* A raw CCI message: the caller's bytes go out as they are, the answer is
+ * matched by MCTP tag only (a CCI tag libcxlfm would reject passes). */
+static void test_raw_msg(void **state)
+{
+	struct cxlfm_ctx *ctx = open_ctx(300);
+	static uint8_t big[2048]; /* one more than a message may carry */
+	uint8_t req[12] = { 0 }, rsp[64];
+	struct raw_got g = { 0 };
+	struct cxlfm_ep *ep, *absent;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	req[1] = 0x5a;
+	req[3] = 0x01; /* Identify */
+	assert_int_equal(cxlfm_msg(ep, 0x08, req, sizeof(req), rsp, sizeof(rsp), &len), 0);
+	assert_int_equal(len, 12 + 18);
+	assert_int_equal(rsp[0], 1);
+	assert_int_equal(rsp[1], 0x5a);
+	assert_int_equal(le64_get(rsp + 12 + 8), 99);
+	/* the response with another CCI tag: raw callers get it */
+	req[1] = 0x11;
+	req[3] = (uint8_t)OP_WRONG_TAG;
+	req[4] = OP_WRONG_TAG >> 8;
+	assert_int_equal(cxlfm_msg(ep, 0x08, req, sizeof(req), rsp, sizeof(rsp), &len), 0);
+	assert_int_equal(rsp[1], 0x11 ^ 0x55);
+	/* a response that does not fit */
+	req[1] = 0x12;
+	req[3] = 0x01;
+	req[4] = 0;
+	assert_int_equal(cxlfm_msg(ep, 0x08, req, sizeof(req), rsp, 8, &len), -EMSGSIZE);
+	/* silence: the request times out */
+	req[3] = (uint8_t)OP_SILENT;
+	req[4] = OP_SILENT >> 8;
+	assert_int_equal(cxlfm_msg(ep, 0x08, req, sizeof(req), rsp, sizeof(rsp), &len),
+			 -ETIMEDOUT);
+	/* asynchronous, with the callback's view of the answer */
+	req[3] = 0x01;
+	req[4] = 0;
+	assert_int_equal(cxlfm_msg_submit(ep, 0x08, req, sizeof(req), raw_cb, &g), 0);
+	while (!g.calls)
+		assert_true(cxlfm_process(ctx, 1000) >= 0);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.m.src_addr, 0x06);
+	assert_int_equal(g.m.src_eid, cxlfm_ep_eid(ep));
+	assert_int_equal(g.m.msg_type, 0x08);
+	assert_false(g.m.to);
+	assert_int_equal(g.m.len, 30);
+	assert_int_equal(g.msg[3], 0x01);
+	/* errors before anything is sent */
+	assert_int_equal(cxlfm_msg_submit(NULL, 0x08, req, 12, raw_cb, &g), -EHOSTUNREACH);
+	assert_int_equal(cxlfm_msg_submit(ep, 0x08, NULL, 12, raw_cb, &g), -EINVAL);
+	assert_int_equal(cxlfm_msg_submit(ep, 0x08, big, sizeof(big), raw_cb, &g), -EMSGSIZE);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x30, &absent), -EHOSTUNREACH);
+	cxlfm_close(ctx);
+}
+
+/* Static EIDs: the endpoint takes the EID given; one at an empty address stays. */
+static void test_pin_eid(void **state)
+{
+	struct cxlfm_ctx *ctx = open_ctx(300);
+	struct cxlfm_ep *ep, *ghost;
+	uint8_t out[32];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x06, 0x20, &ep), 0);
+	assert_int_equal(cxlfm_ep_eid(ep), 0x20);
+	assert_int_equal(mctp_ep_eid(bus.eps[0]), 0x20);
+	assert_ptr_equal(cxlfm_ep_by_eid(ctx, 0x20), ep);
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &len), 0);
+	/* re-pinned under another EID */
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x06, 0x21, &ep), 0);
+	assert_int_equal(mctp_ep_eid(bus.eps[0]), 0x21);
+	assert_null(cxlfm_ep_by_eid(ctx, 0x20));
+	/* nobody at 0x30: NACKed, but the route is kept */
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x30, 0x22, &ghost), -EHOSTUNREACH);
+	assert_ptr_equal(cxlfm_ep_by_eid(ctx, 0x22), ghost);
+	assert_int_equal(cxlfm_ep_addr(ghost), 0x30);
+	/* refused */
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x04, 0x21, &ep), -EADDRINUSE);
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x04, CXLFM_DEFAULT_EID, &ep), -EINVAL);
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x04, 0xff, &ep), -EINVAL);
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x04, 0x03, &ep), -EINVAL);
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, 0x80, 0x23, &ep), -EINVAL);
+	assert_int_equal(cxlfm_ep_pin_eid(ctx, CXLFM_DEFAULT_ADDR, 0x23, &ep), -EINVAL);
+	cxlfm_close(ctx);
+}
+
+/* Another bus controller's request reaches the handler; the answer goes
+ * out with TO clear and the request's tag. No bus here: the test is it. */
+static void test_raw_requests(void **state)
+{
+	struct cxlfm_opts o = { .timeout_ms = 200 };
+	struct mctp_hdr h = { .ver = MCTP_HDR_VERSION, .dest = CXLFM_DEFAULT_EID, .src = 0x30,
+			      .som = true, .eom = true, .to = true, .tag = 5 };
+	uint8_t pkt[MCTP_HDR_LEN + 4] = { 0 }, frame[64];
+	struct raw_got g = { 0 };
+	struct mctp_i2c_frame f;
+	struct cxlfm_ctx *ctx;
+	struct mctp_hdr got;
+	int sv[2], n;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(cxlfm_open_fd(sv[1], &o, &ctx), 0);
+	/* without a handler a request is dropped and counted */
+	mctp_hdr_encode(&h, pkt, sizeof(pkt));
+	memcpy(pkt + MCTP_HDR_LEN, "\x7e" "abc", 4);
+	n = mctp_i2c_encode(CXLFM_DEFAULT_ADDR, 0x22, pkt, sizeof(pkt), frame, sizeof(frame));
+	assert_true(n > 0);
+	assert_int_equal(send(sv[0], frame, (size_t)n, 0), n);
+	assert_true(cxlfm_process(ctx, 100) >= 0);
+	assert_int_equal(g.calls, 0);
+	cxlfm_set_request_handler(ctx, raw_cb, &g);
+	assert_int_equal(send(sv[0], frame, (size_t)n, 0), n);
+	while (!g.calls)
+		assert_true(cxlfm_process(ctx, 1000) >= 0);
+	assert_int_equal(g.rc, 0);
+	assert_true(g.m.to);
+	assert_int_equal(g.m.tag, 5);
+	assert_int_equal(g.m.src_addr, 0x22);
+	assert_int_equal(g.m.src_eid, 0x30);
+	assert_int_equal(g.m.dest_eid, CXLFM_DEFAULT_EID);
+	assert_int_equal(g.m.msg_type, 0x7e);
+	assert_int_equal(g.m.len, 3);
+	assert_memory_equal(g.msg, "abc", 3);
+
+	/* the answer on the wire */
+	assert_int_equal(cxlfm_msg_send(ctx, 0x22, 0x30, 5, 0x7e, "ok", 2), 0);
+	n = (int)recv(sv[0], frame, sizeof(frame), 0);
+	assert_int_equal(mctp_i2c_decode(frame, (size_t)n, &f), 0);
+	assert_int_equal(f.dest, 0x22);
+	assert_int_equal(f.src, CXLFM_DEFAULT_ADDR);
+	assert_int_equal(mctp_hdr_decode(f.pkt, f.pkt_len, &got), 0);
+	assert_false(got.to);
+	assert_true(got.som && got.eom);
+	assert_int_equal(got.tag, 5);
+	assert_int_equal(got.dest, 0x30);
+	assert_int_equal(got.src, CXLFM_DEFAULT_EID);
+	assert_int_equal(f.pkt_len, MCTP_HDR_LEN + 3);
+	assert_memory_equal(f.pkt + MCTP_HDR_LEN, "\x7e" "ok", 3);
+	/* refused */
+	assert_int_equal(cxlfm_msg_send(ctx, 0, 0x30, 5, 0x7e, "ok", 2), -EINVAL);
+	assert_int_equal(cxlfm_msg_send(ctx, CXLFM_DEFAULT_ADDR, 0x30, 5, 0x7e, "ok", 2), -EINVAL);
+	assert_int_equal(cxlfm_msg_send(ctx, 0x22, 0x30, 8, 0x7e, "ok", 2), -EINVAL);
+	assert_int_equal(cxlfm_msg_send(ctx, 0x22, 0x30, 5, 0x7e, NULL, 2), -EINVAL);
+	cxlfm_close(ctx);
+	close(sv[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +487,9 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_many_in_flight),
+		cmocka_unit_test(test_raw_msg),
+		cmocka_unit_test(test_pin_eid),
+		cmocka_unit_test(test_raw_requests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

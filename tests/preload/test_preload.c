@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * THEORY OF OPERATION: unmodified AF_MCTP programs against real cxl-emu
+ * processes through libcxlfm-mctp-preload.so. The programs (mctp_client:
+ * an FM client in libcxlmi's manner; mctp_syscalls: every socket call path)
+ * know nothing of libcxlfm; this driver starts cxl-emu with the QEMU
+ * FM-emulation RFC's target topology and runs them with LD_PRELOAD and
+ * CXLFM_BUS, with the shim's EIDs found by discovery (0x04 -> 10,
+ * 0x06 -> 11), pinned by CXLFM_EIDS, or with the bus found by itself; then
+ * across the RFC's two hosts, the FM host forwarding both endpoints to the
+ * target. mctp_syscalls also runs linked with the shim's code instead of
+ * preloading it (the sanitizer builds use that variant).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../e2e/e2e.h"
+
+#define RUN_TIMEOUT_S 60
+#define BUS "aspeed.i2c.bus.0"
+
+static const char *const common[] = {
+	"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4", "-nographic",
+	"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G",
+	"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M",
+	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
+	"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2",
+	"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on",
+	"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0",
+	"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4",
+	"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5",
+	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6",
+	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k",
+	NULL,
+};
+
+struct argv_buf {
+	const char *v[96];
+	char s[16][512];
+	int n, ns;
+};
+
+static void add(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct argv_buf *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->s[a->ns], sizeof(a->s[0]), fmt, ap);
+	va_end(ap);
+	a->v[a->n++] = a->s[a->ns++];
+	a->v[a->n] = NULL;
+}
+
+/*
+ * The RFC's target host (and, with fwd_port, its FM host forwarding both
+ * endpoints there). buf: the shared-buffer name of the pair, or NULL.
+ */
+static int start_host(struct emu_proc *p, const char *buf, bool init_buf, int fwd_port,
+		      bool default_run_dir)
+{
+	struct argv_buf a = { .n = 0 };
+	char bufopt[128] = "", fwd[96] = "";
+
+	for (int i = 0; common[i]; i++)
+		a.v[a.n++] = common[i];
+	if (buf)
+		snprintf(bufopt, sizeof(bufopt), ",mctp-buf-name=%s%s", buf,
+			 init_buf ? ",mctp-buf-init=on" : "");
+	if (fwd_port)
+		snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", fwd_port);
+	add(&a, "-device");
+	add(&a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
+		"num-dc-regions=2,sn=99,allow-fm-attach=on%s", bufopt);
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=" BUS ",address=4,target=us0%s", fwd);
+	add(&a, "-device");
+	add(&a, "i2c_mctp_cxl,bus=" BUS ",address=6,target=cxl-dcd0%s", fwd);
+	add(&a, "-qmp");
+	add(&a, "@PORT");
+	return emu_start_xdg(p, a.v, default_run_dir);
+}
+
+static struct emu_proc emu, tgt;
+static char bufname[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&emu, 0, sizeof(emu));
+	memset(&tgt, 0, sizeof(tgt));
+	snprintf(bufname, sizeof(bufname), "/cxlfm-preload-%d", (int)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (emu.pid)
+		emu_stop(&emu);
+	if (tgt.pid)
+		emu_stop(&tgt);
+	if (emu.run_dir[0])
+		e2e_rmdir(emu.run_dir);
+	if (tgt.run_dir[0])
+		e2e_rmdir(tgt.run_dir);
+	shm_unlink(bufname);
+	return 0;
+}
+
+static const char *need(const char *var)
+{
+	const char *v = getenv(var);
+
+	if (!v)
+		fail_msg("%s not set (run through meson test)", var);
+	return v;
+}
+
+/*
+ * Run argv with the environment changes in env ("K=V" sets, "-K" unsets);
+ * its exit status, or -1 when it had to be killed.
+ */
+static int run(const char *const *argv, const char *const *env)
+{
+	long deadline = time(NULL) + RUN_TIMEOUT_S;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (; env && *env; env++) {
+			if (**env == '-')
+				unsetenv(*env + 1);
+			else
+				putenv((char *)*env);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (time(NULL) > deadline) {
+			fprintf(stderr, "test_preload: %s did not finish, killed\n", argv[0]);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char env_preload[600], env_bus[600], env_xdg[600];
+
+static const char *preload_env(void)
+{
+	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", need("PRELOAD_SO"));
+	return env_preload;
+}
+
+static const char *bus_env(const struct emu_proc *p)
+{
+	snprintf(env_bus, sizeof(env_bus), "CXLFM_BUS=%s", emu_bus(p, BUS));
+	return env_bus;
+}
+
+static void test_client_discovered(void **state)
+{
+	const char *argv[] = { need("MCTP_CLIENT"), "10", "11", NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&emu, NULL, false, 0, false), 0);
+	const char *env[] = { preload_env(), bus_env(&emu), "-CXLFM_EIDS", NULL };
+	assert_int_equal(run(argv, env), 0);
+	/* network 0 (any) reaches the same endpoints */
+	const char *argv0[] = { need("MCTP_CLIENT"), "10", "11", "0", NULL };
+	assert_int_equal(run(argv0, env), 0);
+}
+
+static void test_client_pinned(void **state)
+{
+	const char *argv[] = { need("MCTP_CLIENT"), "8", "9", NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&emu, NULL, false, 0, false), 0);
+	const char *env[] = { preload_env(), bus_env(&emu), "CXLFM_EIDS=8:0x04,9:0x06", NULL };
+	assert_int_equal(run(argv, env), 0);
+	/* the discovered EIDs are not there now */
+	const char *argv2[] = { need("MCTP_CLIENT"), "10", "11", NULL };
+	assert_int_equal(run(argv2, env), 1);
+}
+
+/* No CXLFM_BUS: the one cxl-emu under $XDG_RUNTIME_DIR/cxl-emu/ is found. */
+static void test_client_bus_found(void **state)
+{
+	const char *argv[] = { need("MCTP_CLIENT"), "10", "11", NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&emu, NULL, false, 0, true), 0);
+	snprintf(env_xdg, sizeof(env_xdg), "XDG_RUNTIME_DIR=%s", emu.run_dir);
+	const char *env[] = { preload_env(), "-CXLFM_BUS", "-CXLFM_EIDS", env_xdg, NULL };
+	assert_int_equal(run(argv, env), 0);
+}
+
+/* The RFC's two hosts: the FM host's endpoints forward to the target's. */
+static void test_client_forwarded(void **state)
+{
+	const char *argv[] = { need("MCTP_CLIENT"), "10", "11", NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&tgt, bufname, true, 0, false), 0);
+	assert_int_equal(start_host(&emu, bufname, false, tgt.qmp_port, false), 0);
+	const char *env[] = { preload_env(), bus_env(&emu), "-CXLFM_EIDS", NULL };
+	assert_int_equal(run(argv, env), 0);
+}
+
+/* Configuration errors: socket() fails, with a reason on stderr. */
+static void test_bad_config(void **state)
+{
+	const char *argv[] = { need("MCTP_CLIENT"), "10", "11", NULL };
+	const char *no_bus[] = { preload_env(), "CXLFM_BUS=/nonexistent/bus.sock", NULL };
+	const char *bad_eids[] = { preload_env(), "CXLFM_BUS=/nonexistent/bus.sock",
+				   "CXLFM_EIDS=8:0x04,8:0x06", NULL };
+
+	(void)state;
+	assert_int_equal(run(argv, no_bus), 3);
+	assert_int_equal(run(argv, bad_eids), 3);
+	/* without the shim the kernel has no AF_MCTP here */
+	const char *none[] = { "-LD_PRELOAD", NULL };
+	if (access("/proc/net/mctp", F_OK) != 0)
+		assert_int_equal(run(argv, none), 3);
+}
+
+static void test_syscalls_preloaded(void **state)
+{
+	const char *argv[] = { need("MCTP_SYSCALLS"), NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&emu, NULL, false, 0, false), 0);
+	const char *env[] = { preload_env(), bus_env(&emu), NULL };
+	assert_int_equal(run(argv, env), 0);
+}
+
+static void test_syscalls_linked(void **state)
+{
+	const char *argv[] = { need("MCTP_SYSCALLS_LINKED"), NULL };
+
+	(void)state;
+	assert_int_equal(start_host(&emu, NULL, false, 0, false), 0);
+	const char *env[] = { "-LD_PRELOAD", bus_env(&emu), NULL };
+	assert_int_equal(run(argv, env), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_client_discovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_pinned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_bus_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_forwarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syscalls_preloaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syscalls_linked, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
