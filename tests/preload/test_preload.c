@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "../e2e/e2e.h"
 
@@ -217,7 +218,29 @@ static void test_client_bus_found(void **state)
 	assert_int_equal(run(argv, env), 0);
 }
 
-/* The RFC's two hosts: the FM host's endpoints forward to the target's. */
+/* What host p's OS (its host agent) saw of cxl-dcd0's dynamic capacity. */
+static uint64_t host_stat(const struct emu_proc *p, const char *name)
+{
+	struct json_object *args = json_tokener_parse("{\"path\": \"cxl-dcd0\"}");
+	struct json_object *r, *ret, *st, *v;
+	int fd = qmp_open(p->qmp_port);
+	uint64_t n;
+
+	assert_true(fd >= 0);
+	r = qmp_exec(fd, "x-cxl-host-agent", args);
+	close(fd);
+	assert_true(json_object_object_get_ex(r, "return", &ret));
+	assert_true(json_object_object_get_ex(ret, "stats", &st));
+	assert_true(json_object_object_get_ex(st, name, &v));
+	n = json_object_get_uint64(v);
+	json_object_put(r);
+	return n;
+}
+
+/*
+ * The RFC's two hosts: the FM host's endpoints forward to the target's.
+ * The DC add and release land in the target host's OS, not the FM host's.
+ */
 static void test_client_forwarded(void **state)
 {
 	const char *argv[] = { need("MCTP_CLIENT"), "10", "11", NULL };
@@ -227,6 +250,9 @@ static void test_client_forwarded(void **state)
 	assert_int_equal(start_host(&emu, bufname, false, tgt.qmp_port, false), 0);
 	const char *env[] = { preload_env(), bus_env(&emu), "-CXLFM_EIDS", NULL };
 	assert_int_equal(run(argv, env), 0);
+	assert_int_equal(host_stat(&tgt, "accepted"), 1);
+	assert_int_equal(host_stat(&tgt, "released"), 1);
+	assert_int_equal(host_stat(&emu, "records"), 0);
 }
 
 /* Configuration errors: socket() fails, with a reason on stderr. */
