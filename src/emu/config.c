@@ -136,6 +136,8 @@ static const struct pdef props_i2c[] = {
 	{ "qmp", P_STR, false, "the target host's QMP address (HOST:PORT)" },
 	{ "mctp-fwd", P_STR, false, "cxl-fmemu: shm (RFC, default) or inline" },
 	{ "fwd-timeout", P_U32, false, "cxl-fmemu: forwarding timeout in ms (default 5000)" },
+	{ "i2c-speed", P_STR, false,
+	  "cxl-fmemu: model the bus's wire time at 100k, 400k or 1M (Hz; default: none)" },
 	{ NULL, P_STR, false, NULL },
 };
 
@@ -904,6 +906,34 @@ static bool i2c_bus_name_ok(const char *s)
 	return true;
 }
 
+/*
+ * i2c-speed: the SCL clock of the whole bus (the I2C standard's Standard
+ * mode, Fast mode and Fast-mode Plus), so every endpoint on a bus that
+ * names one must name the same.
+ */
+static int set_bus_speed(struct ctx *x, struct cfg_i2c_bus *bus, const struct cfg_device *d,
+			 const char *v)
+{
+	static const struct { const char *name; uint32_t hz; } speeds[] = {
+		{ "100k", 100000 }, { "400k", 400000 }, { "1M", 1000000 },
+	};
+	uint32_t hz = 0;
+
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (!strcmp(v, speeds[i].name))
+			hz = speeds[i].hz;
+	if (!hz)
+		return perr(x, "property 'i2c-speed': '%s' is not 100k, 400k or 1M", v);
+	if (bus->speed_hz && bus->speed_hz != hz)
+		return perr(x, "property 'i2c-speed': bus '%s' already runs at %u Hz (set by "
+			    "'%s')", bus->name, bus->speed_hz, bus->speed_from->name);
+	bus->speed_hz = hz;
+	bus->speed_from = d;
+	return 0;
+}
+
 static int build_i2c(struct ctx *x, struct cfg_device *d)
 {
 	const struct opts_item *it = x->it;
@@ -961,6 +991,9 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 		if (bus->eps[i]->u.i2c.address == d->u.i2c.address)
 			return perr(x, "property 'address': 0x%x on bus '%s' is already used by "
 				    "'%s'", d->u.i2c.address, busname, bus->eps[i]->name);
+	rc = set_bus_speed(x, bus, d, opts_get(it, "i2c-speed"));
+	if (rc)
+		return rc;
 	d->u.i2c.bus = bus;
 	return push(&bus->eps, &bus->n_eps, d);
 }
@@ -1878,6 +1911,8 @@ struct json_object *cfg_to_json(const struct config *c)
 		for (size_t k = 0; k < b->n_eps; k++)
 			json_object_array_add(e, device_json(b->eps[k]));
 		json_object_object_add(j, "name", jstr(b->name));
+		if (b->speed_hz)
+			json_object_object_add(j, "i2c-speed", json_object_new_int64(b->speed_hz));
 		json_object_object_add(j, "endpoints", e);
 		json_object_array_add(a, j);
 	}

@@ -143,6 +143,8 @@ struct cfg_i2c_bus {
 	char *name;               /* e.g. "aspeed.i2c.bus.0" */
 	struct cfg_device **eps;  /* endpoints in command-line order */
 	size_t n_eps;
+	uint32_t speed_hz;        /* ours: i2c-speed (wire-time model), 0: none */
+	const struct cfg_device *speed_from; /* the endpoint that set it */
 };
 
 struct cfg_fmw {

@@ -626,6 +626,11 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 			goto out_free;
 		}
 		h->nbus++;
+		rc = i2c_bus_set_speed(h->buses[h->nbus - 1], cb->speed_hz);
+		if (rc) {
+			fail(err, errlen, rc, "I2C bus %s: %s", cb->name, strerror(-rc));
+			goto out_free;
+		}
 		for (size_t e = 0; e < cb->n_eps; e++) {
 			rc = create_ep(h, h->buses[h->nbus - 1], cb, cb->eps[e],
 				       &h->eps[h->nep++], err, errlen);

@@ -2,6 +2,7 @@
 #include "emu/i2c_bus.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,29 @@
 #define BUS_MAX_CLIENTS 32
 #define BUS_FRAME_MAX 512 /* DSP0237 frames are at most 4 + 255 + 1 bytes */
 #define BUS_RX_BURST 64   /* frames read per wake-up before yielding */
+#define BUS_WIRE_QUEUE 1024 /* frames waiting for the wire before one is lost */
+/* I2C bit times (wire-time model): each byte is 8 data bits and an
+ * ACK/NACK bit; a transfer adds START and STOP. A NACKed transfer ends
+ * after its address byte. */
+#define I2C_BITS_PER_BYTE 9u
+#define I2C_BITS_START_STOP 2u
+#define I2C_BITS_NACK (I2C_BITS_START_STOP + I2C_BITS_PER_BYTE)
 
 struct bus_client {
 	struct i2c_bus *bus;
 	int fd;
 	struct loop_watch *watch;
 	uint8_t addr; /* 0 until the first frame names it */
+};
+
+/* A frame on the modelled wire, delivered when its last bit is sent. */
+struct bus_xfer {
+	struct bus_xfer *next;
+	uint64_t done_ns;  /* loop time the transfer ends */
+	bool nack;         /* a NACK for the controller at dest */
+	uint8_t dest;
+	size_t len;
+	uint8_t buf[];
 };
 
 struct i2c_bus {
@@ -34,6 +52,12 @@ struct i2c_bus {
 	struct mctp_ep *eps[BUS_ADDRS];
 	struct bus_client *clients[BUS_MAX_CLIENTS];
 	size_t nclients;
+	/* wire-time model (i2c_bus_set_speed); speed_hz 0: frames pass at once */
+	uint32_t speed_hz;
+	uint64_t busy_until_ns; /* the wire is taken until then */
+	struct bus_xfer *wire, **wire_tail;
+	size_t wire_len;
+	struct loop_timer *wire_timer;
 };
 
 const char *i2c_bus_name(const struct i2c_bus *bus) { return bus->name; }
@@ -73,6 +97,87 @@ static void client_close(struct bus_client *c)
 	free(c);
 }
 
+/* Hand a frame to whoever holds dest now. */
+static void deliver(struct i2c_bus *bus, uint8_t dest, const uint8_t *buf, size_t len)
+{
+	struct bus_client *to;
+
+	if (bus->eps[dest]) {
+		mctp_ep_rx(bus->eps[dest], buf, len, loop_now(bus->loop));
+		return;
+	}
+	to = client_at(bus, dest);
+	if (to)
+		client_send(to, buf, len);
+	else
+		log_info("bus %s: frame for 0x%02x, who left, dropped", bus->name, dest);
+}
+
+static void send_nack(struct i2c_bus *bus, uint8_t to_addr, uint8_t dest)
+{
+	uint8_t nack[2] = { I2C_BUS_NACK, dest };
+	struct bus_client *to = client_at(bus, to_addr);
+
+	if (to)
+		client_send(to, nack, sizeof(nack));
+}
+
+static uint64_t wire_ns(const struct i2c_bus *bus, uint64_t bits)
+{
+	return (bits * 1000000000u + bus->speed_hz - 1) / bus->speed_hz;
+}
+
+/*
+ * The wire-time model: one transfer at a time, in the order they were
+ * started (no arbitration between controllers: first come, first served).
+ * A transfer of n bytes takes 9n + 2 bit times and is delivered when it
+ * ends; a NACKed one ends after its address byte. No clock stretching.
+ */
+static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t *buf,
+		     size_t len)
+{
+	uint64_t now = loop_now(bus->loop);
+	uint64_t bits = nack ? I2C_BITS_NACK : I2C_BITS_PER_BYTE * len + I2C_BITS_START_STOP;
+	struct bus_xfer *x;
+
+	if (bus->wire_len == BUS_WIRE_QUEUE || !(x = malloc(sizeof(*x) + len))) {
+		log_warn("bus %s: %zu transfers waiting for the wire, frame for 0x%02x lost",
+			 bus->name, bus->wire_len, dest);
+		return;
+	}
+	if (bus->busy_until_ns < now)
+		bus->busy_until_ns = now;
+	bus->busy_until_ns += wire_ns(bus, bits);
+	*x = (struct bus_xfer){ .done_ns = bus->busy_until_ns, .nack = nack, .dest = dest,
+				.len = len };
+	memcpy(x->buf, buf, len);
+	*bus->wire_tail = x;
+	bus->wire_tail = &x->next;
+	if (!bus->wire_len++)
+		loop_timer_arm(bus->wire_timer, x->done_ns - now);
+}
+
+static void wire_cb(struct loop *l, void *arg)
+{
+	struct i2c_bus *bus = arg;
+	uint64_t now = loop_now(l);
+	struct bus_xfer *x;
+
+	while ((x = bus->wire) && x->done_ns <= now) {
+		bus->wire = x->next;
+		if (!bus->wire)
+			bus->wire_tail = &bus->wire;
+		bus->wire_len--;
+		if (x->nack)
+			send_nack(bus, x->dest, x->buf[1]);
+		else
+			deliver(bus, x->dest, x->buf, x->len);
+		free(x);
+	}
+	if (bus->wire)
+		loop_timer_arm(bus->wire_timer, bus->wire->done_ns - now);
+}
+
 static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 {
 	struct i2c_bus *bus = from->bus;
@@ -100,17 +205,21 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 			 from->addr, src);
 		return;
 	}
-	if (bus->eps[dest]) {
-		mctp_ep_rx(bus->eps[dest], buf, len, loop_now(bus->loop));
-		return;
-	}
 	to = client_at(bus, dest);
-	if (to) {
-		client_send(to, buf, len);
+	if (bus->speed_hz) {
+		uint8_t nack[2] = { I2C_BUS_NACK, dest };
+
+		/* Whether anyone ACKs is known after the address byte. */
+		if (bus->eps[dest] || to)
+			wire_put(bus, false, dest, buf, len);
+		else
+			wire_put(bus, true, from->addr, nack, sizeof(nack));
 		return;
 	}
-	uint8_t nack[2] = { I2C_BUS_NACK, dest };
-	client_send(from, nack, sizeof(nack));
+	if (bus->eps[dest] || to)
+		deliver(bus, dest, buf, len);
+	else
+		send_nack(bus, from->addr, dest);
 }
 
 static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
@@ -198,6 +307,7 @@ int i2c_bus_new(struct loop *loop, const char *name, const char *path,
 	if (!bus)
 		return -ENOMEM;
 	bus->loop = loop;
+	bus->wire_tail = &bus->wire;
 	snprintf(bus->name, sizeof(bus->name), "%s", name);
 	strcpy(bus->path, path);
 	bus->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -227,6 +337,13 @@ void i2c_bus_free(struct i2c_bus *bus)
 		return;
 	while (bus->nclients)
 		client_close(bus->clients[0]);
+	while (bus->wire) {
+		struct bus_xfer *x = bus->wire;
+
+		bus->wire = x->next;
+		free(x);
+	}
+	loop_timer_free(bus->wire_timer);
 	loop_watch_del(bus->lwatch);
 	close(bus->lfd);
 	unlink(bus->path);
@@ -247,16 +364,42 @@ int i2c_bus_add_ep(struct i2c_bus *bus, struct mctp_ep *ep)
 
 int i2c_bus_tx(struct i2c_bus *bus, uint8_t src_addr, const uint8_t *frame, size_t len)
 {
-	struct bus_client *to;
+	uint8_t dest;
 
 	if (len < 4)
 		return -EINVAL;
-	to = client_at(bus, frame[0] >> 1);
-	if (!to) {
-		log_info("bus %s: 0x%02x answers 0x%02x, who left", bus->name, src_addr,
-			 frame[0] >> 1);
+	dest = frame[0] >> 1;
+	if (!client_at(bus, dest)) {
+		log_info("bus %s: 0x%02x answers 0x%02x, who left", bus->name, src_addr, dest);
 		return 0;
 	}
-	client_send(to, frame, len);
+	if (bus->speed_hz)
+		wire_put(bus, false, dest, frame, len);
+	else
+		deliver(bus, dest, frame, len);
 	return 0;
+}
+
+int i2c_bus_set_speed(struct i2c_bus *bus, uint32_t hz)
+{
+	if (hz && !bus->wire_timer) {
+		int err = loop_timer_new(bus->loop, wire_cb, bus, &bus->wire_timer);
+
+		if (err)
+			return err;
+	}
+	if (!hz && bus->wire) {
+		/* Turned off: what is on the wire arrives now. */
+		loop_timer_cancel(bus->wire_timer);
+		for (struct bus_xfer *x = bus->wire; x; x = x->next)
+			x->done_ns = 0;
+		wire_cb(bus->loop, bus);
+	}
+	bus->speed_hz = hz;
+	return 0;
+}
+
+uint32_t i2c_bus_speed(const struct i2c_bus *bus)
+{
+	return bus->speed_hz;
 }

@@ -5,6 +5,10 @@
  * endpoints (i2c_mctp_cxl devices) sit on the bus at their addresses.
  * A frame goes to the endpoint or controller holding its destination
  * address, or is answered with a NACK datagram.
+ *
+ * With a speed set (i2c-speed=100k|400k|1M) the bus models wire time: each
+ * frame arrives when its last bit would have been clocked out at that
+ * speed, one transfer at a time; without, frames pass at once.
  */
 #ifndef CXLFM_EMU_I2C_BUS_H
 #define CXLFM_EMU_I2C_BUS_H
@@ -25,6 +29,9 @@ void i2c_bus_free(struct i2c_bus *bus);
 int i2c_bus_add_ep(struct i2c_bus *bus, struct mctp_ep *ep);
 /* Frame from an endpoint onto the bus (the endpoint's tx op). */
 int i2c_bus_tx(struct i2c_bus *bus, uint8_t src_addr, const uint8_t *frame, size_t len);
+/* SCL frequency in Hz for the wire-time model; 0 turns it off. */
+int i2c_bus_set_speed(struct i2c_bus *bus, uint32_t hz);
+uint32_t i2c_bus_speed(const struct i2c_bus *bus);
 const char *i2c_bus_name(const struct i2c_bus *bus);
 const char *i2c_bus_path(const struct i2c_bus *bus);
 size_t i2c_bus_clients(const struct i2c_bus *bus);

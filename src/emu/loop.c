@@ -400,25 +400,53 @@ static int run_timers(struct loop *l)
 	return n;
 }
 
-static int next_timeout_ms(struct loop *l, int timeout_ms)
+/*
+ * How long epoll may sleep, in ns (-1: no limit): until the nearest timer
+ * or the caller's timeout_ms, whichever is first.
+ */
+static int64_t next_timeout_ns(struct loop *l, int timeout_ms)
 {
-	uint64_t now, d, ms;
+	int64_t limit = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
+	uint64_t now, d;
 
 	if (!l->heap_len)
-		return timeout_ms;
+		return limit;
 	now = loop_now(l);
 	if (l->heap[0]->deadline <= now)
 		return 0;
 	/* An injected clock only moves when the test says so. */
 	if (l->clock != mono_now)
-		return timeout_ms;
+		return limit;
 	d = l->heap[0]->deadline - now;
-	ms = (d + 999999u) / 1000000u;
-	if (ms > 3600000u)
-		ms = 3600000u;
-	if (timeout_ms >= 0 && (uint64_t)timeout_ms < ms)
-		return timeout_ms;
-	return (int)ms;
+	if (d > 3600000000000ull)
+		d = 3600000000000ull;
+	if (limit >= 0 && (uint64_t)limit < d)
+		return limit;
+	return (int64_t)d;
+}
+
+/*
+ * epoll_pwait2() (Linux 5.11) sleeps to the nanosecond, so timers shorter
+ * than a millisecond (the I2C wire-time model's frames) fire on time;
+ * epoll_wait() rounds up to whole milliseconds and is the fallback.
+ */
+static int loop_epoll(struct loop *l, struct epoll_event *evs, int64_t timeout_ns)
+{
+	static bool no_pwait2;
+	struct timespec ts;
+
+	if (!no_pwait2) {
+		int n;
+
+		ts.tv_sec = timeout_ns / 1000000000;
+		ts.tv_nsec = timeout_ns % 1000000000;
+		n = epoll_pwait2(l->epfd, evs, LOOP_MAX_EVENTS, timeout_ns < 0 ? NULL : &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_pwait2 = true;
+	}
+	return epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS,
+			  timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000));
 }
 
 /* ---- signals ---- */
@@ -531,7 +559,7 @@ int loop_run_once(struct loop *l, int timeout_ms)
 	struct epoll_event evs[LOOP_MAX_EVENTS];
 	int n, ran = 0;
 
-	n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, next_timeout_ms(l, timeout_ms));
+	n = loop_epoll(l, evs, next_timeout_ns(l, timeout_ms));
 	if (n < 0) {
 		if (errno != EINTR)
 			return -errno;

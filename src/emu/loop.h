@@ -3,9 +3,10 @@
  * The cxl-emu event loop: one thread, one epoll set.
  *
  * - fd watchers with read/write interest (level triggered);
- * - timers kept in a min-heap, the nearest deadline bounds epoll_wait's
- *   timeout; a timer armed with delay 0 runs on the next iteration, which is
- *   how callbacks are deferred out of a caller's stack;
+ * - timers kept in a min-heap, the nearest deadline bounds the epoll wait
+ *   (to the nanosecond with epoll_pwait2); a timer armed with delay 0 runs
+ *   on the next iteration, which is how callbacks are deferred out of a
+ *   caller's stack;
  * - signals through signalfd (the loop blocks them while it lives);
  * - cleanup hooks run in reverse order of registration by
  *   loop_run_cleanups() (sockets unlinked, backing files synced).

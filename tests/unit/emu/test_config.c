@@ -185,6 +185,17 @@ static void test_rfc_fm_host(void **state)
 	assert_string_equal(cfg_find_device(c, "d")->u.t3.mctp_buf_name, "/pair1");
 	assert_int_equal(cfg_find_device(c, "d")->u.t3.mctp_buf_slots, 8);
 	assert_int_equal(cfg_find_device(c, "d")->u.t3.num_ld, 4);
+	assert_int_equal(c->i2c_buses[0]->speed_hz, 0);
+	config_free(c);
+
+	/* the wire-time model, named once or by every endpoint of the bus */
+	assert_int_equal(build(BASE "-device i2c_mctp_cxl,bus=b1,address=4,target=us0,"
+			       "i2c-speed=400k -device i2c_mctp_cxl,bus=b1,address=5,target=us0 "
+			       "-device i2c_mctp_cxl,bus=b1,address=6,target=us0,i2c-speed=400k "
+			       "-device i2c_mctp_cxl,bus=b2,address=4,target=us0,i2c-speed=1M",
+			       &c, err, sizeof(err)), 0);
+	assert_int_equal(c->i2c_buses[0]->speed_hz, 400000);
+	assert_int_equal(c->i2c_buses[1]->speed_hz, 1000000);
 	config_free(c);
 }
 
@@ -262,6 +273,12 @@ static const struct err_case errors[] = {
 	  "(num-dc-regions=1 needs a backend)" },
 	{ BASE "-device i2c_mctp_cxl,bus=b,address=4",
 	  "-device i2c_mctp_cxl: missing required property 'target'" },
+	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,i2c-speed=3.4M",
+	  "-device i2c_mctp_cxl: property 'i2c-speed': '3.4M' is not 100k, 400k or 1M" },
+	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,i2c-speed=100k,id=e4 "
+	  "-device i2c_mctp_cxl,bus=b,address=5,target=us0,i2c-speed=1M",
+	  "-device i2c_mctp_cxl: property 'i2c-speed': bus 'b' already runs at 100000 Hz "
+	  "(set by 'e4')" },
 	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,mctp-msg-forward=on",
 	  "-device i2c_mctp_cxl: missing required property 'qmp' (mctp-msg-forward=on needs "
 	  "the target host's QMP address)" },

@@ -371,6 +371,34 @@ static void test_real_clock(void **state)
 	loop_free(l);
 }
 
+static void on_count(struct loop *l, void *arg)
+{
+	(void)l;
+	(*(int *)arg)++;
+}
+
+/* A timer under a millisecond: one wait, and never early. */
+static void test_sub_ms_timer(void **state)
+{
+	struct loop *l;
+	struct loop_timer *t;
+	int runs = 0;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(loop_timer_new(l, on_count, &runs, &t), 0);
+	for (int i = 0; i < 5; i++) {
+		t0 = loop_now(l);
+		loop_timer_arm(t, 300000);
+		assert_int_equal(loop_run_once(l, -1), 1);
+		assert_int_equal(runs, i + 1);
+		assert_true(loop_now(l) - t0 >= 300000u);
+	}
+	loop_timer_free(t);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_cleanups),
 		cmocka_unit_test(test_real_clock),
+		cmocka_unit_test(test_sub_ms_timer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
