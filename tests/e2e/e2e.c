@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,34 @@ void e2e_mkdtemp(char *buf, size_t len)
 	if (!mkdtemp(buf)) {
 		perror("mkdtemp");
 		abort();
+	}
+}
+
+void e2e_argv_add(struct e2e_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->ns == (int)(sizeof(a->s) / sizeof(a->s[0])) ||
+	    a->n + 1 >= (int)(sizeof(a->v) / sizeof(a->v[0]))) {
+		fprintf(stderr, "e2e: argv too long\n");
+		abort();
+	}
+	va_start(ap, fmt);
+	vsnprintf(a->s[a->ns], sizeof(a->s[0]), fmt, ap);
+	va_end(ap);
+	a->v[a->n++] = a->s[a->ns++];
+	a->v[a->n] = NULL;
+}
+
+void e2e_argv_addv(struct e2e_argv *a, const char *const *words)
+{
+	for (; *words; words++) {
+		if (a->n + 1 >= (int)(sizeof(a->v) / sizeof(a->v[0]))) {
+			fprintf(stderr, "e2e: argv too long\n");
+			abort();
+		}
+		a->v[a->n++] = *words;
+		a->v[a->n] = NULL;
 	}
 }
 

@@ -43,6 +43,36 @@ int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_
 int emu_stop(struct emu_proc *p);
 const char *emu_bus(const struct emu_proc *p, const char *name);
 
+/*
+ * The QEMU FM-emulation RFC's hosts up to the switch (argv words for an
+ * initializer): the DCD's backends in the run dir, host bridge, root port,
+ * switch with its mailbox CCI and three downstream ports, the CFMW. The
+ * DCD, the MCTP endpoints and -qmp are each test's own.
+ */
+#define E2E_RFC_SWITCH \
+	"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4", "-nographic", \
+	"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G", \
+	"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M", \
+	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1", \
+	"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2", \
+	"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on", \
+	"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0", \
+	"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4", \
+	"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5", \
+	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6", \
+	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k"
+
+/* An argv built word by word; v stays NULL-terminated. */
+struct e2e_argv {
+	const char *v[96];
+	char s[32][512]; /* storage of the formatted words */
+	int n, ns;
+};
+/* Append one formatted word. */
+void e2e_argv_add(struct e2e_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append constant words (NULL-terminated). */
+void e2e_argv_addv(struct e2e_argv *a, const char *const *words);
+
 /* A negotiated QMP connection (greeting read, qmp_capabilities done). */
 int qmp_open(int port);
 /* Execute and return the whole reply object ({"return":…} or {"error":…}). */

@@ -31,27 +31,18 @@
 
 #define MiB (1024ull * 1024)
 
+/* The RFC's target host, VM-only options included. */
 static const char *const target_host[] = {
-	"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4",
+	E2E_RFC_SWITCH,
 	"-kernel", "bzImage", "-append", "root=/dev/sda rw console=ttyS0",
 	"-drive", "file=root.qcow2,format=qcow2,index=0,media=disk,id=hd",
 	"-netdev", "user,id=net0,hostfwd=tcp::2222-:22",
-	"-device", "e1000,netdev=net0", "-nographic",
+	"-device", "e1000,netdev=net0",
 	"-qmp", "@PORT",
-	"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G",
-	"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M",
-	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
-	"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2",
-	"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on",
-	"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0",
-	"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4",
-	"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5",
-	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6",
 	"-device", "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
 		   "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on",
 	"-device", "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0",
 	"-device", "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0",
-	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k",
 	NULL,
 };
 

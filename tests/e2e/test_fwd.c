@@ -37,46 +37,15 @@
 
 /* ---- building the two hosts' command lines ---- */
 
-struct argv_buf {
-	const char *v[96];
-	char s[32][512];
-	int n, ns;
-};
-
-static void add(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct argv_buf *a, const char *fmt, ...)
+/* The RFC's topology with the DCD (t3_extra: more of its properties). */
+static void topology(struct e2e_argv *a, const char *t3_extra)
 {
-	va_list ap;
+	static const char *const rfc[] = { E2E_RFC_SWITCH, NULL };
 
-	va_start(ap, fmt);
-	vsnprintf(a->s[a->ns], sizeof(a->s[0]), fmt, ap);
-	va_end(ap);
-	a->v[a->n++] = a->s[a->ns++];
-	a->v[a->n] = NULL;
-}
-
-static void topology(struct argv_buf *a, const char *t3_extra)
-{
-	static const char *const common[] = {
-		"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4", "-nographic",
-		"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G",
-		"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M",
-		"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
-		"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2",
-		"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on",
-		"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0",
-		"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4",
-		"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5",
-		"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6",
-		"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k",
-		NULL,
-	};
-
-	for (int i = 0; common[i]; i++)
-		a->v[a->n++] = common[i];
-	add(a, "-device");
-	add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
-	       "num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
+	e2e_argv_addv(a, rfc);
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
+		     "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
 }
 
 static char bufname[64];
@@ -90,48 +59,41 @@ static void new_bufname(void)
 
 static int start_target(struct emu_proc *p, unsigned slots, int port)
 {
-	struct argv_buf a = { 0 };
+	struct e2e_argv a = { .n = 0 };
+	char t3[256];
 
-	topology(&a, "");
-	a.n--; /* rewrite the type-3 with the buffer options */
-	a.ns--;
-	add(&a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
-		"num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-init=on,mctp-buf-name=%s,"
-		"mctp-buf-slots=%u", bufname, slots);
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
-	add(&a, "-qmp");
+	snprintf(t3, sizeof(t3), ",mctp-buf-init=on,mctp-buf-name=%s,mctp-buf-slots=%u",
+		 bufname, slots);
+	topology(&a, t3);
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
+	e2e_argv_add(&a, "-qmp");
 	if (port)
-		add(&a, "tcp:127.0.0.1:%d,server,wait=off", port);
+		e2e_argv_add(&a, "tcp:127.0.0.1:%d,server,wait=off", port);
 	else
-		add(&a, "@PORT");
+		e2e_argv_add(&a, "@PORT");
 	return emu_start(p, a.v);
 }
 
 static int start_fm(struct emu_proc *p, int target_port, unsigned slots, bool fwd_switch,
 		    const char *extra_ep)
 {
-	struct argv_buf a = { 0 };
-	char t3[256];
+	struct e2e_argv a = { .n = 0 };
+	char t3[256], fwd[96];
 
 	snprintf(t3, sizeof(t3), ",mctp-buf-name=%s,mctp-buf-slots=%u", bufname, slots);
+	snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
 	topology(&a, t3);
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
-	    fwd_switch ? "" : "");
-	if (fwd_switch) {
-		a.ns--;
-		a.n--;
-		add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0,"
-			"mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
-	}
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0,"
-		"mctp-msg-forward=on,qmp=127.0.0.1:%d%s", target_port, extra_ep ? extra_ep : "");
-	add(&a, "-qmp");
-	add(&a, "@PORT");
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
+		     fwd_switch ? fwd : "");
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0%s%s", fwd,
+		     extra_ep ? extra_ep : "");
+	e2e_argv_add(&a, "-qmp");
+	e2e_argv_add(&a, "@PORT");
 	return emu_start(p, a.v);
 }
 
@@ -462,7 +424,7 @@ static void test_corrupt_buffer(void **state)
 /* Inline mode: no shared memory on either side, as across two machines. */
 static void test_inline(void **state)
 {
-	struct argv_buf a = { 0 };
+	struct e2e_argv a = { .n = 0 };
 	struct cxlfm_ctx *ctx;
 	struct cxlfm_ep *ep;
 	uint8_t out[64];
@@ -471,8 +433,8 @@ static void test_inline(void **state)
 
 	(void)state;
 	topology(&a, ""); /* the target creates no buffer */
-	add(&a, "-qmp");
-	add(&a, "@PORT");
+	e2e_argv_add(&a, "-qmp");
+	e2e_argv_add(&a, "@PORT");
 	assert_int_equal(emu_start(&tgt, a.v), 0);
 	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, ",mctp-fwd=inline"), 0);
 	assert_int_equal(shm_open(bufname, O_RDONLY, 0), -1);

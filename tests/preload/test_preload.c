@@ -33,39 +33,6 @@
 #define RUN_TIMEOUT_S 60
 #define BUS "aspeed.i2c.bus.0"
 
-static const char *const common[] = {
-	"-machine", "q35,cxl=on", "-m", "4G,maxmem=8G,slots=8", "-smp", "4", "-nographic",
-	"-object", "memory-backend-file,id=cxl-mem2,share=on,mem-path=@RUN/t3_cxl2.raw,size=4G",
-	"-object", "memory-backend-file,id=cxl-lsa2,share=on,mem-path=@RUN/t3_lsa2.raw,size=512M",
-	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
-	"-device", "cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2",
-	"-device", "cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on",
-	"-device", "cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0",
-	"-device", "cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4",
-	"-device", "cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5",
-	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6",
-	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k",
-	NULL,
-};
-
-struct argv_buf {
-	const char *v[96];
-	char s[16][512];
-	int n, ns;
-};
-
-static void add(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct argv_buf *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->s[a->ns], sizeof(a->s[0]), fmt, ap);
-	va_end(ap);
-	a->v[a->n++] = a->s[a->ns++];
-	a->v[a->n] = NULL;
-}
-
 /*
  * The RFC's target host (and, with fwd_port, its FM host forwarding both
  * endpoints there). buf: the shared-buffer name of the pair, or NULL.
@@ -73,25 +40,25 @@ static void add(struct argv_buf *a, const char *fmt, ...)
 static int start_host(struct emu_proc *p, const char *buf, bool init_buf, int fwd_port,
 		      bool default_run_dir)
 {
-	struct argv_buf a = { .n = 0 };
+	static const char *const rfc[] = { E2E_RFC_SWITCH, NULL };
+	struct e2e_argv a = { .n = 0 };
 	char bufopt[128] = "", fwd[96] = "";
 
-	for (int i = 0; common[i]; i++)
-		a.v[a.n++] = common[i];
+	e2e_argv_addv(&a, rfc);
 	if (buf)
 		snprintf(bufopt, sizeof(bufopt), ",mctp-buf-name=%s%s", buf,
 			 init_buf ? ",mctp-buf-init=on" : "");
 	if (fwd_port)
 		snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", fwd_port);
-	add(&a, "-device");
-	add(&a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
-		"num-dc-regions=2,sn=99,allow-fm-attach=on%s", bufopt);
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=" BUS ",address=4,target=us0%s", fwd);
-	add(&a, "-device");
-	add(&a, "i2c_mctp_cxl,bus=" BUS ",address=6,target=cxl-dcd0%s", fwd);
-	add(&a, "-qmp");
-	add(&a, "@PORT");
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
+		     "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on%s", bufopt);
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=" BUS ",address=4,target=us0%s", fwd);
+	e2e_argv_add(&a, "-device");
+	e2e_argv_add(&a, "i2c_mctp_cxl,bus=" BUS ",address=6,target=cxl-dcd0%s", fwd);
+	e2e_argv_add(&a, "-qmp");
+	e2e_argv_add(&a, "@PORT");
 	return emu_start_xdg(p, a.v, default_run_dir);
 }
 
