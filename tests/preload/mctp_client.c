@@ -24,29 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<linux/mctp.h>)
-#include <linux/mctp.h>
-#define HAVE_LINUX_MCTP_H 1
-#endif
-#endif
-#ifndef HAVE_LINUX_MCTP_H
-struct sockaddr_mctp {
-	unsigned short smctp_family;
-	uint16_t __smctp_pad0;
-	unsigned int smctp_network;
-	struct {
-		uint8_t s_addr;
-	} smctp_addr;
-	uint8_t smctp_type;
-	uint8_t smctp_tag;
-	uint8_t __smctp_pad1;
-};
-#define MCTP_TAG_OWNER 0x08
-#endif
-#ifndef AF_MCTP
-#define AF_MCTP 45
-#endif
+#include "mctp_uapi.h"
 
 #define MSG_FMAPI 0x07
 #define MSG_CCI 0x08
