@@ -96,55 +96,28 @@ int cxlfm_msg_submit(struct cxlfm_ep *ep, uint8_t msg_type, const void *msg,
 	return cxlfm_req_start(r, ep, match_raw, raw_done, r);
 }
 
-struct raw_sync {
-	bool done;
-	int rc;
-	uint8_t *out;
-	size_t out_max;
-	size_t *out_len;
-};
-
-static void sync_done(struct cxlfm_ctx *ctx, int rc, const struct cxlfm_msg_in *m,
-		      void *arg)
+/* The waiting form hands back what follows the type byte. */
+static int match_raw_body(struct cxlfm_ctx *ctx, struct cxlfm_req *r, const uint8_t *msg,
+			  size_t len, const uint8_t **payload, size_t *plen)
 {
-	struct raw_sync *s = arg;
+	int rc = match_raw(ctx, r, msg, len, payload, plen);
 
-	(void)ctx;
-	s->done = true;
-	s->rc = rc;
-	if (s->out_len)
-		*s->out_len = 0;
-	if (rc < 0)
-		return;
-	if (s->out && m->len > s->out_max) {
-		s->rc = -EMSGSIZE;
-		return;
+	if (rc == 0) {
+		(*payload)++;
+		(*plen)--;
 	}
-	if (s->out && m->len)
-		memcpy(s->out, m->msg, m->len);
-	if (s->out_len)
-		*s->out_len = m->len;
+	return rc;
 }
 
 int cxlfm_msg(struct cxlfm_ep *ep, uint8_t msg_type, const void *msg, size_t len,
 	      void *rsp, size_t rsp_max, size_t *rsp_len)
 {
-	struct raw_sync s = { .out = rsp, .out_max = rsp_max, .out_len = rsp_len };
-	struct cxlfm_req *r;
 	int err;
+	struct cxlfm_req *r = prepare(ep, msg_type, msg, len, NULL, NULL, &err);
 
-	r = prepare(ep, msg_type, msg, len, sync_done, &s, &err);
 	if (!r)
 		return err;
-	err = cxlfm_req_start(r, ep, match_raw, raw_done, r);
-	if (err)
-		return err;
-	err = cxlfm_wait(ep->ctx, &s.done);
-	/* The wait failed first: end the request here, its completion
-	 * points into this frame. */
-	if (err && !s.done)
-		cxlfm_req_finish(ep->ctx, r, err, NULL, 0);
-	return s.rc;
+	return cxlfm_req_run(r, ep, match_raw_body, rsp, rsp_max, rsp_len);
 }
 
 void cxlfm_set_request_handler(struct cxlfm_ctx *ctx, cxlfm_msg_fn fn, void *arg)
