@@ -31,12 +31,7 @@ int ev_init(struct ev_logs *ev, const uint16_t cap[EV_LOG_COUNT])
 			ev_fini(ev);
 			return -EINVAL;
 		}
-		l->rec = calloc(cap[i], EV_RECORD_SIZE);
-		if (!l->rec) {
-			ev_fini(ev);
-			return -ENOMEM;
-		}
-		l->cap = cap[i];
+		l->cap = cap[i]; /* the ring comes with the first record (ev_add) */
 		l->next_handle = 1;
 		l->int_vec = ev_default_vec[i];
 	}
@@ -89,6 +84,12 @@ int ev_add(struct ev_logs *ev, unsigned log, const uint8_t rec[EV_RECORD_SIZE], 
 		l->last_overflow_ts = ts;
 		log_warn("events log %u: full (%zu records), record dropped", log, l->cap);
 		return -ENOSPC;
+	}
+	/* Most logs of most devices never get a record: a 64-device topology
+	 * would otherwise start with ~5 MiB of zeroed rings. */
+	if (!l->rec && !(l->rec = malloc(l->cap * sizeof(*l->rec)))) {
+		log_warn("events log %u: no memory for %zu records, record dropped", log, l->cap);
+		return -ENOMEM;
 	}
 	dst = slot(l, l->count);
 	memcpy(dst, rec, EV_RECORD_SIZE);

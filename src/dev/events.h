@@ -87,9 +87,9 @@ extern const uint8_t ev_uuid_dcd[16];       /* ca95afa7-f183-4018-8c2f-95268e101
 extern const uint8_t ev_uuid_gen_media[16]; /* fbcd0a77-c260-417f-85a9-088b1621eba6 */
 
 /*
- * Allocate the logs; cap[i] records each (>= 1). Interrupt vectors follow
- * QEMU's type-3: info 2, warn 3, failure 4, fatal 5, DC shares info's.
- * Returns 0, -EINVAL or -ENOMEM.
+ * Set up the logs; cap[i] records each (>= 1), each ring allocated with its
+ * first record. Interrupt vectors follow QEMU's type-3: info 2, warn 3,
+ * failure 4, fatal 5, DC shares info's. Returns 0 or -EINVAL.
  */
 int ev_init(struct ev_logs *ev, const uint16_t cap[EV_LOG_COUNT]);
 void ev_fini(struct ev_logs *ev);
@@ -103,7 +103,8 @@ void ev_record_init(uint8_t rec[EV_RECORD_SIZE], const uint8_t uuid[16], uint32_
 /*
  * Append a copy of rec to log, stamping handle and timestamp ts. Returns 0;
  * -EINVAL for a bad log; -ENOSPC when the log is full (the record is dropped
- * and counted as an overflow, CXL r3.1 §8.2.9.2.2).
+ * and counted as an overflow, CXL r3.1 §8.2.9.2.2); -ENOMEM when the ring
+ * cannot be allocated (the record is dropped).
  */
 int ev_add(struct ev_logs *ev, unsigned log, const uint8_t rec[EV_RECORD_SIZE], uint64_t ts);
 

@@ -71,6 +71,24 @@ static void test_init_rejects(void **state)
 	assert_int_equal(ev_init(&ev, caps), -EINVAL);
 }
 
+/* A log holds no ring until its first record; an empty one reads as empty. */
+static void test_lazy_rings(void **state)
+{
+	struct fx *f = *state;
+
+	for (unsigned i = 0; i < EV_LOG_COUNT; i++) {
+		assert_null(f->ev.log[i].rec);
+		assert_int_equal(ev_count(&f->ev, i), 0);
+		assert_int_equal(ev_room(&f->ev, i), i == EV_LOG_DCD ? 3 : 4);
+		assert_null(ev_peek(&f->ev, i, 0));
+	}
+	ev_discard_all(&f->ev);
+	add(f, 1, 0x11, 100);
+	assert_non_null(f->ev.log[1].rec);
+	assert_null(f->ev.log[0].rec);
+	assert_int_equal(ev_peek(&f->ev, 1, 0)[0x30], 0x11);
+}
+
 /* CXL r3.1 §8.2.9.2.2 output: byte-exact header and the stamped record. */
 static void test_get_records(void **state)
 {
@@ -285,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_rejects),
+		cmocka_unit_test_setup_teardown(test_lazy_rings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_records_bad_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_more_records, setup, teardown),
