@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Dynamic capacity state. Three ordered sets of DPA ranges, each a treap
- * (randomised balanced binary search tree) keyed by start DPA:
+ * Dynamic capacity state. Three ordered sets of DPA ranges, each a B+-tree
+ * of cache-line nodes (bpt.h) keyed by start DPA:
  *   ext   every pending-add or accepted extent (never overlapping: an add may
- *         not touch pending or accepted capacity);
+ *         not touch pending or accepted capacity). Accepted extents are
+ *         marked, so the i-th accepted extent (extent lists with a start
+ *         index) is one descent and each next one an amortised O(1) step;
+ *         group, tag, region and sharing ride along in the leaves;
  *   free  the rest of every region, maximal ranges that never cross a
  *         region boundary (augmented with the largest length in a subtree,
  *         so "first free range of at least L" is one descent);
- *   rel   ranges the FM asked the host to release (a subset of accepted).
- * ext nodes carry the count of accepted nodes in their subtree, so the i-th
- * accepted extent (extent lists with a start index) is one descent. Tags
- * index ext nodes by a chained hash. Pending groups are a FIFO.
+ *   rel   ranges the FM asked the host to release (a subset of accepted),
+ *         marked when they are to be sanitized.
+ * Tags are interned (index 0 is the zero tag) and each non-zero tag keeps
+ * the set of its extents' starts, so a tag-based release does not walk all
+ * extents. Pending groups are a FIFO.
  *
- * Every mutating operation validates first, reserves the nodes it will need
- * (so the commit cannot fail half way), then commits.
+ * Every mutating operation validates first, reserves the tree nodes it may
+ * need (so the commit cannot fail half way), then commits, and gives back
+ * pooled nodes beyond POOL_KEEP.
  */
 #include "dev/dcd.h"
 
@@ -22,32 +27,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev/bpt.h"
 #include "proto/cci.h"
 #include "util/log.h"
 
-#define POOL_KEEP 4096u
+#define POOL_KEEP 512u /* tree nodes kept between operations (256 KiB) */
 
-struct xn {
-	struct xn *l, *r;
-	uint64_t start, len;
-	uint64_t max_len;        /* largest len in the subtree */
-	uint32_t prio;
-	uint32_t cnt;            /* nodes in the subtree */
-	uint32_t acc;            /* accepted nodes in the subtree (ext tree) */
-	uint32_t group;          /* pending group id (ext tree) */
-	uint8_t state;           /* ext: enum dcd_ext_state; rel: sanitize flag */
-	uint8_t reg;             /* region index */
-	bool shared;
-	uint16_t shared_seq;
-	uint8_t tag[DCD_TAG_LEN];
-	struct xn *tprev, *tnext; /* chain of ext nodes with the same tag */
+/* What the ext tree keeps per extent besides start, length and accepted. */
+struct xmeta {
+	uint32_t group;   /* pending group id (0 once accepted) */
+	uint32_t tag;     /* index in d->tags, 0: the zero tag */
+	uint16_t seq;     /* shared extent sequence */
+	uint8_t reg;      /* region index */
+	uint8_t shared;
 };
+static_assert(sizeof(struct xmeta) == 12, "12 bytes: 18 extents per 512-byte leaf");
 
 struct tag_ent {
 	uint8_t tag[DCD_TAG_LEN];
-	struct xn *head;
-	uint32_t count;
-	struct tag_ent *next;
+	uint32_t hnext;           /* next index in the hash chain, 0: none */
+	struct bpt set;           /* starts of the extents carrying the tag */
 };
 
 struct dcd_group {
@@ -62,16 +61,16 @@ struct dcd {
 	unsigned nreg;
 	struct dcd_region reg[DCD_MAX_REGIONS];
 	uint64_t total;
-	struct xn *ext;
-	struct xn *free_t;
-	struct xn *rel;
-	uint64_t rng;
-	struct xn *pool;
-	size_t npool;
-	struct tag_ent **tb;
+	struct bpt_pool pool;     /* nodes of every tree below */
+	struct bpt ext;
+	struct bpt free_t;
+	struct bpt rel;
+	struct tag_ent *tags;     /* [1, ntags); entries stay for reuse */
+	uint32_t ntags, tcap;
+	uint32_t *tb;             /* hash buckets: tag index, 0 = empty */
 	size_t ntb;
-	size_t nent;             /* tag entries (some may have count 0) */
-	uint32_t tags_used;      /* tags with count > 0 */
+	uint32_t tags_used;       /* tags carried by some extent */
+	unsigned tag_h;           /* no tag set is taller */
 	struct dcd_group *ghead, *gtail;
 	size_t ngroups;
 	uint32_t group_seq;
@@ -80,239 +79,21 @@ struct dcd {
 	uint32_t n_accepted;
 };
 
-/* ---- treap ---------------------------------------------------------------- */
+/* ---- node reservations ------------------------------------------------------ */
 
-static uint32_t xcnt(const struct xn *n) { return n ? n->cnt : 0; }
-static uint32_t xacc(const struct xn *n) { return n ? n->acc : 0; }
-static uint64_t xmax(const struct xn *n) { return n ? n->max_len : 0; }
-static uint64_t xend(const struct xn *n) { return n->start + n->len; }
-
-static void upd(struct xn *n)
+/* Nodes for inserts into ext, free, rel and the tag sets. */
+static int reserve(struct dcd *d, size_t ext, size_t fr, size_t rel, size_t tag)
 {
-	uint64_t m = n->len;
+	size_t n = bpt_insert_need(&d->ext, ext) + bpt_insert_need(&d->free_t, fr) +
+		   bpt_insert_need(&d->rel, rel) + bpt_insert_need_h(d->tag_h, tag);
 
-	n->cnt = 1 + xcnt(n->l) + xcnt(n->r);
-	n->acc = (n->state == DCD_EXT_ACCEPTED ? 1u : 0u) + xacc(n->l) + xacc(n->r);
-	if (xmax(n->l) > m)
-		m = xmax(n->l);
-	if (xmax(n->r) > m)
-		m = xmax(n->r);
-	n->max_len = m;
+	return bpt_pool_reserve(&d->pool, n);
 }
 
-/* Nodes with start < key go to *a, the others to *b. */
-static void xt_split(struct xn *t, uint64_t key, struct xn **a, struct xn **b)
+static uint16_t trimmed(struct dcd *d, uint16_t rc)
 {
-	if (!t) {
-		*a = *b = NULL;
-		return;
-	}
-	if (t->start < key) {
-		xt_split(t->r, key, &t->r, b);
-		*a = t;
-	} else {
-		xt_split(t->l, key, a, &t->l);
-		*b = t;
-	}
-	upd(t);
-}
-
-static struct xn *xt_merge(struct xn *a, struct xn *b)
-{
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	if (a->prio > b->prio) {
-		a->r = xt_merge(a->r, b);
-		upd(a);
-		return a;
-	}
-	b->l = xt_merge(a, b->l);
-	upd(b);
-	return b;
-}
-
-static struct xn *xt_insert(struct xn *t, struct xn *n)
-{
-	if (!t) {
-		upd(n);
-		return n;
-	}
-	if (n->prio > t->prio) {
-		xt_split(t, n->start, &n->l, &n->r);
-		upd(n);
-		return n;
-	}
-	if (n->start < t->start)
-		t->l = xt_insert(t->l, n);
-	else
-		t->r = xt_insert(t->r, n);
-	upd(t);
-	return t;
-}
-
-static struct xn *xt_erase(struct xn *t, uint64_t key, struct xn **got)
-{
-	struct xn *m;
-
-	if (!t)
-		return NULL;
-	if (t->start == key) {
-		*got = t;
-		m = xt_merge(t->l, t->r);
-		t->l = t->r = NULL;
-		return m;
-	}
-	if (key < t->start)
-		t->l = xt_erase(t->l, key, got);
-	else
-		t->r = xt_erase(t->r, key, got);
-	upd(t);
-	return t;
-}
-
-/* Node with the greatest start <= key. */
-static struct xn *xt_le(struct xn *t, uint64_t key)
-{
-	struct xn *best = NULL;
-
-	while (t) {
-		if (t->start <= key) {
-			best = t;
-			t = t->r;
-		} else {
-			t = t->l;
-		}
-	}
-	return best;
-}
-
-/* Node with the smallest start >= key. */
-static struct xn *xt_ge(struct xn *t, uint64_t key)
-{
-	struct xn *best = NULL;
-
-	while (t) {
-		if (t->start >= key) {
-			best = t;
-			t = t->l;
-		} else {
-			t = t->r;
-		}
-	}
-	return best;
-}
-
-/* First node overlapping [s, s+len), in DPA order. */
-static struct xn *xt_overlap(struct xn *t, uint64_t s, uint64_t len)
-{
-	struct xn *p = xt_le(t, s);
-
-	if (p && xend(p) > s)
-		return p;
-	p = xt_ge(t, s);
-	return p && p->start < s + len ? p : NULL;
-}
-
-/* The k-th (0-based) accepted node. */
-static struct xn *xt_select_acc(struct xn *t, uint32_t k)
-{
-	while (t) {
-		uint32_t a = xacc(t->l);
-
-		if (k < a) {
-			t = t->l;
-			continue;
-		}
-		k -= a;
-		if (t->state == DCD_EXT_ACCEPTED) {
-			if (!k)
-				return t;
-			k--;
-		}
-		t = t->r;
-	}
-	return NULL;
-}
-
-/* Leftmost node with start >= lo and len >= minlen. */
-static struct xn *xt_fit(struct xn *t, uint64_t lo, uint64_t minlen)
-{
-	struct xn *r;
-
-	if (!t || t->max_len < minlen)
-		return NULL;
-	if (t->start < lo)
-		return xt_fit(t->r, lo, minlen);
-	r = xt_fit(t->l, lo, minlen);
-	if (r)
-		return r;
-	if (t->len >= minlen)
-		return t;
-	return xt_fit(t->r, lo, minlen);
-}
-
-static void xt_free_all(struct xn *t)
-{
-	while (t) {
-		struct xn *l = t->l;
-
-		xt_free_all(t->r);
-		free(t);
-		t = l;
-	}
-}
-
-/* ---- node pool -------------------------------------------------------------- */
-
-static uint32_t rnd(struct dcd *d)
-{
-	uint64_t x = d->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	d->rng = x;
-	return (uint32_t)(x >> 32);
-}
-
-static int pool_reserve(struct dcd *d, size_t k)
-{
-	while (d->npool < k) {
-		struct xn *n = malloc(sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		n->l = d->pool;
-		d->pool = n;
-		d->npool++;
-	}
-	return 0;
-}
-
-static struct xn *xn_get(struct dcd *d)
-{
-	struct xn *n = d->pool;
-
-	/* Callers reserved what they take; running dry is a bug. */
-	assert(n);
-	d->pool = n->l;
-	d->npool--;
-	memset(n, 0, sizeof(*n));
-	n->prio = rnd(d);
-	return n;
-}
-
-static void xn_put(struct dcd *d, struct xn *n)
-{
-	if (d->npool >= POOL_KEEP) {
-		free(n);
-		return;
-	}
-	n->l = d->pool;
-	d->pool = n;
-	d->npool++;
+	bpt_pool_trim(&d->pool, POOL_KEEP);
+	return rc;
 }
 
 /* ---- tag index -------------------------------------------------------------- */
@@ -334,43 +115,37 @@ static size_t tag_hash(const struct dcd *d, const uint8_t *t)
 	return (size_t)(h & (d->ntb - 1));
 }
 
-static struct tag_ent *tag_find(const struct dcd *d, const uint8_t *t)
+/* Index of tag t, 0 for the zero tag or one never seen. */
+static uint32_t tag_find(const struct dcd *d, const uint8_t *t)
 {
-	if (!d->ntb)
-		return NULL;
-	for (struct tag_ent *e = d->tb[tag_hash(d, t)]; e; e = e->next)
-		if (!memcmp(e->tag, t, DCD_TAG_LEN))
-			return e;
-	return NULL;
+	if (!d->ntb || tag_zero(t))
+		return 0;
+	for (uint32_t i = d->tb[tag_hash(d, t)]; i; i = d->tags[i].hnext)
+		if (!memcmp(d->tags[i].tag, t, DCD_TAG_LEN))
+			return i;
+	return 0;
 }
 
 static int tag_grow(struct dcd *d)
 {
 	size_t nb = d->ntb ? d->ntb * 2 : 64;
-	struct tag_ent **tb = calloc(nb, sizeof(*tb));
-	struct tag_ent **old = d->tb;
-	size_t onb = d->ntb;
+	uint32_t *tb = calloc(nb, sizeof(*tb));
 
 	if (!tb)
 		return -ENOMEM;
+	free(d->tb);
 	d->tb = tb;
 	d->ntb = nb;
-	for (size_t i = 0; i < onb; i++) {
-		struct tag_ent *e = old[i], *next;
+	for (uint32_t i = 1; i < d->ntags; i++) {
+		size_t h = tag_hash(d, d->tags[i].tag);
 
-		for (; e; e = next) {
-			size_t h = tag_hash(d, e->tag);
-
-			next = e->next;
-			e->next = tb[h];
-			tb[h] = e;
-		}
+		d->tags[i].hnext = tb[h];
+		tb[h] = i;
 	}
-	free(old);
 	return 0;
 }
 
-/* Make sure an entry for t exists (so linking during a commit cannot fail). */
+/* Make sure t has an index (so linking during a commit cannot fail). */
 static int tag_prepare(struct dcd *d, const uint8_t *t)
 {
 	struct tag_ent *e;
@@ -378,68 +153,65 @@ static int tag_prepare(struct dcd *d, const uint8_t *t)
 
 	if (tag_zero(t) || tag_find(d, t))
 		return 0;
-	if (d->nent + 1 > d->ntb && tag_grow(d))
+	if (d->ntags >= d->ntb && tag_grow(d))
 		return -ENOMEM;
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
+	if (d->ntags >= d->tcap) {
+		uint32_t nc = d->tcap ? 2 * d->tcap : 16;
+		struct tag_ent *n = realloc(d->tags, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		d->tags = n;
+		d->tcap = nc;
+	}
+	e = &d->tags[d->ntags];
 	memcpy(e->tag, t, DCD_TAG_LEN);
+	bpt_init(&e->set, &d->pool, 0, 0);
 	h = tag_hash(d, t);
-	e->next = d->tb[h];
-	d->tb[h] = e;
-	d->nent++;
+	e->hnext = d->tb[h];
+	d->tb[h] = d->ntags++;
 	return 0;
 }
 
-static void tag_link(struct dcd *d, struct xn *n)
+static void tag_link(struct dcd *d, uint32_t id, uint64_t start)
 {
 	struct tag_ent *e;
 
-	if (tag_zero(n->tag))
+	if (!id)
 		return;
-	e = tag_find(d, n->tag);
-	assert(e); /* tag_prepare() ran */
-	n->tprev = NULL;
-	n->tnext = e->head;
-	if (e->head)
-		e->head->tprev = n;
-	e->head = n;
-	if (e->count++ == 0)
+	e = &d->tags[id];
+	if (!bpt_count(&e->set))
 		d->tags_used++;
+	bpt_insert(&e->set, start, 0, false, NULL);
+	if (e->set.height > d->tag_h)
+		d->tag_h = e->set.height;
 }
 
-static void tag_unlink(struct dcd *d, struct xn *n)
+static void tag_unlink(struct dcd *d, uint32_t id, uint64_t start)
 {
-	struct tag_ent *e;
+	struct bpt_cur c;
+	bool found;
 
-	if (tag_zero(n->tag))
+	if (!id)
 		return;
-	e = tag_find(d, n->tag);
-	assert(e && e->count);
-	if (n->tprev)
-		n->tprev->tnext = n->tnext;
-	else
-		e->head = n->tnext;
-	if (n->tnext)
-		n->tnext->tprev = n->tprev;
-	n->tprev = n->tnext = NULL;
-	if (--e->count == 0)
+	found = bpt_le(&d->tags[id].set, start, &c);
+	assert(found && bpt_key(&c) == start);
+	(void)found;
+	bpt_erase(&c);
+	if (!bpt_count(&d->tags[id].set))
 		d->tags_used--;
-	/* The entry stays for reuse; freed with the device. */
 }
 
 static void tag_free_all(struct dcd *d)
 {
-	for (size_t i = 0; i < d->ntb; i++) {
-		struct tag_ent *e = d->tb[i], *next;
-
-		for (; e; e = next) {
-			next = e->next;
-			free(e);
-		}
-	}
+	for (uint32_t i = 1; i < d->ntags; i++)
+		bpt_clear(&d->tags[i].set);
+	free(d->tags);
 	free(d->tb);
+	d->tags = NULL;
 	d->tb = NULL;
+	d->ntags = 1;
+	d->tcap = 0;
 	d->ntb = 0;
 }
 
@@ -458,167 +230,176 @@ int dcd_region_of(const struct dcd *d, uint64_t dpa, uint64_t len)
 	return -1;
 }
 
-static void ext_link(struct dcd *d, struct xn *n)
+static struct xmeta ext_meta(const struct bpt_cur *c)
 {
-	struct dcd_region *r = &d->reg[n->reg];
+	struct xmeta m;
 
-	n->l = n->r = NULL;
-	d->ext = xt_insert(d->ext, n);
-	tag_link(d, n);
-	d->n_tracked++;
-	if (n->state == DCD_EXT_ACCEPTED) {
-		r->n_accepted++;
-		d->n_accepted++;
+	memcpy(&m, bpt_meta(c), sizeof(m));
+	return m;
+}
+
+/* The extent at c as the API reports it. */
+static void ext_get(const struct dcd *d, const struct bpt_cur *c, struct dcd_ext *out)
+{
+	struct xmeta m = ext_meta(c);
+
+	out->start = bpt_key(c);
+	out->len = bpt_len(c);
+	if (m.tag)
+		memcpy(out->tag, d->tags[m.tag].tag, DCD_TAG_LEN);
+	else
+		memset(out->tag, 0, DCD_TAG_LEN);
+	out->shared_seq = m.seq;
+	out->shared = m.shared;
+}
+
+static void ext_count(struct dcd *d, unsigned reg, bool acc, int delta)
+{
+	struct dcd_region *r = &d->reg[reg];
+
+	d->n_tracked += (uint32_t)delta;
+	if (acc) {
+		r->n_accepted += (uint32_t)delta;
+		d->n_accepted += (uint32_t)delta;
 	} else {
-		r->n_pending++;
+		r->n_pending += (uint32_t)delta;
 	}
 }
 
-static void ext_unlink(struct dcd *d, struct xn *n)
+static void ext_link(struct dcd *d, uint64_t start, uint64_t len, bool acc,
+		     const struct xmeta *m)
 {
-	struct dcd_region *r = &d->reg[n->reg];
-	struct xn *got = NULL;
-
-	d->ext = xt_erase(d->ext, n->start, &got);
-	assert(got == n);
-	tag_unlink(d, n);
-	d->n_tracked--;
-	if (n->state == DCD_EXT_ACCEPTED) {
-		r->n_accepted--;
-		d->n_accepted--;
-	} else {
-		r->n_pending--;
-	}
+	bpt_insert(&d->ext, start, len, acc, m);
+	tag_link(d, m->tag, start);
+	ext_count(d, m->reg, acc, 1);
 }
 
-/* Is [s, s+len) entirely free? Free ranges are maximal, so one node holds it. */
+/* Remove the extent at c (every ext cursor is invalid afterwards). */
+static void ext_unlink(struct dcd *d, struct bpt_cur *c)
+{
+	struct xmeta m = ext_meta(c);
+	uint64_t start = bpt_key(c);
+	bool acc = bpt_mark(c);
+
+	bpt_erase(c);
+	tag_unlink(d, m.tag, start);
+	ext_count(d, m.reg, acc, -1);
+}
+
+/* Is [s, s+len) entirely free? Free ranges are maximal, so one range holds it. */
 static bool free_covers(const struct dcd *d, uint64_t s, uint64_t len)
 {
-	struct xn *p = xt_le(d->free_t, s);
+	struct bpt_cur c;
 
-	return p && xend(p) >= s + len;
+	return bpt_le(&d->free_t, s, &c) && bpt_end(&c) >= s + len;
 }
 
-/* Take [s, s+len) out of the free set (it must be free). Needs 1 node. */
+/* Take [s, s+len) out of the free set (it must be free). At most 1 insert. */
 static void free_carve(struct dcd *d, unsigned reg, uint64_t s, uint64_t len)
 {
-	struct xn *p = xt_le(d->free_t, s), *got = NULL;
-	uint64_t ps, pe;
+	struct bpt_cur c;
+	uint64_t ps, pe, e = s + len;
+	bool found = bpt_le(&d->free_t, s, &c);
 
-	assert(p && xend(p) >= s + len);
-	ps = p->start;
-	pe = xend(p);
-	d->free_t = xt_erase(d->free_t, ps, &got);
-	if (ps < s) {
-		struct xn *q = xn_get(d);
-
-		q->start = ps;
-		q->len = s - ps;
-		q->reg = (uint8_t)reg;
-		d->free_t = xt_insert(d->free_t, q);
-	}
-	if (pe > s + len) {
-		p->start = s + len;
-		p->len = pe - (s + len);
-		p->l = p->r = NULL;
-		d->free_t = xt_insert(d->free_t, p);
+	assert(found && bpt_end(&c) >= e);
+	(void)found;
+	ps = bpt_key(&c);
+	pe = bpt_end(&c);
+	if (ps == s && pe == e) {
+		bpt_erase(&c);
+	} else if (ps == s) {
+		bpt_set(&c, e, pe - e);
 	} else {
-		xn_put(d, p);
+		bpt_set(&c, ps, s - ps);
+		if (pe > e)
+			bpt_insert(&d->free_t, e, pe - e, false, NULL);
 	}
 	d->reg[reg].free_bytes -= len;
 }
 
-/* Return [s, s+len) to the free set, merging with neighbours. Needs 1 node. */
+/* Return [s, s+len) to the free set, merging with neighbours. At most 1 insert. */
 static void free_give(struct dcd *d, unsigned reg, uint64_t s, uint64_t len)
 {
 	const struct dcd_region *r = &d->reg[reg];
-	uint64_t ns = s, ne = s + len;
-	struct xn *n, *got;
+	uint64_t e = s + len;
+	struct bpt_cur p, q;
+	bool hp = bpt_le(&d->free_t, s, &p), hq, left, right;
 
-	if (s > r->base) {
-		struct xn *p = xt_le(d->free_t, s - 1);
-
-		if (p && xend(p) == s) {
-			ns = p->start;
-			got = NULL;
-			d->free_t = xt_erase(d->free_t, p->start, &got);
-			xn_put(d, p);
-		}
+	/* p: the last free range before s, q: the first after it */
+	q = p;
+	hq = hp ? bpt_next(&q) : bpt_first(&d->free_t, &q);
+	left = hp && s > r->base && bpt_end(&p) == s;
+	right = hq && e < r->base + r->len && bpt_key(&q) == e;
+	if (left && right) {
+		bpt_set(&p, bpt_key(&p), bpt_end(&q) - bpt_key(&p));
+		bpt_erase(&q);
+	} else if (left) {
+		bpt_set(&p, bpt_key(&p), e - bpt_key(&p));
+	} else if (right) {
+		bpt_set(&q, s, bpt_end(&q) - s);
+	} else {
+		bpt_insert(&d->free_t, s, len, false, NULL);
 	}
-	if (ne < r->base + r->len) {
-		struct xn *q = xt_ge(d->free_t, ne);
-
-		if (q && q->start == ne) {
-			ne = xend(q);
-			got = NULL;
-			d->free_t = xt_erase(d->free_t, q->start, &got);
-			xn_put(d, q);
-		}
-	}
-	n = xn_get(d);
-	n->start = ns;
-	n->len = ne - ns;
-	n->reg = (uint8_t)reg;
-	d->free_t = xt_insert(d->free_t, n);
 	d->reg[reg].free_bytes += len;
 }
 
-/* Is [s, s+len) covered by consecutive ext nodes (accepted ones if acc_only)? */
+/* Is [s, s+len) covered by consecutive extents (accepted ones if acc_only)? */
 static bool ext_covered(const struct dcd *d, uint64_t s, uint64_t len, bool acc_only)
 {
 	uint64_t e = s + len;
-	struct xn *p = xt_le(d->ext, s);
+	struct bpt_cur c;
 
-	if (!p || xend(p) <= s)
+	if (!bpt_le(&d->ext, s, &c) || bpt_end(&c) <= s)
 		return false;
 	for (;;) {
 		uint64_t cur;
 
-		if (acc_only && p->state != DCD_EXT_ACCEPTED)
+		if (acc_only && !bpt_mark(&c))
 			return false;
-		cur = xend(p);
+		cur = bpt_end(&c);
 		if (cur >= e)
 			return true;
-		p = xt_ge(d->ext, cur);
-		if (!p || p->start != cur)
+		if (!bpt_next(&c) || bpt_key(&c) != cur)
 			return false;
 	}
 }
 
-static bool ext_overlaps_state(const struct dcd *d, uint64_t s, uint64_t len, uint8_t state)
+static bool ext_overlaps_state(const struct dcd *d, uint64_t s, uint64_t len,
+			       enum dcd_ext_state state)
 {
-	for (struct xn *n = xt_overlap(d->ext, s, len); n && n->start < s + len;
-	     n = xt_ge(d->ext, xend(n)))
-		if (n->state == state)
+	struct bpt_cur c;
+
+	for (bool ok = bpt_overlap(&d->ext, s, len, &c); ok && bpt_key(&c) < s + len;
+	     ok = bpt_next(&c))
+		if (bpt_mark(&c) == (state == DCD_EXT_ACCEPTED))
 			return true;
 	return false;
 }
 
-/* Remove [s, e) from the rel set, splitting ranges. Needs 1 node. */
+/* Remove [s, e) from the rel set, splitting ranges. At most 1 insert. */
 static void rel_remove(struct dcd *d, uint64_t s, uint64_t e)
 {
-	struct xn *n = xt_overlap(d->rel, s, e - s);
+	struct bpt_cur c;
+	bool ok = bpt_overlap(&d->rel, s, e - s, &c);
 
-	while (n && n->start < e) {
-		uint64_t ns = n->start, ne = xend(n);
-		struct xn *next = xt_ge(d->rel, ne), *got = NULL;
+	while (ok && bpt_key(&c) < e) {
+		uint64_t ns = bpt_key(&c), ne = bpt_end(&c);
+		bool zero = bpt_mark(&c);
 
-		d->rel = xt_erase(d->rel, ns, &got);
-		if (ne > e) {
-			struct xn *q = xn_get(d);
-
-			q->start = e;
-			q->len = ne - e;
-			q->state = n->state;
-			d->rel = xt_insert(d->rel, q);
-		}
 		if (ns < s) {
-			n->len = s - ns;
-			d->rel = xt_insert(d->rel, n);
+			bpt_set(&c, ns, s - ns);
+			if (ne > e) {
+				bpt_insert(&d->rel, e, ne - e, zero, NULL);
+				return;
+			}
+			ok = bpt_next(&c);
+		} else if (ne > e) {
+			bpt_set(&c, e, ne - e);
+			return;
 		} else {
-			xn_put(d, n);
+			bpt_erase(&c);
+			ok = bpt_ge(&d->rel, ne, &c);
 		}
-		n = next;
 	}
 }
 
@@ -631,59 +412,78 @@ static void sanitize(struct dcd *d, uint64_t s, uint64_t len)
 /* Zero the parts of [s, e) that a pending release asked to sanitize. */
 static void rel_sanitize(struct dcd *d, uint64_t s, uint64_t e)
 {
-	for (struct xn *n = xt_overlap(d->rel, s, e - s); n && n->start < e;
-	     n = xt_ge(d->rel, xend(n))) {
-		uint64_t ms = n->start > s ? n->start : s;
-		uint64_t me = xend(n) < e ? xend(n) : e;
+	struct bpt_cur c;
 
-		if (n->state)
+	for (bool ok = bpt_overlap(&d->rel, s, e - s, &c); ok && bpt_key(&c) < e;
+	     ok = bpt_next(&c)) {
+		uint64_t ms = bpt_key(&c) > s ? bpt_key(&c) : s;
+		uint64_t me = bpt_end(&c) < e ? bpt_end(&c) : e;
+
+		if (bpt_mark(&c))
 			sanitize(d, ms, me - ms);
 	}
 }
 
 /*
  * Remove the accepted range [s, e) (it must be covered by accepted extents),
- * splitting extents at the edges, and free it. Needs 2 nodes per extent
- * touched plus 1.
+ * splitting extents at the edges, and free it. Per extent touched: at most
+ * 1 free insert and 2 tag-set inserts; 1 ext and 1 rel insert in all.
  */
 static void accepted_remove(struct dcd *d, uint64_t s, uint64_t e, bool zero)
 {
-	struct xn *n = xt_overlap(d->ext, s, e - s);
+	struct bpt_cur c;
+	bool ok = bpt_overlap(&d->ext, s, e - s, &c);
 
-	while (n && n->start < e) {
-		uint64_t ns = n->start, ne = xend(n);
+	while (ok && bpt_key(&c) < e) {
+		uint64_t ns = bpt_key(&c), ne = bpt_end(&c);
 		uint64_t ms = ns > s ? ns : s, me = ne < e ? ne : e;
-		struct xn *next = xt_ge(d->ext, ne);
-		unsigned reg = n->reg;
+		struct xmeta m = ext_meta(&c);
 
-		assert(n->state == DCD_EXT_ACCEPTED);
-		ext_unlink(d, n);
-		if (ne > e) {
-			struct xn *q = xn_get(d);
-
-			q->start = e;
-			q->len = ne - e;
-			q->state = DCD_EXT_ACCEPTED;
-			q->reg = n->reg;
-			q->shared = n->shared;
-			q->shared_seq = n->shared_seq;
-			memcpy(q->tag, n->tag, DCD_TAG_LEN);
-			ext_link(d, q);
-		}
-		if (ns < s) {
-			n->len = s - ns;
-			ext_link(d, n);
+		assert(bpt_mark(&c));
+		if (ns < s && ne > e) {
+			bpt_set(&c, ns, s - ns);
+			ext_link(d, e, ne - e, true, &m);
+		} else if (ns < s) {
+			bpt_set(&c, ns, s - ns);
+		} else if (ne > e) {
+			bpt_set(&c, e, ne - e);
+			tag_unlink(d, m.tag, ns);
+			tag_link(d, m.tag, e);
 		} else {
-			xn_put(d, n);
+			ext_unlink(d, &c);
 		}
-		free_give(d, reg, ms, me - ms);
-		if (zero || d->reg[reg].sanitize_on_release)
+		free_give(d, m.reg, ms, me - ms);
+		if (zero || d->reg[m.reg].sanitize_on_release)
 			sanitize(d, ms, me - ms);
 		else
 			rel_sanitize(d, ms, me);
-		n = next;
+		if (ne >= e)
+			break;
+		ok = bpt_ge(&d->ext, ne, &c);
 	}
 	rel_remove(d, s, e);
+}
+
+/*
+ * Fetch the ext and free paths of every range's start together (the commit
+ * that follows searches both trees there): on a large device each path is a
+ * few cache misses, and fetched side by side they cost about one path.
+ */
+static void warm(const struct dcd *d, const struct dcd_ext *r, size_t n)
+{
+	const struct bpt *t[BPT_WARM_MAX];
+	uint64_t k[BPT_WARM_MAX];
+
+	for (size_t i = 0; i < n;) {
+		unsigned m = 0;
+
+		for (; i < n && m < BPT_WARM_MAX; i++, m += 2) {
+			t[m] = &d->ext;
+			t[m + 1] = &d->free_t;
+			k[m] = k[m + 1] = r[i].start;
+		}
+		bpt_warm(t, k, m);
+	}
 }
 
 /* ---- request lists ---------------------------------------------------------------- */
@@ -756,16 +556,17 @@ static int64_t split_delta(const struct dcd *d, const struct dcd_ext *s, size_t 
 	*touched = 0;
 	while (i < n) {
 		uint64_t rs = s[i].start, re = s[i].start + s[i].len;
+		struct bpt_cur c;
 
 		for (i++; i < n && s[i].start == re; i++)
 			re = s[i].start + s[i].len;
-		for (struct xn *x = xt_overlap(d->ext, rs, re - rs); x && x->start < re;
-		     x = xt_ge(d->ext, xend(x))) {
+		for (bool ok = bpt_overlap(&d->ext, rs, re - rs, &c); ok && bpt_key(&c) < re;
+		     ok = bpt_next(&c)) {
 			(*touched)++;
 			delta--;
-			if (x->start < rs)
+			if (bpt_key(&c) < rs)
 				delta++;
-			if (xend(x) > re)
+			if (bpt_end(&c) > re)
 				delta++;
 		}
 	}
@@ -819,10 +620,13 @@ int dcd_create(const struct dcd_config *cfg, struct dcd **out)
 	d->cfg = *cfg;
 	d->cfg.extents_max = cfg->extents_max ? cfg->extents_max : DCD_DEFAULT_EXTENTS_MAX;
 	d->nreg = cfg->num_regions;
-	d->rng = 0x9e3779b97f4a7c15ull ^ cfg->base ^ cfg->size;
+	bpt_pool_init(&d->pool);
+	bpt_init(&d->ext, &d->pool, sizeof(struct xmeta), BPT_AUG_COUNT);
+	bpt_init(&d->free_t, &d->pool, 0, BPT_AUG_MAX);
+	bpt_init(&d->rel, &d->pool, 0, 0);
+	d->ntags = 1;
 	for (unsigned i = 0; i < d->nreg; i++) {
 		struct dcd_region *r = &d->reg[i];
-		struct xn *n;
 
 		*r = (struct dcd_region){
 			.base = cfg->base + i * rlen,
@@ -834,15 +638,11 @@ int dcd_create(const struct dcd_config *cfg, struct dcd **out)
 			.dsmas_flags = cfg->sharable ? DCD_DSMAS_SHARABLE : 0,
 			.free_bytes = rlen,
 		};
-		if (pool_reserve(d, 1)) {
+		if (reserve(d, 0, 1, 0, 0)) {
 			dcd_destroy(d);
 			return -ENOMEM;
 		}
-		n = xn_get(d);
-		n->start = r->base;
-		n->len = rlen;
-		n->reg = (uint8_t)i;
-		d->free_t = xt_insert(d->free_t, n);
+		bpt_insert(&d->free_t, r->base, rlen, false, NULL);
 	}
 	d->total = cfg->size;
 	*out = d;
@@ -855,20 +655,15 @@ void dcd_destroy(struct dcd *d)
 
 	if (!d)
 		return;
-	xt_free_all(d->ext);
-	xt_free_all(d->free_t);
-	xt_free_all(d->rel);
-	while (d->pool) {
-		struct xn *n = d->pool;
-
-		d->pool = n->l;
-		free(n);
-	}
+	bpt_clear(&d->ext);
+	bpt_clear(&d->free_t);
+	bpt_clear(&d->rel);
+	tag_free_all(d);
+	bpt_pool_destroy(&d->pool);
 	for (g = d->ghead; g; g = next) {
 		next = g->next;
 		free(g);
 	}
-	tag_free_all(d);
 	free(d);
 }
 
@@ -928,7 +723,7 @@ static uint16_t commit_group(struct dcd *d, const struct dcd_ext *e, size_t n,
 	struct dcd_group *g;
 	struct dcd_ext *o;
 
-	if (pool_reserve(d, 2 * n + 2))
+	if (reserve(d, n, n, 0, n))
 		return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
 	for (size_t i = 0; i < n; i++)
 		if (tag_prepare(d, e[i].tag))
@@ -947,19 +742,12 @@ static uint16_t commit_group(struct dcd *d, const struct dcd_ext *e, size_t n,
 	memcpy(o, e, n * sizeof(*e));
 	for (size_t i = 0; i < n; i++) {
 		unsigned reg = (unsigned)dcd_region_of(d, e[i].start, e[i].len);
-		struct xn *x;
+		struct xmeta m = { .group = g->id, .tag = tag_find(d, e[i].tag),
+				   .seq = e[i].shared_seq, .reg = (uint8_t)reg,
+				   .shared = e[i].shared };
 
 		free_carve(d, reg, e[i].start, e[i].len);
-		x = xn_get(d);
-		x->start = e[i].start;
-		x->len = e[i].len;
-		x->state = DCD_EXT_PENDING;
-		x->group = g->id;
-		x->reg = (uint8_t)reg;
-		x->shared = e[i].shared;
-		x->shared_seq = e[i].shared_seq;
-		memcpy(x->tag, e[i].tag, DCD_TAG_LEN);
-		ext_link(d, x);
+		ext_link(d, e[i].start, e[i].len, false, &m);
 	}
 	if (d->gtail)
 		d->gtail->next = g;
@@ -986,6 +774,7 @@ static uint16_t add_prescriptive(struct dcd *d, const struct dcd_add_req *req,
 	rc = check_list(d, req->ext, req->n, &sorted, why);
 	if (rc)
 		return rc;
+	warm(d, sorted, req->n);
 	for (size_t i = 0; i < req->n; i++) {
 		const struct dcd_ext *x = &sorted[i];
 		int reg = dcd_region_of(d, x->start, x->len);
@@ -1024,7 +813,8 @@ static uint16_t add_select(struct dcd *d, const struct dcd_add_req *req,
 	struct dcd_ext *e;
 	size_t pieces = 0;
 	uint64_t rem, rend;
-	struct xn *p;
+	struct bpt_cur c, first;
+	bool ok;
 	uint16_t rc;
 
 	if (req->region >= d->nreg)
@@ -1038,19 +828,20 @@ static uint16_t add_select(struct dcd *d, const struct dcd_add_req *req,
 		return fail(why, "not enough free capacity in the region",
 			    CXL_RC_RESOURCES_EXHAUSTED);
 	if (req->policy == DCD_SEL_CONTIGUOUS) {
-		p = xt_fit(d->free_t, r->base, req->length);
-		if (!p || p->start >= rend)
+		if (!bpt_fit(&d->free_t, r->base, req->length, &first) ||
+		    bpt_key(&first) >= rend)
 			return fail(why, "no contiguous free range that long",
 				    CXL_RC_RESOURCES_EXHAUSTED);
 		pieces = 1;
 	} else {
 		rem = req->length;
-		for (p = xt_ge(d->free_t, r->base); rem; p = xt_ge(d->free_t, xend(p))) {
-			assert(p && p->start < rend);
-			rem -= p->len < rem ? p->len : rem;
+		ok = bpt_ge(&d->free_t, r->base, &first);
+		for (c = first; rem; ok = bpt_next(&c)) {
+			assert(ok && bpt_key(&c) < rend);
+			(void)ok;
+			rem -= bpt_len(&c) < rem ? bpt_len(&c) : rem;
 			pieces++;
 		}
-		p = xt_ge(d->free_t, r->base);
 	}
 	rc = too_many(d, pieces, req->max_out, why);
 	if (rc)
@@ -1059,9 +850,10 @@ static uint16_t add_select(struct dcd *d, const struct dcd_add_req *req,
 	if (!e)
 		return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
 	rem = req->length;
-	for (size_t i = 0; i < pieces; i++, p = xt_ge(d->free_t, xend(p))) {
-		e[i].start = p->start;
-		e[i].len = p->len < rem ? p->len : rem;
+	c = first;
+	for (size_t i = 0; i < pieces; i++, bpt_next(&c)) {
+		e[i].start = bpt_key(&c);
+		e[i].len = bpt_len(&c) < rem ? bpt_len(&c) : rem;
 		memcpy(e[i].tag, req->tag, DCD_TAG_LEN);
 		rem -= e[i].len;
 	}
@@ -1078,10 +870,10 @@ uint16_t dcd_add(struct dcd *d, const struct dcd_add_req *req,
 	switch (req->policy) {
 	case DCD_SEL_FREE:
 	case DCD_SEL_CONTIGUOUS:
-		return add_select(d, req, out, nout, why);
+		return trimmed(d, add_select(d, req, out, nout, why));
 	case DCD_SEL_PRESCRIPTIVE:
 	case DCD_SEL_SHARED:
-		return add_prescriptive(d, req, out, nout, why);
+		return trimmed(d, add_prescriptive(d, req, out, nout, why));
 	}
 	return fail(why, "selection policy not supported", CXL_RC_INVALID_INPUT);
 }
@@ -1091,7 +883,7 @@ uint16_t dcd_add(struct dcd *d, const struct dcd_add_req *req,
 static uint16_t commit_release(struct dcd *d, const struct dcd_ext *sorted, size_t n,
 			       size_t touched, bool forced, bool zero, const char **why)
 {
-	if (pool_reserve(d, 3 * (n + touched) + 8))
+	if (reserve(d, n, n + touched, 2 * n, 2 * (n + touched)))
 		return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t s = sorted[i].start, e = s + sorted[i].len;
@@ -1099,14 +891,8 @@ static uint16_t commit_release(struct dcd *d, const struct dcd_ext *sorted, size
 		if (forced) {
 			accepted_remove(d, s, e, zero);
 		} else {
-			struct xn *x;
-
 			rel_remove(d, s, e);
-			x = xn_get(d);
-			x->start = s;
-			x->len = e - s;
-			x->state = zero ? 1 : 0;
-			d->rel = xt_insert(d->rel, x);
+			bpt_insert(&d->rel, s, e - s, zero, NULL);
 		}
 	}
 	if (forced && n)
@@ -1127,6 +913,7 @@ static uint16_t release_prescriptive(struct dcd *d, const struct dcd_release_req
 	rc = check_list(d, req->ext, req->n, &sorted, why);
 	if (rc)
 		return rc;
+	warm(d, sorted, req->n);
 	for (size_t i = 0; i < req->n; i++) {
 		if (!req->forced &&
 		    ext_overlaps_state(d, sorted[i].start, sorted[i].len, DCD_EXT_PENDING)) {
@@ -1168,21 +955,26 @@ static uint16_t release_prescriptive(struct dcd *d, const struct dcd_release_req
 static uint16_t release_tag(struct dcd *d, const struct dcd_release_req *req,
 			    struct dcd_ext **out, size_t *nout, const char **why)
 {
-	struct tag_ent *te;
+	struct bpt_cur tc, c;
 	struct dcd_ext *o;
-	bool pending = false;
+	bool pending = false, ok;
 	size_t n = 0, i = 0;
+	uint32_t id;
 	uint16_t rc;
 
 	if (req->region >= d->nreg)
 		return fail(why, "region id is too large", CXL_RC_INVALID_INPUT);
 	if (tag_zero(req->tag))
 		return fail(why, "tag-based release needs a non-zero tag", CXL_RC_INVALID_INPUT);
-	te = tag_find(d, req->tag);
-	for (struct xn *x = te ? te->head : NULL; x; x = x->tnext) {
-		if (x->reg != req->region)
+	id = tag_find(d, req->tag);
+	for (ok = id && bpt_first(&d->tags[id].set, &tc); ok; ok = bpt_next(&tc)) {
+		bool found = bpt_le(&d->ext, bpt_key(&tc), &c);
+
+		assert(found && bpt_key(&c) == bpt_key(&tc));
+		(void)found;
+		if (ext_meta(&c).reg != req->region)
 			continue;
-		if (x->state == DCD_EXT_PENDING)
+		if (!bpt_mark(&c))
 			pending = true;
 		else
 			n++;
@@ -1199,15 +991,16 @@ static uint16_t release_tag(struct dcd *d, const struct dcd_release_req *req,
 	o = malloc(n * sizeof(*o));
 	if (!o)
 		return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
-	for (struct xn *x = te->head; x; x = x->tnext) {
-		if (x->reg != req->region || x->state != DCD_EXT_ACCEPTED)
+	/* The tag's set is in DPA order, so o is sorted. */
+	for (ok = bpt_first(&d->tags[id].set, &tc); ok; ok = bpt_next(&tc)) {
+		bool found = bpt_le(&d->ext, bpt_key(&tc), &c);
+
+		assert(found);
+		(void)found;
+		if (ext_meta(&c).reg != req->region || !bpt_mark(&c))
 			continue;
-		o[i] = (struct dcd_ext){ .start = x->start, .len = x->len,
-					 .shared_seq = x->shared_seq, .shared = x->shared };
-		memcpy(o[i].tag, x->tag, DCD_TAG_LEN);
-		i++;
+		ext_get(d, &c, &o[i++]);
 	}
-	qsort(o, n, sizeof(*o), cmp_ext);
 	/* Whole extents: no split, n extents touched. */
 	rc = commit_release(d, o, n, n, req->forced, req->sanitize, why);
 	if (rc) {
@@ -1226,9 +1019,9 @@ uint16_t dcd_release(struct dcd *d, const struct dcd_release_req *req,
 	*nout = 0;
 	switch (req->policy) {
 	case DCD_RM_TAG:
-		return release_tag(d, req, out, nout, why);
+		return trimmed(d, release_tag(d, req, out, nout, why));
 	case DCD_RM_PRESCRIPTIVE:
-		return release_prescriptive(d, req, out, nout, why);
+		return trimmed(d, release_prescriptive(d, req, out, nout, why));
 	}
 	return fail(why, "removal policy not supported", CXL_RC_INVALID_INPUT);
 }
@@ -1240,12 +1033,19 @@ static void drop_group(struct dcd *d)
 	struct dcd_group *g = d->ghead;
 
 	for (size_t i = 0; i < g->n; i++) {
-		struct xn *x = xt_le(d->ext, g->ext[i].start);
+		struct bpt_cur c;
+		bool found = bpt_le(&d->ext, g->ext[i].start, &c);
+		uint64_t len;
+		unsigned reg;
 
-		assert(x && x->start == g->ext[i].start && x->state == DCD_EXT_PENDING);
-		ext_unlink(d, x);
-		free_give(d, x->reg, x->start, x->len);
-		xn_put(d, x);
+		assert(found && bpt_key(&c) == g->ext[i].start);
+		(void)found;
+		if (bpt_mark(&c))
+			continue; /* accepted whole, in place (host_accept) */
+		len = bpt_len(&c);
+		reg = ext_meta(&c).reg;
+		ext_unlink(d, &c);
+		free_give(d, reg, g->ext[i].start, len);
 	}
 	d->ghead = g->next;
 	if (!d->ghead)
@@ -1254,15 +1054,18 @@ static void drop_group(struct dcd *d)
 	free(g);
 }
 
-uint16_t dcd_host_accept(struct dcd *d, const struct dcd_ext *r, size_t n, const char **why)
+static uint16_t host_accept(struct dcd *d, const struct dcd_ext *r, size_t n, const char **why)
 {
 	struct dcd_group *g = d->ghead;
 	struct dcd_ext *sorted = NULL;
+	struct bpt_cur c;
 	uint16_t rc;
 
 	if (!n) {
 		if (!g)
 			return fail(why, "no pending add to decline", CXL_RC_INVALID_INPUT);
+		if (reserve(d, 0, g->n, 0, 0))
+			return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
 		drop_group(d);
 		return CXL_RC_SUCCESS;
 	}
@@ -1277,43 +1080,68 @@ uint16_t dcd_host_accept(struct dcd *d, const struct dcd_ext *r, size_t n, const
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		struct xn *x = xt_le(d->ext, sorted[i].start);
+		struct dcd_ext x;
 
-		if (!x || x->state != DCD_EXT_PENDING || x->group != g->id ||
-		    sorted[i].start + sorted[i].len > xend(x)) {
+		if (!bpt_le(&d->ext, sorted[i].start, &c) || bpt_mark(&c) ||
+		    ext_meta(&c).group != g->id ||
+		    sorted[i].start + sorted[i].len > bpt_end(&c)) {
 			free(sorted);
 			return fail(why, "range is not part of the oldest pending add",
 				    CXL_RC_INVALID_PHYSICAL_ADDRESS);
 		}
 		/* The accepted extent keeps the offered tag and sharing (QEMU
 		 * zeroes the tag; the spec keeps it, tag-based release needs it). */
-		memcpy(sorted[i].tag, x->tag, DCD_TAG_LEN);
-		sorted[i].shared = x->shared;
-		sorted[i].shared_seq = x->shared_seq;
+		ext_get(d, &c, &x);
+		memcpy(sorted[i].tag, x.tag, DCD_TAG_LEN);
+		sorted[i].shared = x.shared;
+		sorted[i].shared_seq = x.shared_seq;
+		if (x.start == sorted[i].start && x.len == sorted[i].len)
+			sorted[i].len = 0; /* accepted whole: turned accepted in place */
 	}
-	if (pool_reserve(d, 3 * n + 4)) {
+	if (reserve(d, n, g->n + n, 0, n)) {
 		free(sorted);
 		return fail(why, "out of memory", CXL_RC_INTERNAL_ERROR);
 	}
+	/* A pending extent accepted whole turns accepted in place; the rest of
+	 * the group goes back to free, then the parts accepted are carved out
+	 * again. */
+	for (size_t i = 0; i < n; i++) {
+		struct xmeta m;
+		bool found;
+
+		if (sorted[i].len)
+			continue;
+		found = bpt_le(&d->ext, sorted[i].start, &c);
+		assert(found);
+		(void)found;
+		m = ext_meta(&c);
+		m.group = 0;
+		memcpy(bpt_meta(&c), &m, sizeof(m));
+		bpt_set_mark(&c, true);
+		ext_count(d, m.reg, false, -1);
+		ext_count(d, m.reg, true, 1);
+	}
 	drop_group(d);
 	for (size_t i = 0; i < n; i++) {
-		unsigned reg = (unsigned)dcd_region_of(d, sorted[i].start, sorted[i].len);
-		struct xn *x;
+		unsigned reg;
+		struct xmeta m;
 
+		if (!sorted[i].len)
+			continue;
+		reg = (unsigned)dcd_region_of(d, sorted[i].start, sorted[i].len);
+		m = (struct xmeta){ .tag = tag_find(d, sorted[i].tag), .seq = sorted[i].shared_seq,
+				    .reg = (uint8_t)reg, .shared = sorted[i].shared };
 		free_carve(d, reg, sorted[i].start, sorted[i].len);
-		x = xn_get(d);
-		x->start = sorted[i].start;
-		x->len = sorted[i].len;
-		x->state = DCD_EXT_ACCEPTED;
-		x->reg = (uint8_t)reg;
-		x->shared = sorted[i].shared;
-		x->shared_seq = sorted[i].shared_seq;
-		memcpy(x->tag, sorted[i].tag, DCD_TAG_LEN);
-		ext_link(d, x);
+		ext_link(d, sorted[i].start, sorted[i].len, true, &m);
 	}
 	d->generation++;
 	free(sorted);
 	return CXL_RC_SUCCESS;
+}
+
+uint16_t dcd_host_accept(struct dcd *d, const struct dcd_ext *r, size_t n, const char **why)
+{
+	return trimmed(d, host_accept(d, r, n, why));
 }
 
 uint16_t dcd_host_release(struct dcd *d, const struct dcd_ext *r, size_t n, const char **why)
@@ -1328,6 +1156,7 @@ uint16_t dcd_host_release(struct dcd *d, const struct dcd_ext *r, size_t n, cons
 	rc = check_list(d, r, n, &sorted, why);
 	if (rc)
 		return rc;
+	warm(d, sorted, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!ext_covered(d, sorted[i].start, sorted[i].len, true)) {
 			free(sorted);
@@ -1343,7 +1172,7 @@ uint16_t dcd_host_release(struct dcd *d, const struct dcd_ext *r, size_t n, cons
 	}
 	rc = commit_release(d, sorted, n, touched, true, false, why);
 	free(sorted);
-	return rc;
+	return trimmed(d, rc);
 }
 
 /* ---- configuration and queries -------------------------------------------------------------- */
@@ -1378,45 +1207,42 @@ bool dcd_accessible(const struct dcd *d, uint64_t dpa, uint64_t len)
 
 int dcd_accepted_at(const struct dcd *d, uint32_t i, struct dcd_ext *out)
 {
-	struct xn *x = xt_select_acc(d->ext, i);
-
-	if (!x)
-		return -ENOENT;
-	*out = (struct dcd_ext){ .start = x->start, .len = x->len,
-				 .shared_seq = x->shared_seq, .shared = x->shared };
-	memcpy(out->tag, x->tag, DCD_TAG_LEN);
-	return 0;
+	return dcd_accepted_get(d, i, out, 1) == 1 ? 0 : -ENOENT;
 }
 
-static int walk(const struct dcd *d, const struct xn *x,
-		int (*cb)(void *, const struct dcd_ext_info *), void *arg)
+size_t dcd_accepted_get(const struct dcd *d, uint32_t first, struct dcd_ext *out, size_t n)
 {
-	while (x) {
-		struct dcd_ext_info e;
-		int rc = walk(d, x->l, cb, arg);
+	struct bpt_cur c;
+	size_t i = 0;
 
-		if (rc)
-			return rc;
-		e = (struct dcd_ext_info){
-			.ext = { .start = x->start, .len = x->len,
-				 .shared_seq = x->shared_seq, .shared = x->shared },
-			.state = (enum dcd_ext_state)x->state,
-			.releasing = x->state == DCD_EXT_ACCEPTED &&
-				     xt_overlap(d->rel, x->start, x->len) != NULL,
-			.group = x->group,
-			.region = x->reg,
-		};
-		memcpy(e.ext.tag, x->tag, DCD_TAG_LEN);
-		rc = cb(arg, &e);
-		if (rc)
-			return rc;
-		x = x->r;
-	}
-	return 0;
+	if (!n || !bpt_nth_marked(&d->ext, first, &c))
+		return 0;
+	do
+		ext_get(d, &c, &out[i++]);
+	while (i < n && bpt_next_marked(&c));
+	return i;
 }
 
 int dcd_foreach(const struct dcd *d, int (*cb)(void *arg, const struct dcd_ext_info *e),
 		void *arg)
 {
-	return walk(d, d->ext, cb, arg);
+	struct bpt_cur c, r;
+
+	for (bool ok = bpt_first(&d->ext, &c); ok; ok = bpt_next(&c)) {
+		struct xmeta m = ext_meta(&c);
+		struct dcd_ext_info e = {
+			.state = bpt_mark(&c) ? DCD_EXT_ACCEPTED : DCD_EXT_PENDING,
+			.releasing = bpt_mark(&c) &&
+				     bpt_overlap(&d->rel, bpt_key(&c), bpt_len(&c), &r),
+			.group = m.group,
+			.region = m.reg,
+		};
+		int rc;
+
+		ext_get(d, &c, &e.ext);
+		rc = cb(arg, &e);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

@@ -8,10 +8,11 @@
  * awaiting Add Dynamic Capacity Response) or accepted (host-usable). An
  * accepted range the FM asked the host to give back is additionally
  * pending-release until the host releases it. Extents live in ordered
- * structures (randomised balanced search trees keyed by DPA, augmented with
- * subtree counts and maximum lengths): overlap, containment, the i-th
- * accepted extent, the first free range of a length, all in O(log n); tags
- * are indexed by a hash, so no command walks all extents.
+ * structures (B+-trees of cache-line nodes keyed by DPA, augmented with
+ * subtree counts of accepted extents and maximum free lengths): overlap,
+ * containment, the i-th accepted extent, the first free range of a length,
+ * all in O(log n), the next accepted extent in amortised O(1); tags are
+ * indexed by a hash, so no command walks all extents.
  *
  * All operations return an enum cxl_rc and leave the state untouched on
  * failure; *why (may be NULL) gets a short static explanation for logs and
@@ -192,6 +193,12 @@ uint16_t dcd_set_region_config(struct dcd *d, unsigned region, uint64_t block_si
 bool dcd_accessible(const struct dcd *d, uint64_t dpa, uint64_t len);
 /* The i-th accepted extent in DPA order; -ENOENT past the end. O(log n). */
 int dcd_accepted_at(const struct dcd *d, uint32_t i, struct dcd_ext *out);
+/*
+ * Up to n accepted extents in DPA order from the first-th on, into out;
+ * returns how many (0 past the end). One descent, then O(1) amortised per
+ * extent: extent lists use this, not dcd_accepted_at() per index.
+ */
+size_t dcd_accepted_get(const struct dcd *d, uint32_t first, struct dcd_ext *out, size_t n);
 /* Every extent in DPA order; stops when cb returns non-zero (and returns it). */
 int dcd_foreach(const struct dcd *d, int (*cb)(void *arg, const struct dcd_ext_info *e),
 		void *arg);

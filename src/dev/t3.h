@@ -55,7 +55,7 @@ struct t3_config {
 	uint8_t *static_mem;      /* volatile then persistent capacity, may be NULL */
 	size_t static_mem_size;
 	/* Optional; 0 means QEMU's value. */
-	uint32_t dc_extents_max;  /* 512 */
+	uint32_t dc_extents_max;  /* 0: 512 (x-dc-extents-max) */
 	uint64_t dc_block_size;   /* 2 MiB */
 	uint64_t dc_block_size_mask; /* supported block sizes: dc_block_size only */
 	bool dc_sharable;         /* regions report the Sharable flag (QEMU: no) */

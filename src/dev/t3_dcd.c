@@ -90,6 +90,28 @@ static size_t dc_room(const struct t3_dev *dev)
 	return ev_room(&dev->ev, EV_LOG_DCD);
 }
 
+/*
+ * r accepted extents from index start as DC Extent records at p; -1 if
+ * fewer. One search per 64 (a host mailbox page holds 50, an FM page 8 or
+ * so), then a step per extent.
+ */
+static int put_accepted(const struct dcd *d, uint32_t start, size_t r, uint8_t *p)
+{
+	struct dcd_ext e[64];
+
+	while (r) {
+		size_t k = dcd_accepted_get(d, start, e, r < 64 ? r : 64);
+
+		if (!k)
+			return -1;
+		for (size_t i = 0; i < k; i++, p += EXT_REC_LEN)
+			put_ext(p, &e[i]);
+		start += (uint32_t)k;
+		r -= k;
+	}
+	return 0;
+}
+
 /* ---- host DCD set ------------------------------------------------------------ */
 
 /*
@@ -173,13 +195,8 @@ static uint16_t cmd_host_get_dc_extent_list(struct cci *cci, const struct cci_cm
 	le32_put(o, (uint32_t)r);
 	le32_put(o + 4, acc);
 	le32_put(o + 8, dcd_generation(d));
-	for (size_t i = 0; i < r; i++) {
-		struct dcd_ext e;
-
-		if (dcd_accepted_at(d, start + (uint32_t)i, &e))
-			return CXL_RC_INTERNAL_ERROR;
-		put_ext(o + 16 + i * EXT_REC_LEN, &e);
-	}
+	if (put_accepted(d, start, r, o + 16))
+		return CXL_RC_INTERNAL_ERROR;
 	call->out_len = 16 + r * EXT_REC_LEN;
 	return CXL_RC_SUCCESS;
 }
@@ -381,13 +398,8 @@ static uint16_t cmd_fm_get_dc_region_extent_list(struct cci *cci, const struct c
 	le32_put(o + 8, (uint32_t)r);
 	le32_put(o + 12, acc);
 	le32_put(o + 16, dcd_generation(d));
-	for (size_t i = 0; i < r; i++) {
-		struct dcd_ext e;
-
-		if (dcd_accepted_at(d, start + (uint32_t)i, &e))
-			return CXL_RC_INTERNAL_ERROR;
-		put_ext(o + 24 + i * EXT_REC_LEN, &e);
-	}
+	if (put_accepted(d, start, r, o + 24))
+		return CXL_RC_INTERNAL_ERROR;
 	call->out_len = 24 + r * EXT_REC_LEN;
 	return CXL_RC_SUCCESS;
 }

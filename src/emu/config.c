@@ -116,6 +116,8 @@ static const struct pdef props_t3[] = {
 	{ "volatile-dc-memdev", P_STR, false, "dynamic capacity backend" },
 	{ "lsa", P_STR, false, "label storage area backend" },
 	{ "num-dc-regions", P_U8, false, "dynamic capacity regions (0-8)" },
+	{ "x-dc-extents-max", P_U32, false,
+	  "cxl-fmemu: DC extents the device tracks, pending + accepted (1-1048576, default 512)" },
 	{ "allow-fm-attach", P_BOOL, false, "the FM may manage it over MCTP" },
 	{ "mctp-buf-init", P_BOOL, false, "create the forwarding shared buffer" },
 	{ "num-ld", P_U8, false, "cxl-fmemu: logical devices (1 = SLD, up to 16)" },
@@ -855,6 +857,18 @@ static int build_type3(struct ctx *x, struct cfg_device *d)
 	if (nr && !d->u.t3.dc)
 		return perr(x, "missing required property 'volatile-dc-memdev' "
 			    "(num-dc-regions=%llu needs a backend)", (unsigned long long)nr);
+	/* Beyond QEMU (CXL_NUM_EXTENTS_SUPPORTED, 512): the DC extent limit. */
+	if (opts_get(it, "x-dc-extents-max")) {
+		uint64_t m = get_u64(it, "x-dc-extents-max", 0, NULL);
+
+		if (!d->u.t3.dc)
+			return perr(x, "property 'x-dc-extents-max': only used with "
+				    "volatile-dc-memdev");
+		if (m < 1 || m > CFG_MAX_DC_EXTENTS)
+			return perr(x, "property 'x-dc-extents-max': %llu is out of range (1-%u)",
+				    (unsigned long long)m, CFG_MAX_DC_EXTENTS);
+		d->u.t3.dc_extents_max = (uint32_t)m;
+	}
 	if (d->u.t3.dc) {
 		/* QEMU cxl_create_dc_regions(): equal regions, 256 MiB multiples */
 		uint64_t sz = d->u.t3.dc->size;

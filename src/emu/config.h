@@ -116,6 +116,7 @@ struct cfg_device {
 			struct cfg_memdev *dc;         /* volatile-dc-memdev */
 			struct cfg_memdev *lsa;
 			uint8_t num_dc_regions;
+			uint32_t dc_extents_max;       /* ours: x-dc-extents-max, 0 = 512 */
 			bool allow_fm_attach;
 			bool mctp_buf_init;
 			uint8_t num_ld;                /* ours: logical devices, 1 = SLD */
@@ -138,6 +139,7 @@ struct cfg_device {
 #define CFG_DEFAULT_FWD_TIMEOUT_MS 5000u
 #define CFG_MAX_DC_REGIONS 8
 #define CFG_MAX_LD 16
+#define CFG_MAX_DC_EXTENTS (1u << 20) /* x-dc-extents-max, upper bound */
 
 struct cfg_i2c_bus {
 	char *name;               /* e.g. "aspeed.i2c.bus.0" */

@@ -292,6 +292,7 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 		.lsa_size = d->u.t3.lsa ? d->u.t3.lsa->size : 0,
 		.dc_size = d->u.t3.dc ? d->u.t3.dc->size : 0,
 		.num_dc_regions = d->u.t3.dc ? d->u.t3.num_dc_regions : 0,
+		.dc_extents_max = d->u.t3.dc_extents_max,
 		.num_ld = d->u.t3.num_ld,
 	};
 	int rc;

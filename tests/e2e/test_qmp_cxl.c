@@ -5,7 +5,9 @@
  * semantics: offsets from the region base, prescriptive), event and poison
  * injection, and x-cxl-host-agent's policies (accept, reject, manual with a
  * subset accepted, data verification). Each error is checked by class and
- * text. Also: two instances started with no --run-dir do not collide.
+ * text. The device's extent limit (x-dc-extents-max) is what the FM reads
+ * in Get Host DC Region Configuration. Also: two instances started with no
+ * --run-dir do not collide.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,7 +21,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "cxlfm/cxlfm.h"
 #include "e2e.h"
+#include "proto/le.h"
 
 #define MiB (1024ull * 1024)
 
@@ -28,7 +32,8 @@ static const char *const host[] = {
 	"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=1G",
 	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
 	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
-	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7",
+	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7,"
+		   "x-dc-extents-max=600",
 	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd",
 	NULL,
 };
@@ -117,23 +122,23 @@ static size_t wait_held(size_t want)
 static void test_add_release(void **state)
 {
 	(void)state;
-	ok("cxl-add-dynamic-capacity",
+	json_object_put(ok("cxl-add-dynamic-capacity",
 	   "{\"path\": \"/machine/peripheral/dcd\", \"host-id\": 0, \"selection-policy\": "
 	   "\"prescriptive\", \"region\": 0, \"tag\": \"4a8b1e2c-0000-4000-8000-000000000001\","
 	   " \"extents\": [{\"offset\": 0, \"len\": 33554432}, {\"offset\": 67108864, "
-	   "\"len\": 33554432}]}");
+	   "\"len\": 33554432}]}"));
 	assert_int_equal(wait_held(2), 2);
 	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}");
 	json_object_put(r);
-	ok("cxl-release-dynamic-capacity",
+	json_object_put(ok("cxl-release-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
-	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 33554432}]}");
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 33554432}]}"));
 	assert_int_equal(wait_held(1), 1);
 	/* forced removal does not ask the host */
-	ok("cxl-release-dynamic-capacity",
+	json_object_put(ok("cxl-release-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
 	   "\"forced-removal\": true, \"region\": 0, "
-	   "\"extents\": [{\"offset\": 67108864, \"len\": 33554432}]}");
+	   "\"extents\": [{\"offset\": 67108864, \"len\": 33554432}]}"));
 	assert_int_equal(wait_held(0), 0);
 }
 
@@ -175,6 +180,28 @@ static void test_dc_errors(void **state)
 	assert_int_equal(held(NULL), 0);
 }
 
+/* x-dc-extents-max=600: extents and tags supported, as the FM reads them. */
+static void test_extents_max(void **state)
+{
+	uint8_t in[4] = { 0, 0, 2, 0 }, out[256];
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(cxlfm_open(emu_bus(&emu, "i2c0"), NULL, &ctx), 0);
+	assert_int_equal(cxlfm_discover(ctx), 1);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	/* Get Host DC Region Configuration (5601h): 2 regions from 0, then limits */
+	assert_int_equal(cxlfm_cmd(ep, NULL, 0x5601, in, sizeof(in), out, sizeof(out), &len), 0);
+	assert_int_equal(out[3], 2);
+	assert_int_equal(len, 4 + 2 * 40 + 16);
+	assert_int_equal(le32_get(out + 84), 600);     /* extents supported */
+	assert_int_equal(le32_get(out + 84 + 4), 600); /* available: none held */
+	assert_int_equal(le32_get(out + 84 + 8), 600); /* tags supported */
+	cxlfm_close(ctx);
+}
+
 static void test_inject(void **state)
 {
 	(void)state;
@@ -202,9 +229,9 @@ static void test_host_agent_policies(void **state)
 	/* reject: the host declines, nothing held */
 	json_object_put(ok("x-cxl-host-agent",
 			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"reject\"}"));
-	ok("cxl-add-dynamic-capacity",
+	json_object_put(ok("cxl-add-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
-	   "\"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 4194304}]}");
+	   "\"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 4194304}]}"));
 	usleep(50000);
 	assert_int_equal(held(&offers), 0);
 	assert_int_equal(offers, 0);
@@ -212,9 +239,9 @@ static void test_host_agent_policies(void **state)
 	/* manual: the offer waits; accept a part of it */
 	json_object_put(ok("x-cxl-host-agent",
 			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"manual\"}"));
-	ok("cxl-add-dynamic-capacity",
+	json_object_put(ok("cxl-add-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
-	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 8388608}]}");
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 8388608}]}"));
 	for (int i = 0; i < 200; i++) {
 		held(&offers);
 		if (offers)
@@ -265,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_release, start, stop),
 		cmocka_unit_test_setup_teardown(test_dc_errors, start, stop),
+		cmocka_unit_test_setup_teardown(test_extents_max, start, stop),
 		cmocka_unit_test_setup_teardown(test_inject, start, stop),
 		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
 		cmocka_unit_test(test_default_run_dirs),

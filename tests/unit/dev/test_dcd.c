@@ -784,6 +784,117 @@ static void test_many_extents(void **state)
 	dcd_destroy(d);
 }
 
+/*
+ * Thousands of tagged extents, added in offers of 50, accepted whole or in
+ * part, split by releases in their middle, then released by tag: the tag
+ * sets and the trees span several levels. Lists in chunks match the
+ * extent-by-extent ones.
+ */
+static void test_tags_at_scale(void **state)
+{
+	enum { N = 3000, OFFER = 50 };
+	struct dcd_config c = { .base = BASE, .size = 2 * 32 * RLEN, .num_regions = 2,
+				.extents_max = 4 * N };
+	uint64_t rlen = 32 * RLEN;
+	struct dcd_ext *e = calloc(OFFER, sizeof(*e)), *out, got[7], one;
+	struct dcd_release_req tr = { .policy = DCD_RM_TAG };
+	uint32_t acc, total = 0;
+	struct dcd *d;
+	size_t n;
+
+	(void)state;
+	assert_non_null(e);
+	assert_int_equal(dcd_create(&c, &d), 0);
+	/* extent k: 3 blocks at block 4k of region k % 2, tag k % 3 + 1 */
+	for (uint32_t i = 0; i < N; i += OFFER) {
+		struct dcd_add_req a = { .policy = DCD_SEL_PRESCRIPTIVE, .ext = e, .n = OFFER };
+		struct dcd_ext acc_e[OFFER];
+		size_t na = 0;
+
+		for (uint32_t j = 0; j < OFFER; j++) {
+			uint32_t k = ((i + j) * 7919u) % N;
+
+			e[j] = X(BASE + (k % 2) * rlen + 4ull * (k / 2) * BS, 3 * BS);
+			memset(e[j].tag, (int)(k % 3 + 1), DCD_TAG_LEN);
+			/* every 5th only its first block, the rest whole */
+			acc_e[na++] = k % 5 ? e[j] : X(e[j].start, BS);
+		}
+		assert_int_equal(dcd_add(d, &a, &out, &n, NULL), 0);
+		free(out);
+		assert_int_equal(dcd_host_accept(d, acc_e, na, NULL), 0);
+	}
+	assert_int_equal(dcd_extents_accepted(d), N);
+	assert_int_equal(dcd_tags_available(d), 4 * N - 3);
+	/* the middle block of every 7th whole extent goes back: it splits in two */
+	for (uint32_t k = 0; k < N; k += 7) {
+		if (k % 5 == 0)
+			continue;
+		one = X(BASE + (k % 2) * rlen + (4ull * (k / 2) + 1) * BS, BS);
+		assert_int_equal(dcd_host_release(d, &one, 1, NULL), 0);
+		total++;
+	}
+	/* the first block of every 11th: the rest keeps its tag under a new start */
+	for (uint32_t k = 1; k < N; k += 11) {
+		if (k % 5 == 0 || k % 7 == 0)
+			continue;
+		one = X(BASE + (k % 2) * rlen + 4ull * (k / 2) * BS, BS);
+		assert_int_equal(dcd_host_release(d, &one, 1, NULL), 0);
+	}
+	acc = dcd_extents_accepted(d);
+	assert_int_equal(acc, N + total);
+	/* lists: chunks of 7 from every 13th index against one by one */
+	for (uint32_t i = 0; i < acc; i += 13) {
+		size_t k = dcd_accepted_get(d, i, got, 7);
+
+		assert_int_equal(k, acc - i < 7 ? acc - i : 7);
+		for (size_t j = 0; j < k; j++) {
+			assert_int_equal(dcd_accepted_at(d, i + (uint32_t)j, &one), 0);
+			assert_int_equal(one.start, got[j].start);
+			assert_int_equal(one.len, got[j].len);
+			assert_memory_equal(one.tag, got[j].tag, DCD_TAG_LEN);
+			assert_true(got[j].tag[0] >= 1 && got[j].tag[0] <= 3);
+			if (j)
+				assert_true(got[j].start > got[j - 1].start);
+		}
+	}
+	assert_int_equal(dcd_accepted_get(d, acc, got, 7), 0);
+	/* by tag, region by region: every accepted piece carrying it, in DPA order */
+	for (unsigned reg = 0; reg < 2; reg++) {
+		for (int tag = 1; tag <= 3; tag++) {
+			tr.region = reg;
+			memset(tr.tag, tag, DCD_TAG_LEN);
+			assert_int_equal(dcd_release(d, &tr, &out, &n, NULL), 0);
+			assert_true(n > 100);
+			for (size_t j = 0; j < n; j++) {
+				assert_int_equal(out[j].tag[0], tag);
+				assert_int_equal(dcd_region_of(d, out[j].start, out[j].len), (int)reg);
+				if (j)
+					assert_true(out[j].start > out[j - 1].start);
+			}
+			free(out);
+		}
+	}
+	/* the host gives all of it back */
+	while ((acc = dcd_extents_accepted(d)) > 0) {
+		assert_int_equal(dcd_accepted_at(d, acc / 2, &one), 0);
+		assert_int_equal(dcd_host_release(d, &one, 1, NULL), 0);
+	}
+	assert_int_equal(dcd_tags_available(d), 4 * N);
+	assert_int_equal(dcd_region(d, 0)->free_bytes, rlen);
+	assert_int_equal(dcd_region(d, 1)->free_bytes, rlen);
+	/* and the whole of each region is one free range again */
+	{
+		struct dcd_add_req a = { .policy = DCD_SEL_CONTIGUOUS, .region = 1, .length = rlen };
+
+		assert_int_equal(dcd_add(d, &a, &out, &n, NULL), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(out[0].start, BASE + rlen);
+		free(out);
+	}
+	free(e);
+	dcd_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -800,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_region_config),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_many_extents),
+		cmocka_unit_test(test_tags_at_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,7 +185,18 @@ static void test_rfc_fm_host(void **state)
 	assert_string_equal(cfg_find_device(c, "d")->u.t3.mctp_buf_name, "/pair1");
 	assert_int_equal(cfg_find_device(c, "d")->u.t3.mctp_buf_slots, 8);
 	assert_int_equal(cfg_find_device(c, "d")->u.t3.num_ld, 4);
+	assert_int_equal(cfg_find_device(c, "d")->u.t3.dc_extents_max, 0); /* 512 */
 	assert_int_equal(c->i2c_buses[0]->speed_hz, 0);
+	config_free(c);
+
+	/* the DC extent limit, up to 2^20 */
+	assert_int_equal(build(BASE "-device cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,"
+			       "id=d,num-dc-regions=1,x-dc-extents-max=10000 "
+			       "-device cxl-type3,bus=swport1,volatile-dc-memdev=cxl-lsa2,"
+			       "id=e,num-dc-regions=1,x-dc-extents-max=1048576",
+			       &c, err, sizeof(err)), 0);
+	assert_int_equal(cfg_find_device(c, "d")->u.t3.dc_extents_max, 10000);
+	assert_int_equal(cfg_find_device(c, "e")->u.t3.dc_extents_max, 1u << 20);
 	config_free(c);
 
 	/* the wire-time model, named once or by every endpoint of the bus */
@@ -360,6 +371,23 @@ static const struct err_case errors[] = {
 	  "not split into 3 regions of a multiple of 256 MiB" },
 	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-memdev=cxl-mem2,num-ld=17",
 	  "-device cxl-type3,id=d: property 'num-ld': 17 is out of range (1-16)" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-dc-memdev=cxl-mem2,num-dc-regions=1,"
+	  "x-dc-extents-max=0",
+	  "-device cxl-type3,id=d: property 'x-dc-extents-max': 0 is out of range (1-1048576)" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-dc-memdev=cxl-mem2,num-dc-regions=1,"
+	  "x-dc-extents-max=1048577",
+	  "-device cxl-type3,id=d: property 'x-dc-extents-max': 1048577 is out of range "
+	  "(1-1048576)" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-dc-memdev=cxl-mem2,num-dc-regions=1,"
+	  "x-dc-extents-max=4294967296",
+	  "-device cxl-type3,id=d: property 'x-dc-extents-max': '4294967296' is out of range "
+	  "(0-4294967295)" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-dc-memdev=cxl-mem2,num-dc-regions=1,"
+	  "x-dc-extents-max=many",
+	  "-device cxl-type3,id=d: property 'x-dc-extents-max': 'many' is not a number" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-memdev=cxl-mem2,x-dc-extents-max=4096",
+	  "-device cxl-type3,id=d: property 'x-dc-extents-max': only used with "
+	  "volatile-dc-memdev" },
 	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-memdev=cxl-mem2,mctp-buf-name=x/y",
 	  "-device cxl-type3,id=d: property 'mctp-buf-name': 'x/y' is not a shared memory name "
 	  "(\"/name\", no other '/')" },
