@@ -3,12 +3,14 @@
  * FM commands through libcxlfm, locally and forwarded.
  *
  * Four cxl-emu processes, started once:
- *   T   the RFC's target host, plus two more DCDs so that each extent count
- *       has its own device (cxl-dcd0 sn=99: 1 extent, cxl-dcd1 sn=100: 100,
- *       cxl-dcd2 sn=101: 512, the model's limit), MCTP endpoints 0x6, 0x7
- *       and 0x8, and the RFC's shared buffer with 16 slots;
+ *   T   the RFC's target host, plus three more DCDs so that each extent
+ *       count has its own device (cxl-dcd0 sn=99: 1 extent, cxl-dcd1 sn=100:
+ *       100, cxl-dcd2 sn=101: 512, QEMU's limit, cxl-dcd3 sn=102: 10k, with
+ *       x-dc-extents-max=10240 on a 40 GiB region behind a fourth downstream
+ *       port), MCTP endpoints 0x6-0x9, and the RFC's shared buffer with 16
+ *       slots;
  *   L   the same host again, measured directly on its bus: the local path;
- *   F1  the RFC's FM host (same topology) whose endpoints 0x6-0x8 forward
+ *   F1  the RFC's FM host (same topology) whose endpoints 0x6-0x9 forward
  *       to T over the shared buffer and QMP on TCP loopback;
  *   F2  the same with mctp-fwd=inline (request and response inside QMP).
  * Placement (fb_pin): this process and T on one CPU, L, F1 and F2 on the
@@ -39,7 +41,7 @@
 #include "proto/le.h"
 
 #define MiB (1024ull * 1024)
-#define NDEV 3
+#define NDEV 4
 #define SLOTS 16
 #define OP_IDENTIFY 0x0001
 #define OP_DC_EXTENTS 0x5603
@@ -47,8 +49,9 @@
 #define NACK_ADDR 0x50 /* nobody is there: the bus answers with a NACK */
 #define RAW_ADDR 0x12
 
-static const unsigned dev_extents[NDEV] = { 1, 100, 512 };
-static const uint8_t dev_addr[NDEV] = { 0x06, 0x07, 0x08 };
+static const unsigned dev_extents[NDEV] = { 1, 100, 512, 10000 };
+static const char *const dev_label[NDEV] = { "1", "100", "512", "10k" };
+static const uint8_t dev_addr[NDEV] = { 0x06, 0x07, 0x08, 0x09 };
 
 enum host { H_LOCAL, H_TARGET, H_SHM, H_INLINE, NHOST };
 enum path { P_LOCAL, P_SHM, P_INLINE, NPATH };
@@ -117,16 +120,28 @@ void cmds_rfc_target_argv(struct fb_argv *a, const char *dir, const char *name, 
 	fb_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
 }
 
-/* The two extra DCDs (their own 4 GiB backends) on swport1 and swport2. */
-static void extra_dcds(struct fb_argv *a, const char *dir, const char *t3_extra)
+/*
+ * The extra DCDs on swport1..: 4 GiB in two regions for 100 and 512
+ * extents; for 10k, one 40 GiB region (10k extents 4 MiB apart) and the
+ * limit raised past QEMU's 512. Their backends are RAM (mapped on demand),
+ * not files: the host agent writes a pattern into every extent it accepts,
+ * and a fault on a file's hole costs the file system a block allocation
+ * (~0.3 ms here: a 64-extent offer took 40 ms), and the dirty pages are
+ * written back on exit.
+ */
+static void extra_dcds(struct fb_argv *a, const char *t3_extra)
 {
+	fb_argv_add(a, "-device");
+	fb_argv_add(a, "cxl-downstream,port=4,bus=us0,id=swport3,chassis=0,slot=7");
 	for (int i = 1; i < NDEV; i++) {
+		bool big = dev_extents[i] > 512;
+
 		fb_argv_add(a, "-object");
-		fb_argv_add(a, "memory-backend-file,id=dc%d,share=on,mem-path=%s/dc%d.raw,size=4G",
-			    i, dir, i);
+		fb_argv_add(a, "memory-backend-ram,id=dc%d,size=%s", i, big ? "40G" : "4G");
 		fb_argv_add(a, "-device");
 		fb_argv_add(a, "cxl-type3,bus=swport%d,volatile-dc-memdev=dc%d,id=cxl-dcd%d,"
-			    "num-dc-regions=2,sn=%d,allow-fm-attach=on%s", i, i, i, 99 + i, t3_extra);
+			    "num-dc-regions=%d,sn=%d,allow-fm-attach=on%s%s", i, i, i, big ? 1 : 2,
+			    99 + i, big ? ",x-dc-extents-max=10240" : "", t3_extra);
 	}
 }
 
@@ -136,7 +151,7 @@ static void target_argv(struct fb_argv *a, const char *dir, const char *buf)
 
 	cmds_rfc_target_argv(a, dir, buf, SLOTS);
 	snprintf(extra, sizeof(extra), ",mctp-buf-name=%s,mctp-buf-slots=%u", buf, SLOTS);
-	extra_dcds(a, dir, extra);
+	extra_dcds(a, extra);
 	for (int i = 1; i < NDEV; i++) {
 		fb_argv_add(a, "-device");
 		fb_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=%d,target=cxl-dcd%d",
@@ -153,7 +168,7 @@ static void fm_argv(struct fb_argv *a, const char *dir, int tport, bool inl)
 	fb_argv_add(a, "-device");
 	fb_argv_add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,"
 		    "num-dc-regions=2,sn=99,allow-fm-attach=on%s", inl ? "" : extra);
-	extra_dcds(a, dir, inl ? "" : extra);
+	extra_dcds(a, inl ? "" : extra);
 	fb_argv_add(a, "-device");
 	fb_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
 	for (int i = 0; i < NDEV; i++) {
@@ -231,9 +246,10 @@ static uint32_t page_start(unsigned extents)
 
 /*
  * Extents first..first+count of a device: 2 MiB every 4 MiB (never
- * adjacent; 512 fill the 2 GiB region 0), in offers of at most
- * OFFER_MAX: the host agent answers an offer with one Add Dynamic Capacity
- * Response, which holds (2048 - 8) / 24 = 85 extents in the host mailbox.
+ * adjacent; 512 fill the 2 GiB region 0, 10k most of a 40 GiB one), in
+ * offers of at most OFFER_MAX: the host agent answers an offer with one Add
+ * Dynamic Capacity Response, which holds (2048 - 8) / 24 = 85 extents in
+ * the host mailbox. 10k extents are 157 offers, ~0.5 s per host.
  */
 #define OFFER_MAX 64u
 
@@ -432,8 +448,8 @@ static int path_latency(int p, unsigned n)
 		a = (struct cmd_arg){ .ep = pc[p].ep[0][d], .opcode = OP_DC_EXTENTS,
 				      .extents = dev_extents[d] };
 		snprintf(key, sizeof(key), "%s.extents%u", path_key[p], dev_extents[d]);
-		snprintf(label, sizeof(label), "DC Extent Lists (%u in region), %s",
-			 dev_extents[d], path_label[p]);
+		snprintf(label, sizeof(label), "DC Extent Lists (%s in region), %s",
+			 dev_label[d], path_label[p]);
 		if ((err = measure(key, label, op_cmd, &a, n / 20, n / 2)))
 			return err;
 	}

@@ -14,9 +14,10 @@
  *   extents        add / list / release cost per extent at 1k/10k/100k
  *   start-up       exec to ready and memory of the RFC target host and of
  *                  a 64-device topology, next to QEMU's own start
- *   wire time      what the measured commands' I2C frames take on a real
- *                  bus at 100 kHz, 400 kHz and 1 MHz (computed: cxl-emu
- *                  has no wire-time model)
+ *   wire time      what the commands' I2C frames take on a real bus at
+ *                  100 kHz, 400 kHz and 1 MHz, computed from the frames, next
+ *                  to the same commands on a cxl-emu bus with that i2c-speed
+ *                  (its wire-time model, bench/wire.c)
  *
  * Every figure is measured once per round and the rounds are interleaved
  * (baselines, commands, extents, start-up, then again), so slow phases of
@@ -61,7 +62,7 @@ static void usage(FILE *f)
 		"  --rounds N    interleaved rounds, 1-%d (default %d)\n"
 		"  --quick       fewer iterations and 3 rounds (a smoke run)\n"
 		"  --no-pin      leave process placement to the scheduler\n"
-		"  --only LIST   run only these of baselines,qemu,commands,extents,start-up\n"
+		"  --only LIST   run only these of baselines,qemu,commands,extents,start-up,wire\n"
 		"                (for profiling; ratios to modules not run are left out)\n",
 		CXL_EMU_PATH, FB_MAX_ROUNDS, DEFAULT_ROUNDS);
 }
@@ -224,7 +225,8 @@ static void print_section(const char *title, const char *const *prefixes)
 
 struct wire {
 	const char *cmd;
-	const char *measured; /* local figure beside it */
+	const char *measured; /* local figure beside it (no wire model) */
+	const char *model;    /* "wire.<x>": the figures on a modelled bus, or NULL */
 	size_t req_payload, rsp_payload;
 	unsigned frames;
 	size_t bytes;
@@ -257,10 +259,26 @@ static void wire_msg(size_t payload, struct wire *w)
 	}
 }
 
+static const char *const speed_keys[3] = { "100k", "400k", "1m" };
+
 static struct wire wires[] = {
-	{ "Identify (0001h)", "local.identify", 0, 18, 0, 0, { 0 } },
-	{ "DC Extent Lists page of 8 (5603h)", "local.extents512", 12, 24 + 8 * 40, 0, 0, { 0 } },
+	{ "Identify (0001h)", "local.identify", "wire.identify", 0, 18, 0, 0, { 0 } },
+	{ "Physical Port State, 3 ports (5101h)", NULL, "wire.ports", WIRE_PORTS_REQ,
+	  WIRE_PORTS_RSP, 0, 0, { 0 } },
+	{ "DC Extent Lists page of 8 (5603h)", "local.extents512", NULL, 12, 24 + 8 * 40, 0, 0,
+	  { 0 } },
 };
+
+/* p50 of the wire-model figure of w at speed s (NAN when not measured). */
+static double model_p50(const struct wire *w, int s)
+{
+	char key[64];
+
+	if (!w->model)
+		return NAN;
+	snprintf(key, sizeof(key), "%s.%s", w->model, speed_keys[s]);
+	return p50(key);
+}
 
 static void wire_compute(void)
 {
@@ -272,14 +290,28 @@ static void wire_compute(void)
 
 static void print_wire(void)
 {
-	printf("\nI2C wire time of the same commands on real hardware (computed from frame sizes;\n"
-	       "cxl-emu has no wire-time model: i2c-speed is not implemented)\n");
-	printf("  %-36s %6s %6s %10s %10s %10s %12s\n", "command", "frames", "bytes",
-	       "100 kHz", "400 kHz", "1 MHz", "cxl-emu p50");
-	for (size_t i = 0; i < sizeof(wires) / sizeof(wires[0]); i++)
-		printf("  %-36s %6u %6zu %7.0f us %7.0f us %7.0f us %9.1f us\n", wires[i].cmd,
-		       wires[i].frames, wires[i].bytes, wires[i].us[0], wires[i].us[1],
-		       wires[i].us[2], p50(wires[i].measured));
+	printf("\nI2C wire time: on real hardware (computed from the frames: 9 bit times a byte,\n"
+	       "START and STOP, no clock stretching) and on a cxl-emu bus with that i2c-speed (p50;\n"
+	       "ratio = cxl-emu / computed)\n");
+	printf("  %-38s %6s %5s %21s %21s %21s %9s\n", "command", "frames", "bytes",
+	       "100 kHz", "400 kHz", "1 MHz", "no model");
+	for (size_t i = 0; i < sizeof(wires) / sizeof(wires[0]); i++) {
+		const struct wire *w = &wires[i];
+
+		printf("  %-38s %6u %5zu", w->cmd, w->frames, w->bytes);
+		for (int s = 0; s < 3; s++) {
+			double m = model_p50(w, s);
+
+			if (isnan(m))
+				printf(" %7.0f us %13s", w->us[s], "");
+			else
+				printf(" %7.0f us %6.0f %5.3fx", w->us[s], m, m / w->us[s]);
+		}
+		if (w->measured)
+			printf(" %6.1f us\n", p50(w->measured));
+		else
+			printf(" %9s\n", "");
+	}
 }
 
 /* ---- targets ---- */
@@ -479,11 +511,20 @@ static int write_json(const char *path, const struct fb_opts *o, double elapsed_
 		json_object_object_add(w, "us_100k", num(wires[i].us[0]));
 		json_object_object_add(w, "us_400k", num(wires[i].us[1]));
 		json_object_object_add(w, "us_1m", num(wires[i].us[2]));
-		json_object_object_add(w, "measured_local_p50_us", num(p50(wires[i].measured)));
+		if (wires[i].measured)
+			json_object_object_add(w, "measured_local_p50_us",
+					       num(p50(wires[i].measured)));
+		for (int sp = 0; sp < 3 && wires[i].model; sp++) {
+			char k[48];
+
+			snprintf(k, sizeof(k), "model_p50_us_%s", speed_keys[sp]);
+			json_object_object_add(w, k, num(model_p50(&wires[i], sp)));
+			snprintf(k, sizeof(k), "model_x_computed_%s", speed_keys[sp]);
+			json_object_object_add(w, k, num(model_p50(&wires[i], sp) / wires[i].us[sp]));
+		}
 		json_object_array_add(arr, w);
 	}
 	json_object_object_add(root, "i2c_wire_time", arr);
-	json_object_object_add(root, "i2c_wire_model", json_object_new_string("not implemented"));
 
 	arr = json_object_new_array();
 	for (size_t i = 0; i < ntargets; i++) {
@@ -529,6 +570,7 @@ int main(int argc, char **argv)
 		{ "commands", cmds_setup, cmds_round, cmds_teardown, false, false },
 		{ "extents", NULL, extents_round, NULL, false, false },
 		{ "start-up", NULL, startup_round, NULL, false, false },
+		{ "wire", wire_setup, wire_round, wire_teardown, false, false },
 	};
 	const size_t nmods = sizeof(mods) / sizeof(mods[0]);
 	const char *only = NULL;

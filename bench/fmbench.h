@@ -173,4 +173,16 @@ int startup_round(const struct fb_opts *o, int round);
 /* extents.c: the device model's extent scaling, in process. */
 int extents_round(const struct fb_opts *o, int round);
 
+/*
+ * wire.c: the I2C wire-time model (i2c-speed=100k, 400k, 1M), one host per
+ * speed; figures "wire.identify.<speed>" and "wire.ports.<speed>" (Get
+ * Physical Port State of 3 ports: WIRE_PORTS_REQ bytes in, _RSP out).
+ */
+#define WIRE_SPEEDS 3
+#define WIRE_PORTS_REQ 4
+#define WIRE_PORTS_RSP (4 + 3 * 16)
+int wire_setup(const struct fb_opts *o);
+int wire_round(const struct fb_opts *o, int round);
+void wire_teardown(void);
+
 #endif

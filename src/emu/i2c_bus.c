@@ -55,6 +55,7 @@ struct i2c_bus {
 	/* wire-time model (i2c_bus_set_speed); speed_hz 0: frames pass at once */
 	uint32_t speed_hz;
 	uint64_t busy_until_ns; /* the wire is taken until then */
+	uint64_t wire_at_ns;    /* while a transfer is delivered: when it ended */
 	struct bus_xfer *wire, **wire_tail;
 	size_t wire_len;
 	struct loop_timer *wire_timer;
@@ -138,6 +139,10 @@ static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t
 {
 	uint64_t now = loop_now(bus->loop);
 	uint64_t bits = nack ? I2C_BITS_NACK : I2C_BITS_PER_BYTE * len + I2C_BITS_START_STOP;
+	/* A frame sent while another is delivered (an endpoint answering at
+	 * once) starts when that one ended on the wire, not when its timer
+	 * ran: the timer's lateness must not add up hop by hop. */
+	uint64_t start = bus->wire_at_ns ? bus->wire_at_ns : now;
 	struct bus_xfer *x;
 
 	if (bus->wire_len == BUS_WIRE_QUEUE || !(x = malloc(sizeof(*x) + len))) {
@@ -145,8 +150,8 @@ static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t
 			 bus->name, bus->wire_len, dest);
 		return;
 	}
-	if (bus->busy_until_ns < now)
-		bus->busy_until_ns = now;
+	if (bus->busy_until_ns < start)
+		bus->busy_until_ns = start;
 	bus->busy_until_ns += wire_ns(bus, bits);
 	*x = (struct bus_xfer){ .done_ns = bus->busy_until_ns, .nack = nack, .dest = dest,
 				.len = len };
@@ -154,7 +159,7 @@ static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t
 	*bus->wire_tail = x;
 	bus->wire_tail = &x->next;
 	if (!bus->wire_len++)
-		loop_timer_arm(bus->wire_timer, x->done_ns - now);
+		loop_timer_arm(bus->wire_timer, x->done_ns > now ? x->done_ns - now : 0);
 }
 
 static void wire_cb(struct loop *l, void *arg)
@@ -168,10 +173,12 @@ static void wire_cb(struct loop *l, void *arg)
 		if (!bus->wire)
 			bus->wire_tail = &bus->wire;
 		bus->wire_len--;
+		bus->wire_at_ns = x->done_ns;
 		if (x->nack)
 			send_nack(bus, x->dest, x->buf[1]);
 		else
 			deliver(bus, x->dest, x->buf, x->len);
+		bus->wire_at_ns = 0;
 		free(x);
 	}
 	if (bus->wire)

@@ -231,6 +231,13 @@ static void test_wire_time(void **state)
 	assert_int_equal(rd(a, buf), -1);
 	advance(1);
 	assert_int_equal(rd(a, buf), rsp);
+
+	/* A late timer: the answer still ends when the request's end plus
+	 * its own wire time says, not later. */
+	req = get_eid(a, CTL_A);
+	settle();
+	advance(wire(req, hz) + wire((size_t)rsp, hz));
+	assert_int_equal(rd(a, buf), rsp);
 	close(a);
 }
 
