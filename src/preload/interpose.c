@@ -153,6 +153,20 @@ static struct preload_sock *lookup(int fd, bool *addr_ext)
 	return s;
 }
 
+/* The socket behind fd with the lock held, or NULL without it. */
+static struct preload_sock *sock_locked(int fd)
+{
+	struct preload_sock *s;
+
+	if (!preload_maybe(fd))
+		return NULL;
+	preload_lock();
+	s = preload_fd_get(fd);
+	if (!s)
+		preload_unlock();
+	return s;
+}
+
 /* ---- creation ---- */
 
 PRELOAD_VISIBLE int socket(int domain, int type, int protocol)
@@ -176,17 +190,13 @@ PRELOAD_VISIBLE int socketpair(int domain, int type, int protocol, int sv[2])
 
 PRELOAD_VISIBLE int bind(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-	if (preload_maybe(fd)) {
-		struct preload_sock *s;
-		int rc = 0;
+	struct preload_sock *s = sock_locked(fd);
 
-		preload_lock();
-		s = preload_fd_get(fd);
-		if (s)
-			rc = preload_bind(s, addr.__sockaddr__, len);
+	if (s) {
+		int rc = preload_bind(s, addr.__sockaddr__, len);
+
 		preload_unlock();
-		if (s)
-			return ret_int(rc);
+		return ret_int(rc);
 	}
 	return real_bind()(fd, addr, len);
 }
@@ -225,17 +235,13 @@ PRELOAD_VISIBLE int setsockopt(int fd, int level, int name, const void *val, soc
 {
 	/* SOL_SOCKET options (SO_RCVTIMEO ...) work on the app end as on
 	 * any socket. */
-	if (level != SOL_SOCKET && preload_maybe(fd)) {
-		struct preload_sock *s;
-		int rc = 0;
+	struct preload_sock *s = level != SOL_SOCKET ? sock_locked(fd) : NULL;
 
-		preload_lock();
-		s = preload_fd_get(fd);
-		if (s)
-			rc = preload_setsockopt(fd, s, level, name, val, len);
+	if (s) {
+		int rc = preload_setsockopt(fd, s, level, name, val, len);
+
 		preload_unlock();
-		if (s)
-			return ret_int(rc);
+		return ret_int(rc);
 	}
 	return real_setsockopt()(fd, level, name, val, len);
 }
@@ -243,17 +249,14 @@ PRELOAD_VISIBLE int setsockopt(int fd, int level, int name, const void *val, soc
 PRELOAD_VISIBLE int getsockopt(int fd, int level, int name, void *__restrict val,
 			       socklen_t *__restrict len)
 {
-	if ((level != SOL_SOCKET || name == SO_DOMAIN) && preload_maybe(fd)) {
-		struct preload_sock *s;
-		int rc = 0;
+	struct preload_sock *s =
+		level != SOL_SOCKET || name == SO_DOMAIN ? sock_locked(fd) : NULL;
 
-		preload_lock();
-		s = preload_fd_get(fd);
-		if (s)
-			rc = preload_getsockopt(fd, s, level, name, val, len);
+	if (s) {
+		int rc = preload_getsockopt(fd, s, level, name, val, len);
+
 		preload_unlock();
-		if (s)
-			return ret_int(rc);
+		return ret_int(rc);
 	}
 	return real_getsockopt()(fd, level, name, val, len);
 }
@@ -301,17 +304,13 @@ static ssize_t send_to(int fd, struct preload_sock *s, const void *buf, size_t l
 PRELOAD_VISIBLE ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 			       __CONST_SOCKADDR_ARG to, socklen_t tolen)
 {
-	if (preload_maybe(fd)) {
-		struct preload_sock *s;
-		ssize_t rc = 0;
+	struct preload_sock *s = sock_locked(fd);
 
-		preload_lock();
-		s = preload_fd_get(fd);
-		if (s)
-			rc = send_to(fd, s, buf, len, flags, to.__sockaddr__, tolen);
+	if (s) {
+		ssize_t rc = send_to(fd, s, buf, len, flags, to.__sockaddr__, tolen);
+
 		preload_unlock();
-		if (s)
-			return ret_ssize(rc);
+		return ret_ssize(rc);
 	}
 	return real_sendto()(fd, buf, len, flags, to, tolen);
 }
@@ -325,41 +324,35 @@ PRELOAD_VISIBLE ssize_t send(int fd, const void *buf, size_t len, int flags)
 
 PRELOAD_VISIBLE ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	if (preload_maybe(fd)) {
-		struct preload_sock *s;
-		ssize_t rc = 0;
+	struct preload_sock *s = sock_locked(fd);
 
-		preload_lock();
-		s = preload_fd_get(fd);
-		if (s)
-			rc = preload_sendmsg(s, msg, flags);
+	if (s) {
+		ssize_t rc = preload_sendmsg(s, msg, flags);
+
 		preload_unlock();
-		if (s)
-			return ret_ssize(rc);
+		return ret_ssize(rc);
 	}
 	return real_sendmsg()(fd, msg, flags);
 }
 
 PRELOAD_VISIBLE int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-	if (preload_maybe(fd)) {
-		struct preload_sock *s;
+	struct preload_sock *s = sock_locked(fd);
+
+	if (s) {
 		ssize_t rc = 0;
-		unsigned i = 0;
+		unsigned i;
 
 		if (vlen > 1024)
 			vlen = 1024; /* UIO_MAXIOV */
-		preload_lock();
-		s = preload_fd_get(fd);
-		for (; s && i < vlen; i++) {
+		for (i = 0; i < vlen; i++) {
 			rc = preload_sendmsg(s, &vec[i].msg_hdr, flags);
 			if (rc < 0)
 				break;
 			vec[i].msg_len = (unsigned)rc;
 		}
 		preload_unlock();
-		if (s)
-			return i ? (int)i : ret_int((int)rc);
+		return i ? (int)i : ret_int((int)rc);
 	}
 	return real_sendmmsg()(fd, vec, vlen, flags);
 }
