@@ -74,6 +74,13 @@ int fm_global_opt(struct fmctl *f, int c, const char *arg);
 int fm_parse(struct fmctl *f, int argc, char **argv, const char *shortopts,
 	     const struct option *longopts, const char *help,
 	     int (*cb)(struct fmctl *f, int c, const char *arg, void *ctx), void *ctx);
+/* The exit code for fm_parse()'s -1 (usage error) or -2 (--help done). */
+static inline int fm_parse_exit(int i)
+{
+	return i == -2 ? EXIT_OK : EXIT_USAGE;
+}
+/* An operand the command takes none of: a usage error naming it. */
+int fm_extra_operand(struct fmctl *f, const char *arg);
 
 /* Open the bus (finding it if needed). Returns an exit code. */
 int fm_connect(struct fmctl *f);

@@ -16,11 +16,6 @@
 #define WAIT_DEFAULT_MS 5000
 #define WAIT_POLL_MS 5
 
-static int parse_ret(int i)
-{
-	return i == -2 ? EXIT_OK : EXIT_USAGE;
-}
-
 int fm_dcd_regions(struct fmctl *f, struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 		   struct cxlfm_get_host_dc_region_config_rsp *out)
 {
@@ -102,9 +97,9 @@ static int dcd_info(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
 		return rc;
 	rc = cxlfm_cmd_get_dcd_info(ep, fm_tun(f), &di);
@@ -156,9 +151,9 @@ static int dcd_config(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)) || (rc = fm_dcd_regions(f, ep, fm_tun(f), &c)))
 		return rc;
 	o = json_object_new_object();
@@ -312,9 +307,9 @@ static int dcd_set_config(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if (o.region < 0)
 		return fm_usage_error(f, "--region is required");
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)) || (rc = fm_dcd_regions(f, ep, fm_tun(f), &c)))
@@ -419,9 +414,9 @@ static int dcd_extents(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)) || (rc = fm_dcd_regions(f, ep, fm_tun(f), &c)) ||
 	    (rc = read_extents(f, ep, (uint16_t)o.host_id, &l))) {
 		free(l.e);
@@ -561,9 +556,9 @@ static int dc_change(int argc, char **argv, struct fmctl *f, bool release)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if (o.policy < 0)
 		o.policy = release ? CXLFM_DC_RM_PRESCRIPTIVE : CXLFM_DC_SEL_PRESCRIPTIVE;
 	tagged = release ? o.policy == CXLFM_DC_RM_TAG_BASED :

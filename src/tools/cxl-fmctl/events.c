@@ -116,9 +116,9 @@ int cmd_events(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
 		return rc;
 	rc = cxlfm_cmd_get_event_records(ep, fm_tun(f),

@@ -9,11 +9,6 @@
 
 #include "builtin.h"
 
-static int parse_ret(int i)
-{
-	return i == -2 ? EXIT_OK : EXIT_USAGE;
-}
-
 static const char info_help[] =
 	"Usage: cxl-fmctl ld info [--addr 0xNN | --tunnel PORT]\n"
 	"Get LD Info (5400h, CXL r3.1 7.6.7.4.1) of a multi-logical device.\n"
@@ -29,9 +24,9 @@ static int ld_info(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
 		return rc;
 	rc = cxlfm_cmd_get_ld_info(ep, fm_tun(f), &li);
@@ -149,9 +144,9 @@ static int ld_alloc(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (i < argc && strcmp(argv[i], "set"))
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
 		return rc;
 	if (i < argc)

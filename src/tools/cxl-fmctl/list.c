@@ -112,9 +112,9 @@ int cmd_list(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	arr = json_object_new_array();
 	if (f->addr >= 0 || f->eid >= 0) {
 		struct cxlfm_ep *ep;
@@ -185,9 +185,9 @@ int cmd_identify(int argc, char **argv, struct fmctl *f)
 	int rc, worst = EXIT_OK;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if (f->addr >= 0 || f->eid >= 0 || f->has_tunnel) {
 		rc = fm_endpoint(f, WANT_ANY, &ep);
 		if (!rc)
@@ -231,9 +231,9 @@ int cmd_bg(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	rc = fm_endpoint(f, WANT_SWITCH, &ep);
 	if (rc)
 		return rc;

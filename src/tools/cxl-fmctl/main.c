@@ -130,6 +130,11 @@ int fm_usage_error(struct fmctl *f, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int fm_extra_operand(struct fmctl *f, const char *arg)
+{
+	return fm_usage_error(f, "unexpected argument '%s'", arg);
+}
+
 /* ---- options ---- */
 
 static int parse_tunnel(const char *s, struct cxlfm_tunnel *t)

@@ -67,7 +67,7 @@ int cmd_raw(int argc, char **argv, struct fmctl *f)
 	bool json;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i >= argc || parse_opcode(argv[i], &opcode))
 		return fm_usage_error(f, "expected OPCODE (hex), got '%s'", i < argc ? argv[i] : "");
 	for (int k = i + 1; k < argc; k++) {
@@ -144,9 +144,9 @@ int cmd_cel(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	if ((rc = fm_endpoint(f, WANT_ANY, &ep)))
 		return rc;
 	rc = cxlfm_cmd_get_cel(ep, fm_tun(f), &cel);

@@ -13,16 +13,6 @@
 #define VPPBS_PER_CALL 64
 #define BG_WAIT_DEFAULT_MS 10000
 
-static int no_operands(struct fmctl *f, int i, int argc, char **argv)
-{
-	return i < argc ? fm_usage_error(f, "unexpected argument '%s'", argv[i]) : EXIT_OK;
-}
-
-static int parse_ret(int i)
-{
-	return i == -2 ? EXIT_OK : EXIT_USAGE;
-}
-
 /* ---- switch info ---- */
 
 static const char info_help[] =
@@ -51,8 +41,10 @@ static int switch_info(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
-	if ((rc = no_operands(f, i, argc, argv)) || (rc = fm_endpoint(f, WANT_SWITCH, &ep)))
+		return fm_parse_exit(i);
+	if (i < argc)
+		return fm_extra_operand(f, argv[i]);
+	if ((rc = fm_endpoint(f, WANT_SWITCH, &ep)))
 		return rc;
 	rc = cxlfm_cmd_identify_switch_device(ep, fm_tun(f), &sw);
 	if (rc)
@@ -169,7 +161,7 @@ int cmd_ports(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	for (; i < argc; i++) {
 		unsigned long v;
 
@@ -270,7 +262,7 @@ int cmd_vcs(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	for (; i < argc; i++) {
 		unsigned long v;
 
@@ -421,9 +413,9 @@ int cmd_bind(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
-	if ((rc = no_operands(f, i, argc, argv)))
-		return rc;
+		return fm_parse_exit(i);
+	if (i < argc)
+		return fm_extra_operand(f, argv[i]);
 	if (bo.vppb < 0 || bo.port < 0)
 		return fm_usage_error(f, "--vppb and --port are required");
 	if ((rc = fm_endpoint(f, WANT_SWITCH, &ep)))
@@ -450,9 +442,9 @@ int cmd_unbind(int argc, char **argv, struct fmctl *f)
 	int rc;
 
 	if (i < 0)
-		return parse_ret(i);
-	if ((rc = no_operands(f, i, argc, argv)))
-		return rc;
+		return fm_parse_exit(i);
+	if (i < argc)
+		return fm_extra_operand(f, argv[i]);
 	if (bo.vppb < 0)
 		return fm_usage_error(f, "--vppb is required");
 	if ((rc = fm_endpoint(f, WANT_SWITCH, &ep)))
@@ -485,7 +477,7 @@ int cmd_port_control(int argc, char **argv, struct fmctl *f)
 	int op = -1, rc;
 
 	if (i < 0)
-		return parse_ret(i);
+		return fm_parse_exit(i);
 	if (argc - i != 2 || fm_parse_uint(argv[i], 255, &port))
 		return fm_usage_error(f, "expected PORT and an operation");
 	for (int k = 0; k < 3; k++)

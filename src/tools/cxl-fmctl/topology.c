@@ -446,9 +446,9 @@ int cmd_topology(int argc, char **argv, struct fmctl *f)
 
 	i = fm_parse(f, argc, argv, "", opts, topo_help, topo_opt, &dot);
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
+		return fm_parse_exit(i);
 	if (i < argc)
-		return fm_usage_error(f, "unexpected argument '%s'", argv[i]);
+		return fm_extra_operand(f, argv[i]);
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return fm_error(f, EXIT_TRANSPORT, "out of memory");
