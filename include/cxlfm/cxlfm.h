@@ -46,6 +46,15 @@ struct cxlfm_opts {
 
 int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
 	       struct cxlfm_ctx **out);
+/*
+ * Bus sockets of running cxl-emu instances in its default run directories:
+ * $XDG_RUNTIME_DIR/cxl-emu/NAME/ first, then /tmp/cxl-emu-UID/NAME/; only
+ * sockets that accept a connection count. Up to max paths go to paths;
+ * returns how many there are in all, and in *in_xdg (may be NULL) how many
+ * of them are under $XDG_RUNTIME_DIR.
+ */
+#define CXLFM_BUS_PATH_MAX 108 /* sizeof(sun_path) */
+size_t cxlfm_bus_scan(char (*paths)[CXLFM_BUS_PATH_MAX], size_t max, size_t *in_xdg);
 /* Use an already connected SOCK_SEQPACKET bus socket; the context owns fd. */
 int cxlfm_open_fd(int fd, const struct cxlfm_opts *opts, struct cxlfm_ctx **out);
 void cxlfm_close(struct cxlfm_ctx *ctx);

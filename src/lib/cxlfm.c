@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,53 @@ int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
 	if (err)
 		close(fd);
 	return err;
+}
+
+static bool bus_alive(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool ok;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	strcpy(sa.sun_path, path);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+size_t cxlfm_bus_scan(char (*paths)[CXLFM_BUS_PATH_MAX], size_t max, size_t *in_xdg)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char pat[2][600];
+	size_t n = 0, npat = 0;
+
+	if (in_xdg)
+		*in_xdg = 0;
+	if (xdg && *xdg)
+		snprintf(pat[npat++], sizeof(pat[0]), "%s/cxl-emu/*/*.sock", xdg);
+	snprintf(pat[npat++], sizeof(pat[0]), "/tmp/cxl-emu-%u/*/*.sock", (unsigned)getuid());
+	for (size_t p = 0; p < npat; p++) {
+		glob_t g;
+
+		if (glob(pat[p], 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			if (!bus_alive(g.gl_pathv[i]))
+				continue;
+			if (n < max)
+				snprintf(paths[n], sizeof(paths[n]), "%s", g.gl_pathv[i]);
+			n++;
+			if (in_xdg && p == 0 && npat == 2)
+				(*in_xdg)++;
+		}
+		globfree(&g);
+	}
+	return n;
 }
 
 void cxlfm_close(struct cxlfm_ctx *ctx)

@@ -6,7 +6,6 @@
  * preload_lock(); libcxlfm's callbacks run from cxlfm_process() with it held.
  */
 #include <errno.h>
-#include <glob.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -228,22 +227,6 @@ static uint8_t pick_own_eid(const struct cfg *c)
 
 /* ---- the bus connection ---- */
 
-static bool connectable(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, ok;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return false;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	strcpy(sa.sun_path, path);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 /*
  * The one running cxl-emu bus under the default run directories: those of
  * $XDG_RUNTIME_DIR/cxl-emu/, else (none running there) /tmp/cxl-emu-UID/,
@@ -251,35 +234,24 @@ static bool connectable(const char *path)
  */
 static int find_bus(char *out, size_t len)
 {
-	char pat[2][600];
+	char found[2][CXLFM_BUS_PATH_MAX];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	size_t found = 0, npat = 0;
+	size_t in_xdg, n = cxlfm_bus_scan(found, 2, &in_xdg);
 
-	if (xdg && *xdg)
-		snprintf(pat[npat++], sizeof(pat[0]), "%s/cxl-emu/*/*.sock", xdg);
-	snprintf(pat[npat++], sizeof(pat[0]), "/tmp/cxl-emu-%u/*/*.sock", (unsigned)getuid());
-	for (size_t p = 0; p < npat && !found; p++) {
-		glob_t g;
-
-		if (glob(pat[p], 0, NULL, &g))
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			if (!connectable(g.gl_pathv[i]))
-				continue;
-			if (found++ == 0)
-				snprintf(out, len, "%s", g.gl_pathv[i]);
-			else
-				preload_error("several cxl-emu buses are running (%s, %s ...): "
-					      "set CXLFM_BUS", out, g.gl_pathv[i]);
-		}
-		globfree(&g);
-	}
-	if (found == 1)
+	if (in_xdg)
+		n = in_xdg; /* those come first */
+	if (n == 1) {
+		snprintf(out, len, "%s", found[0]);
 		return 0;
-	if (!found)
-		preload_error("no running cxl-emu bus found under %s%s/tmp/cxl-emu-%u/*/: "
-			      "set CXLFM_BUS", xdg && *xdg ? pat[0] : "",
-			      xdg && *xdg ? " or " : "", (unsigned)getuid());
+	}
+	if (n)
+		preload_error("several cxl-emu buses are running (%s, %s ...): set CXLFM_BUS",
+			      found[0], found[1]);
+	else
+		preload_error("no running cxl-emu bus found under %s%s%s/tmp/cxl-emu-%u/*/: "
+			      "set CXLFM_BUS", xdg && *xdg ? xdg : "",
+			      xdg && *xdg ? "/cxl-emu/*/*.sock" : "", xdg && *xdg ? " or " : "",
+			      (unsigned)getuid());
 	return -ENOENT;
 }
 

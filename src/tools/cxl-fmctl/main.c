@@ -291,56 +291,26 @@ int fm_run_subcmd(const char *group, const struct fm_subcmd *cmds, size_t n, int
 
 /* ---- the bus ---- */
 
-static bool connectable(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-	bool ok;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return false;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 /* Bus sockets of running cxl-emu instances (docs/bus-socket.md). */
 static int find_bus(struct fmctl *f)
 {
-	char pat[2][600], found[16][512];
+	char found[16][CXLFM_BUS_PATH_MAX];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	size_t nfound = 0, npat = 0;
+	size_t nfound = cxlfm_bus_scan(found, 16, NULL);
 
-	if (xdg && *xdg)
-		snprintf(pat[npat++], sizeof(pat[0]), "%s/cxl-emu/*/*.sock", xdg);
-	snprintf(pat[npat++], sizeof(pat[0]), "/tmp/cxl-emu-%u/*/*.sock", (unsigned)getuid());
-	for (size_t p = 0; p < npat; p++) {
-		glob_t g;
-
-		if (glob(pat[p], 0, NULL, &g))
-			continue;
-		for (size_t i = 0; i < g.gl_pathc && nfound < 16; i++)
-			if (connectable(g.gl_pathv[i]))
-				snprintf(found[nfound++], sizeof(found[0]), "%s", g.gl_pathv[i]);
-		globfree(&g);
-	}
 	if (nfound == 1) {
 		snprintf(f->bus_buf, sizeof(f->bus_buf), "%s", found[0]);
 		f->bus = f->bus_buf;
 		return EXIT_OK;
 	}
 	if (nfound == 0)
-		return fm_error(f, EXIT_TRANSPORT, "no running cxl-emu bus found under %s%s"
+		return fm_error(f, EXIT_TRANSPORT, "no running cxl-emu bus found under %s%s%s"
 				"/tmp/cxl-emu-%u/*/; start cxl-emu or give --bus PATH",
-				xdg && *xdg ? pat[0] : "", xdg && *xdg ? " or " : "",
-				(unsigned)getuid());
+				xdg && *xdg ? xdg : "", xdg && *xdg ? "/cxl-emu/*/*.sock" : "",
+				xdg && *xdg ? " or " : "", (unsigned)getuid());
 	fprintf(stderr, "%s: several cxl-emu buses are running; pick one with --bus:\n",
 		f->prog);
-	for (size_t i = 0; i < nfound; i++)
+	for (size_t i = 0; i < nfound && i < 16; i++)
 		fprintf(stderr, "  %s\n", found[i]);
 	return EXIT_NOTFOUND;
 }
