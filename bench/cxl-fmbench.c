@@ -230,10 +230,8 @@ struct wire {
 	size_t req_payload, rsp_payload;
 	unsigned frames;
 	size_t bytes;
-	double us[3];
+	double us[WIRE_SPEEDS];
 };
-
-static const double bus_hz[3] = { 100e3, 400e3, 1e6 };
 
 /*
  * One MCTP message (type byte + 12-byte CCI header + payload) as DSP0237
@@ -253,13 +251,11 @@ static void wire_msg(size_t payload, struct wire *w)
 
 		w->frames++;
 		w->bytes += frame;
-		for (int i = 0; i < 3; i++)
-			w->us[i] += (double)(frame * 9 + 2) / bus_hz[i] * 1e6;
+		for (int i = 0; i < WIRE_SPEEDS; i++)
+			w->us[i] += (double)(frame * 9 + 2) / wire_speeds[i].hz * 1e6;
 		msg -= chunk;
 	}
 }
-
-static const char *const speed_keys[3] = { "100k", "400k", "1m" };
 
 static struct wire wires[] = {
 	{ "Identify (0001h)", "local.identify", "wire.identify", 0, 18, 0, 0, { 0 } },
@@ -276,7 +272,7 @@ static double model_p50(const struct wire *w, int s)
 
 	if (!w->model)
 		return NAN;
-	snprintf(key, sizeof(key), "%s.%s", w->model, speed_keys[s]);
+	snprintf(key, sizeof(key), "%s.%s", w->model, wire_speeds[s].key);
 	return p50(key);
 }
 
@@ -299,7 +295,7 @@ static void print_wire(void)
 		const struct wire *w = &wires[i];
 
 		printf("  %-38s %6u %5zu", w->cmd, w->frames, w->bytes);
-		for (int s = 0; s < 3; s++) {
+		for (int s = 0; s < WIRE_SPEEDS; s++) {
 			double m = model_p50(w, s);
 
 			if (isnan(m))
@@ -514,12 +510,12 @@ static int write_json(const char *path, const struct fb_opts *o, double elapsed_
 		if (wires[i].measured)
 			json_object_object_add(w, "measured_local_p50_us",
 					       num(p50(wires[i].measured)));
-		for (int sp = 0; sp < 3 && wires[i].model; sp++) {
+		for (int sp = 0; sp < WIRE_SPEEDS && wires[i].model; sp++) {
 			char k[48];
 
-			snprintf(k, sizeof(k), "model_p50_us_%s", speed_keys[sp]);
+			snprintf(k, sizeof(k), "model_p50_us_%s", wire_speeds[sp].key);
 			json_object_object_add(w, k, num(model_p50(&wires[i], sp)));
-			snprintf(k, sizeof(k), "model_x_computed_%s", speed_keys[sp]);
+			snprintf(k, sizeof(k), "model_x_computed_%s", wire_speeds[sp].key);
 			json_object_object_add(w, k, num(model_p50(&wires[i], sp) / wires[i].us[sp]));
 		}
 		json_object_array_add(arr, w);

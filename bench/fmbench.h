@@ -179,6 +179,12 @@ int extents_round(const struct fb_opts *o, int round);
  * Physical Port State of 3 ports: WIRE_PORTS_REQ bytes in, _RSP out).
  */
 #define WIRE_SPEEDS 3
+struct wire_speed {
+	const char *name; /* the i2c-speed value */
+	const char *key;  /* in figure and JSON keys */
+	double hz;
+};
+extern const struct wire_speed wire_speeds[WIRE_SPEEDS];
 #define WIRE_PORTS_REQ 4
 #define WIRE_PORTS_RSP (4 + 3 * 16)
 int wire_setup(const struct fb_opts *o);

@@ -17,10 +17,9 @@
 #define OP_PORT_STATE 0x5101
 #define SW_ADDR 0x04
 
-static const struct {
-	const char *name; /* i2c-speed value */
-	const char *key;  /* figure key suffix */
-} speeds[WIRE_SPEEDS] = { { "100k", "100k" }, { "400k", "400k" }, { "1M", "1m" } };
+const struct wire_speed wire_speeds[WIRE_SPEEDS] = {
+	{ "100k", "100k", 100e3 }, { "400k", "400k", 400e3 }, { "1M", "1m", 1e6 },
+};
 
 static struct fb_emu emus[WIRE_SPEEDS];
 static struct cxlfm_ctx *ctxs[WIRE_SPEEDS];
@@ -70,7 +69,7 @@ int wire_setup(const struct fb_opts *o)
 		}
 		fb_argv_add(&a, "-device");
 		fb_argv_add(&a, "i2c_mctp_cxl,bus=wire.bus,address=%d,target=us0,i2c-speed=%s",
-			    SW_ADDR, speeds[s].name);
+			    SW_ADDR, wire_speeds[s].name);
 		err = fb_emu_start(&emus[s], o->emu, &a, fb_cpu_server);
 		fb_argv_free(&a);
 		if (err)
@@ -109,12 +108,12 @@ int wire_round(const struct fb_opts *o, int round)
 
 			if (err) {
 				fprintf(stderr, "cxl-fmbench: wire %s at %s: %s\n", ops[i].what,
-					speeds[s].name, strerror(-err));
+					wire_speeds[s].name, strerror(-err));
 				return -1;
 			}
-			snprintf(key, sizeof(key), "wire.%s.%s", ops[i].what, speeds[s].key);
+			snprintf(key, sizeof(key), "wire.%s.%s", ops[i].what, wire_speeds[s].key);
 			snprintf(label, sizeof(label), "%s, i2c-speed=%s", ops[i].label,
-				 speeds[s].name);
+				 wire_speeds[s].name);
 			fig_add_lat(fig_get(key, label, "us", FIG_LAT), p50, p99);
 		}
 	}
