@@ -33,11 +33,6 @@
 #define FRAME_MAX 300
 #define RX_BATCH 8 /* frames per recvmmsg() */
 #define BUS_NACK 0x01
-/* I2C reserves 0x00-0x07 and 0x78-0x7f, but QEMU's i2c_mctp_cxl accepts
- * them and the RFC topology uses 0x04 and 0x06: every address but the
- * general call (0x00) is fair game. */
-#define I2C_ADDR_FIRST 0x01
-#define I2C_ADDR_LAST 0x7f
 
 static uint64_t now_ns(void)
 {

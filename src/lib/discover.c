@@ -11,8 +11,6 @@
 #include "lib/private.h"
 #include "proto/mctp_ctrl.h"
 
-#define I2C_ADDR_FIRST 0x01 /* see cxlfm.c: QEMU endpoints sit at 0x04, 0x06 */
-#define I2C_ADDR_LAST 0x7f
 #define PROBE_TIMEOUT_MS 250 /* a silent address is another controller */
 
 static int match_ctrl(struct cxlfm_ctx *ctx, struct cxlfm_req *r,
@@ -184,7 +182,7 @@ int cxlfm_ep_by_addr(struct cxlfm_ctx *ctx, uint8_t addr, struct cxlfm_ep **out)
 {
 	struct cxlfm_ep *ep = cxlfm_ep_find_addr(ctx, addr);
 
-	if (addr < I2C_ADDR_FIRST || addr > I2C_ADDR_LAST || addr == ctx->own_addr)
+	if (!cxlfm_peer_addr_ok(ctx, addr))
 		return -EINVAL;
 	if (ep && ep->eid != MCTP_EID_NULL) {
 		*out = ep;
@@ -200,7 +198,7 @@ int cxlfm_ep_pin_eid(struct cxlfm_ctx *ctx, uint8_t addr, uint8_t eid,
 	struct cxlfm_ep *ep, *other;
 	int err;
 
-	if (addr < I2C_ADDR_FIRST || addr > I2C_ADDR_LAST || addr == ctx->own_addr ||
+	if (!cxlfm_peer_addr_ok(ctx, addr) ||
 	    !mctp_eid_assignable(eid) || eid == ctx->own_eid)
 		return -EINVAL;
 	other = cxlfm_ep_by_eid(ctx, eid);

@@ -12,6 +12,11 @@
 #define CXLFM_MAX_PENDING 64   /* requests queued or in flight per context */
 #define CXLFM_MSG_MAX 2048     /* largest MCTP message we send or accept */
 #define CXLFM_NO_MATCH INT_MIN
+/* I2C reserves 0x00-0x07 and 0x78-0x7f, but QEMU's i2c_mctp_cxl accepts
+ * them and the RFC topology uses 0x04 and 0x06: every address but the
+ * general call (0x00) is fair game. */
+#define I2C_ADDR_FIRST 0x01
+#define I2C_ADDR_LAST 0x7f
 
 struct cxlfm_ep {
 	struct cxlfm_ctx *ctx;
@@ -112,5 +117,11 @@ struct cxlfm_decoder {
 	int (*decode)(const void *req, const uint8_t *p, size_t len, void *rsp);
 };
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i);
+
+/* addr can be another device on the bus: a valid address, not our own. */
+static inline bool cxlfm_peer_addr_ok(const struct cxlfm_ctx *ctx, uint8_t addr)
+{
+	return addr >= I2C_ADDR_FIRST && addr <= I2C_ADDR_LAST && addr != ctx->own_addr;
+}
 
 #endif

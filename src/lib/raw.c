@@ -12,9 +12,6 @@
 #include "lib/private.h"
 #include "proto/mctp.h"
 
-#define I2C_ADDR_FIRST 0x01 /* as in cxlfm.c */
-#define I2C_ADDR_LAST 0x7f
-
 static int match_raw(struct cxlfm_ctx *ctx, struct cxlfm_req *r, const uint8_t *msg,
 		     size_t len, const uint8_t **payload, size_t *plen)
 {
@@ -133,7 +130,7 @@ int cxlfm_msg_send(struct cxlfm_ctx *ctx, uint8_t addr, uint8_t eid, uint8_t tag
 	/* A peer need not be a known endpoint: a stand-in carries the route. */
 	struct cxlfm_ep peer = { .ctx = ctx, .addr = addr, .eid = eid };
 
-	if (addr < I2C_ADDR_FIRST || addr > I2C_ADDR_LAST || addr == ctx->own_addr ||
+	if (!cxlfm_peer_addr_ok(ctx, addr) ||
 	    tag > MCTP_TAG_MAX || (len && !msg))
 		return -EINVAL;
 	if (len >= sizeof(buf))
