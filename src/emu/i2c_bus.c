@@ -189,7 +189,7 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 {
 	struct i2c_bus *bus = from->bus;
 	uint8_t dest, src;
-	struct bus_client *to;
+	bool acked;
 
 	/* DSP0237 frame: 0 dest<<1, 1 command, 2 byte count, 3 src<<1|1. */
 	if (len < 4 || (buf[0] & 1)) {
@@ -212,21 +212,20 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 			 from->addr, src);
 		return;
 	}
-	to = client_at(bus, dest);
+	/* Whether anyone ACKs is known after the address byte. */
+	acked = bus->eps[dest] || client_at(bus, dest);
 	if (bus->speed_hz) {
 		uint8_t nack[2] = { I2C_BUS_NACK, dest };
 
-		/* Whether anyone ACKs is known after the address byte. */
-		if (bus->eps[dest] || to)
+		if (acked)
 			wire_put(bus, false, dest, buf, len);
 		else
 			wire_put(bus, true, from->addr, nack, sizeof(nack));
-		return;
-	}
-	if (bus->eps[dest] || to)
+	} else if (acked) {
 		deliver(bus, dest, buf, len);
-	else
+	} else {
 		send_nack(bus, from->addr, dest);
+	}
 }
 
 static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
