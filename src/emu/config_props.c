@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/* cxl-emu configuration: the property tables of every device, backend and
+ * chardev we know, and the typed checks and getters over them. */
+#include "emu/config_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCI_COMMON \
+	{ "addr", P_PCIADDR, false, "PCI slot.function on the parent bus (hex)" }, \
+	{ "multifunction", P_BOOL, false, "function 0 of a multi-function slot" }, \
+	{ "romfile", P_STR, false, "ignored (no option ROM)" }, \
+	{ "rombar", P_U32, false, "ignored" }, \
+	{ "acpi-index", P_U32, false, "ignored" }
+
+#define PORT_COMMON \
+	{ "hotplug", P_BOOL, false, "ignored" }, \
+	{ "x-speed", P_STR, false, "ignored" }, \
+	{ "x-width", P_STR, false, "ignored" }, \
+	{ "bus-reserve", P_U32, false, "ignored" }, \
+	{ "io-reserve", P_SIZE, false, "ignored" }, \
+	{ "mem-reserve", P_SIZE, false, "ignored" }, \
+	{ "pref32-reserve", P_SIZE, false, "ignored" }, \
+	{ "pref64-reserve", P_SIZE, false, "ignored" }, \
+	{ "power_controller_present", P_BOOL, false, "ignored" }
+
+static const struct pdef props_pxb[] = {
+	{ "id", P_STR, true, "name of the host bridge and of its bus" },
+	{ "bus", P_STR, false, "PCI root bus (default pcie.0)" },
+	{ "bus_nr", P_U8, true, "first bus number behind the host bridge" },
+	{ "hdm_for_passthrough", P_BOOL, false, "HDM decoders with a single root port" },
+	{ "numa_node", P_U32, false, "ignored" },
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_rp[] = {
+	{ "id", P_STR, true, "name of the port and of its link" },
+	{ "bus", P_STR, true, "a pxb-cxl id" },
+	{ "port", P_U8, false, "port number (default 0)" },
+	{ "chassis", P_U8, false, "chassis number (default 0)" },
+	{ "slot", P_U16, false, "slot number (default 0)" },
+	PORT_COMMON,
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_usp[] = {
+	{ "id", P_STR, true, "name of the switch upstream port" },
+	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id" },
+	{ "port", P_U8, false, "port number (default 0)" },
+	{ "sn", P_U64, false, "serial number" },
+	{ "x-speed", P_STR, false, "ignored" },
+	{ "x-width", P_STR, false, "ignored" },
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_dsp[] = {
+	{ "id", P_STR, true, "name of the port and of its link" },
+	{ "bus", P_STR, true, "a cxl-upstream id" },
+	{ "port", P_U8, false, "port number (default 0)" },
+	{ "chassis", P_U8, false, "chassis number (default 0)" },
+	{ "slot", P_U16, false, "slot number (default 0)" },
+	PORT_COMMON,
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_cci[] = {
+	{ "id", P_STR, false, "name" },
+	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id (the upstream port's link)" },
+	{ "target", P_STR, true, "the cxl-upstream id this CCI manages" },
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_t3[] = {
+	{ "id", P_STR, true, "name" },
+	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id" },
+	{ "sn", P_U64, false, "serial number (names the forwarding CCI: \"<sn>:oob_mctp_cci\")" },
+	{ "memdev", P_STR, false, "legacy persistent memory backend" },
+	{ "volatile-memdev", P_STR, false, "volatile memory backend" },
+	{ "persistent-memdev", P_STR, false, "persistent memory backend" },
+	{ "volatile-dc-memdev", P_STR, false, "dynamic capacity backend" },
+	{ "lsa", P_STR, false, "label storage area backend" },
+	{ "num-dc-regions", P_U8, false, "dynamic capacity regions (0-8)" },
+	{ "x-dc-extents-max", P_U32, false,
+	  "cxl-fmemu: DC extents the device tracks, pending + accepted (1-1048576, default 512)" },
+	{ "allow-fm-attach", P_BOOL, false, "the FM may manage it over MCTP" },
+	{ "mctp-buf-init", P_BOOL, false, "create the forwarding shared buffer" },
+	{ "num-ld", P_U8, false, "cxl-fmemu: logical devices (1 = SLD, up to 16)" },
+	{ "mctp-buf-name", P_STR, false,
+	  "cxl-fmemu: shared buffer name (default /mctp-message-buf)" },
+	{ "mctp-buf-slots", P_U32, false, "cxl-fmemu: forwarded requests in flight (default 1)" },
+	{ "cdat", P_STR, false, "ignored (built-in CDAT)" },
+	PCI_COMMON,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_i2c[] = {
+	{ "id", P_STR, false, "name" },
+	{ "bus", P_STR, true, "I2C bus name, created on first use (e.g. aspeed.i2c.bus.0)" },
+	{ "address", P_U8, true, "7-bit I2C address" },
+	{ "target", P_STR, true, "a cxl-upstream or cxl-type3 id" },
+	{ "mctp-msg-forward", P_BOOL, false, "forward CXL messages to the target's host" },
+	{ "qmp", P_STR, false, "the target host's QMP address (HOST:PORT)" },
+	{ "mctp-fwd", P_STR, false, "cxl-fmemu: shm (RFC, default) or inline" },
+	{ "fwd-timeout", P_U32, false, "cxl-fmemu: forwarding timeout in ms (default 5000)" },
+	{ "i2c-speed", P_STR, false,
+	  "cxl-fmemu: model the bus's wire time at 100k, 400k or 1M (Hz; default: none)" },
+	{ NULL, P_STR, false, NULL },
+};
+
+const struct drvdef cfg_drivers[] = {
+	{ "pxb-cxl", CFG_PXB_CXL, props_pxb, "CXL host bridge", true },
+	{ "cxl-rp", CFG_CXL_RP, props_rp, "CXL root port", true },
+	{ "cxl-upstream", CFG_CXL_USP, props_usp, "CXL switch upstream port", true },
+	{ "cxl-downstream", CFG_CXL_DSP, props_dsp, "CXL switch downstream port", true },
+	{ "cxl-switch-mailbox-cci", CFG_SWITCH_CCI, props_cci, "CXL switch mailbox CCI", true },
+	{ "cxl-type3", CFG_CXL_TYPE3, props_t3, "CXL type-3 memory device (DCD, MLD)", true },
+	{ "i2c_mctp_cxl", CFG_I2C_MCTP, props_i2c, "MCTP-over-I2C endpoint for a CXL FM", false },
+};
+
+#define MEM_IGNORED \
+	{ "dump", P_BOOL, false, "ignored" }, \
+	{ "merge", P_BOOL, false, "ignored" }, \
+	{ "host-nodes", P_STR, false, "ignored" }, \
+	{ "policy", P_STR, false, "ignored" }, \
+	{ "prealloc-threads", P_U32, false, "ignored" }, \
+	{ "prealloc-context", P_STR, false, "ignored" }, \
+	{ "reserve", P_BOOL, false, "ignored" }, \
+	{ "x-use-canonical-path-for-ramblock-id", P_BOOL, false, "ignored" }
+
+static const struct pdef props_mem_file[] = {
+	{ "id", P_STR, true, "name used by memdev=, lsa=, ..." },
+	{ "mem-path", P_STR, true, "backing file, created sparse if missing" },
+	{ "size", P_SIZE, true, "size (K/M/G/T suffixes)" },
+	{ "share", P_BOOL, false, "MAP_SHARED" },
+	{ "prealloc", P_BOOL, false, "accepted; memory is mapped on demand" },
+	{ "align", P_SIZE, false, "mapping alignment" },
+	{ "offset", P_SIZE, false, "offset into the file" },
+	{ "discard-data", P_BOOL, false, "discard the contents on exit" },
+	{ "readonly", P_BOOL, false, "map read-only" },
+	{ "pmem", P_BOOL, false, "the file is persistent memory" },
+	{ "rom", P_STR, false, "ignored" },
+	MEM_IGNORED,
+	{ NULL, P_STR, false, NULL },
+};
+
+static const struct pdef props_mem_ram[] = {
+	{ "id", P_STR, true, "name used by memdev=, lsa=, ..." },
+	{ "size", P_SIZE, true, "size (K/M/G/T suffixes)" },
+	{ "share", P_BOOL, false, "MAP_SHARED" },
+	{ "prealloc", P_BOOL, false, "accepted; memory is mapped on demand" },
+	{ "hugetlb", P_BOOL, false, "memfd: ignored" },
+	{ "hugetlbsize", P_SIZE, false, "memfd: ignored" },
+	{ "seal", P_BOOL, false, "memfd: ignored" },
+	MEM_IGNORED,
+	{ NULL, P_STR, false, NULL },
+};
+
+const struct backenddef cfg_backends[] = {
+	{ "memory-backend-file", CFG_MEM_FILE, props_mem_file, "file-backed memory" },
+	{ "memory-backend-ram", CFG_MEM_RAM, props_mem_ram, "anonymous memory" },
+	{ "memory-backend-memfd", CFG_MEM_RAM, props_mem_ram, "anonymous memory (as ram)" },
+};
+
+const size_t cfg_n_drivers = CFG_N(cfg_drivers);
+const size_t cfg_n_backends = CFG_N(cfg_backends);
+
+/* -qmp chardev properties we accept (QEMU chardev socket options). */
+const struct drvdef *cfg_find_driver(const char *name)
+{
+	for (size_t i = 0; i < cfg_n_drivers; i++)
+		if (!strcmp(cfg_drivers[i].name, name))
+			return &cfg_drivers[i];
+	return NULL;
+}
+
+const struct pdef cfg_props_qmp[] = {
+	{ "addr", P_STR, false, NULL },
+	{ "id", P_STR, false, NULL },
+	{ "backend", P_STR, false, NULL },
+	{ "host", P_STR, false, NULL },
+	{ "port", P_STR, false, NULL },
+	{ "path", P_STR, false, NULL },
+	{ "server", P_BOOL, false, NULL },
+	{ "wait", P_BOOL, false, NULL },
+	{ "ipv4", P_BOOL, false, NULL },
+	{ "ipv6", P_BOOL, false, NULL },
+	{ "nodelay", P_BOOL, false, NULL },
+	{ "to", P_U32, false, NULL },
+	{ "telnet", P_BOOL, false, NULL },
+	{ "tn3270", P_BOOL, false, NULL },
+	{ "websocket", P_BOOL, false, NULL },
+	{ "reconnect", P_U32, false, NULL },
+	{ "reconnect-ms", P_U32, false, NULL },
+	{ "tls-creds", P_STR, false, NULL },
+	{ "tls-authz", P_STR, false, NULL },
+	{ "abstract", P_BOOL, false, NULL },
+	{ "tight", P_BOOL, false, NULL },
+	{ "mux", P_BOOL, false, NULL },
+	{ "logfile", P_STR, false, NULL },
+	{ "logappend", P_BOOL, false, NULL },
+	{ "fd", P_STR, false, NULL },
+	{ NULL, P_STR, false, NULL },
+};
+
+/* ---- building context and errors ---- */
+
+const struct pdef *cfg_find_pdef(const struct pdef *t, const char *name)
+{
+	for (; t && t->name; t++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+int cfg_parse_pciaddr(const char *s, int *devfn)
+{
+	char *end;
+	unsigned long slot, fn = 0;
+
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	slot = strtoul(s, &end, 16);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == '.') {
+		const char *f = end + 1;
+
+		fn = strtoul(f, &end, 16);
+		if (errno || end == f)
+			return -EINVAL;
+	}
+	if (*end || slot > 0x1f || fn > 7)
+		return -EINVAL;
+	*devfn = (int)(slot << 3 | fn);
+	return 0;
+}
+
+static int check_value(struct ctx *x, const struct pdef *d, const char *v)
+{
+	uint64_t u, max = 0;
+	bool b;
+	int devfn, rc;
+
+	switch (d->type) {
+	case P_STR:
+		return 0;
+	case P_BOOL:
+		if (opts_parse_bool(v, &b))
+			return cfg_err(x, "property '%s': '%s' is not a boolean "
+				       "(on/off, yes/no, true/false)", d->name, v);
+		return 0;
+	case P_SIZE:
+		rc = opts_parse_size(v, &u);
+		if (rc == -ERANGE)
+			return cfg_err(x, "property '%s': '%s' is too large", d->name, v);
+		if (rc)
+			return cfg_err(x, "property '%s': '%s' is not a size "
+				       "(a number with an optional B/K/M/G/T suffix)", d->name, v);
+		return 0;
+	case P_PCIADDR:
+		if (cfg_parse_pciaddr(v, &devfn))
+			return cfg_err(x, "property '%s': '%s' is not a PCI address "
+				       "(slot[.function] in hex, slot <= 1f, function <= 7)", d->name, v);
+		return 0;
+	case P_U8: max = UINT8_MAX; break;
+	case P_U16: max = UINT16_MAX; break;
+	case P_U32: max = UINT32_MAX; break;
+	case P_U64: max = UINT64_MAX; break;
+	}
+	rc = opts_parse_u64(v, &u);
+	if (rc == -EINVAL)
+		return cfg_err(x, "property '%s': '%s' is not a number", d->name, v);
+	if (rc || u > max)
+		return cfg_err(x, "property '%s': '%s' is out of range (0-%llu)", d->name, v,
+			       (unsigned long long)max);
+	return 0;
+}
+
+/*
+ * Check every given property against the table (skip is the implied key),
+ * then the required ones. what is "-device cxl-type3" style help hint.
+ */
+int cfg_check_props(struct ctx *x, const struct pdef *t, const char *skip,
+		       const char *help_hint)
+{
+	const struct opts_item *it = x->it;
+
+	for (size_t i = 0; i < it->n_props; i++) {
+		const struct opts_prop *p = &it->props[i];
+		const struct pdef *d;
+		int rc;
+
+		if (skip && !strcmp(p->key, skip))
+			continue;
+		d = cfg_find_pdef(t, p->key);
+		if (!d)
+			return cfg_err(x, "unknown property '%s' (see '%s,help')", p->key, help_hint);
+		rc = check_value(x, d, p->val);
+		if (rc)
+			return rc;
+	}
+	for (; t->name; t++)
+		if (t->required && !opts_get(it, t->name))
+			return cfg_err(x, "missing required property '%s'", t->name);
+	return 0;
+}
+
+/* Typed getters; values were checked by check_props. */
+bool cfg_bool(const struct opts_item *it, const char *k, bool def)
+{
+	const char *v = opts_get(it, k);
+	bool b = def;
+
+	if (v)
+		opts_parse_bool(v, &b);
+	return b;
+}
+
+uint64_t cfg_u64(const struct opts_item *it, const char *k, uint64_t def, bool *has)
+{
+	const char *v = opts_get(it, k);
+	uint64_t u = def;
+
+	if (has)
+		*has = v != NULL;
+	if (v)
+		opts_parse_u64(v, &u);
+	return u;
+}
+
+uint64_t cfg_size(const struct opts_item *it, const char *k, uint64_t def)
+{
+	const char *v = opts_get(it, k);
+	uint64_t u = def;
+
+	if (v)
+		opts_parse_size(v, &u);
+	return u;
+}
+
+char *cfg_dup(const struct opts_item *it, const char *k)
+{
+	const char *v = opts_get(it, k);
+
+	return v ? strdup(v) : NULL;
+}
+
+/* QEMU id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
+static bool id_ok(const char *id)
+{
+	if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+int cfg_check_id(struct ctx *x, const char *id)
+{
+	if (!id_ok(id))
+		return cfg_err(x, "property 'id': '%s' is not a valid id (a letter, then letters, "
+			       "digits, '-', '.', '_')", id);
+	return 0;
+}
