@@ -25,18 +25,20 @@
 
 /* Link defaults of QEMU's cxl-downstream / cxl-upstream ("x-width",
  * "x-speed"): x16 at 64 GT/s below, x16 at 32 GT/s above. Encodings are
- * those of the PCIe Link Capabilities / Link Capabilities 2 registers. */
+ * those of the PCIe Link Capabilities register: Max Link Width is the lane
+ * count, Max Link Speed 1 (2.5 GT/s) .. 6 (64 GT/s); the Supported Link
+ * Speeds Vector of Link Capabilities 2 has bit n-1 for speed n. */
 #define SW_LINK_WIDTH_X16 0x10u
 #define SW_DSP_MAX_SPEED 6u    /* 64.0 GT/s */
-#define SW_DSP_SPEED_VEC 0x3fu /* 2.5 .. 64.0 GT/s */
 #define SW_USP_MAX_SPEED 5u    /* 32.0 GT/s */
-#define SW_USP_SPEED_VEC 0x1fu /* 2.5 .. 32.0 GT/s */
+#define SW_MAX_SPEED 6u
 
 /* CXL r3.1 Table 7-19 Supported CXL Modes bits and Connected Device Mode. */
 #define SW_MODE_68B_VH (1u << 1)
 #define SW_MODE_256B (1u << 2)
 #define SW_CONN_MODE_NONE 0x0u   /* not CXL or disconnected */
 #define SW_CONN_MODE_68B_VH 0x2u /* CXL 68B Flit and VH */
+#define SW_CONN_MODE_256B 0x3u   /* Standard 256B Flit */
 
 /* CXL r3.1 Table 7-19 LTSSM State and Link State Flags. */
 #define SW_LTSSM_DETECT 0x00u
@@ -74,6 +76,9 @@ enum sw_pending_op {
 struct sw_port {
 	uint8_t id;
 	bool usp;
+	uint8_t width;        /* max link width, lanes */
+	uint8_t speed;        /* max link speed encoding */
+	bool flit_256b;       /* the port supports 256B flits */
 	bool perst;
 	uint64_t perst_at_ns;
 	uint32_t resets;
@@ -82,11 +87,15 @@ struct sw_port {
 	uint8_t dev_type;
 	uint8_t ld_count;
 	char *dev_id;
+	uint8_t dev_width;    /* the device's link maxima and flit mode */
+	uint8_t dev_speed;
+	bool dev_flit_256b;
 };
 
 struct sw_vppb {
 	uint8_t status;      /* enum sw_vppb_status */
-	uint8_t port;        /* bound or target port, SW_NO_PORT if unbound */
+	uint8_t port;        /* index in ports[] of the bound or target DSP,
+			      * SW_NO_PORT if unbound (port ids may repeat) */
 	uint16_t ld;         /* bound or target LD, SW_LD_NONE */
 	uint8_t pending;     /* enum sw_pending_op while IN_PROGRESS */
 };
@@ -110,7 +119,8 @@ struct sw_dev {
 	uint8_t dsp_ld_support;
 	unsigned nports;        /* 1 + number of DSPs */
 	struct sw_port *ports;  /* [0] is the USP */
-	int16_t port_idx[256];  /* port number -> index in ports, -1 if none */
+	int16_t port_idx[256];  /* port number -> index in ports, -1 if none;
+				 * the first DSP with the number, else the USP */
 	unsigned nvppb;
 	struct sw_vppb *vppbs;
 	struct sw_ep mbox;
@@ -134,6 +144,11 @@ static struct sw_port *dsp_find(struct sw_dev *sw, uint8_t id)
 	struct sw_port *p = port_find(sw, id);
 
 	return p && !p->usp ? p : NULL;
+}
+
+static uint8_t port_index(const struct sw_dev *sw, const struct sw_port *p)
+{
+	return (uint8_t)(p - sw->ports);
 }
 
 static bool dev_is_type3(uint8_t t)
@@ -160,7 +175,7 @@ static uint8_t port_config_state(const struct sw_dev *sw, const struct sw_port *
 	for (unsigned v = 0; v < sw->nvppb; v++) {
 		const struct sw_vppb *b = &sw->vppbs[v];
 
-		if (b->status != SW_VPPB_IN_PROGRESS || b->port != p->id)
+		if (b->status != SW_VPPB_IN_PROGRESS || b->port != port_index(sw, p))
 			continue;
 		return b->pending == SW_OP_BIND ? SW_PORT_BIND_IN_PROGRESS :
 						  SW_PORT_UNBIND_IN_PROGRESS;
@@ -168,10 +183,19 @@ static uint8_t port_config_state(const struct sw_dev *sw, const struct sw_port *
 	return SW_PORT_DSP;
 }
 
+static uint8_t min_u8(uint8_t a, uint8_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The link trains to what both ends support (PCIe r6 §4.2.6): the USP's
+ * partner is the root port, which we take to match it. */
 static void port_info(const struct sw_dev *sw, const struct sw_port *p,
 		      struct sw_port_info *o)
 {
 	bool up = port_link_up(p);
+	uint8_t width = p->usp ? p->width : min_u8(p->width, p->dev_width);
+	uint8_t speed = p->usp ? p->speed : min_u8(p->speed, p->dev_speed);
 
 	*o = (struct sw_port_info){
 		.port_id = p->id,
@@ -184,12 +208,13 @@ static void port_info(const struct sw_dev *sw, const struct sw_port *p,
 		.perst = p->perst,
 		.link_up = up,
 		.ltssm = (uint8_t)(up ? SW_LTSSM_L0 : SW_LTSSM_DETECT),
-		.max_link_width = SW_LINK_WIDTH_X16,
-		.negotiated_link_width = (uint8_t)(up ? SW_LINK_WIDTH_X16 : 0),
-		.max_link_speed = (uint8_t)(p->usp ? SW_USP_MAX_SPEED : SW_DSP_MAX_SPEED),
+		.max_link_width = p->width,
+		.negotiated_link_width = (uint8_t)(up ? width : 0),
+		.max_link_speed = p->speed,
+		.current_link_speed = (uint8_t)(up ? speed : 0),
+		.flit_256b = up && p->flit_256b && (p->usp || p->dev_flit_256b),
 		.ppb_resets = p->resets,
 	};
-	o->current_link_speed = up ? o->max_link_speed : 0;
 }
 
 /* ---- background bind / unbind ---------------------------------------- */
@@ -210,10 +235,10 @@ static void sw_bg_done(struct cci *cci, void *arg)
 	if (v->pending == SW_OP_BIND) {
 		v->status = v->ld == SW_LD_NONE ? SW_VPPB_BOUND_PORT : SW_VPPB_BOUND_LD;
 		log_info("sw %s vcs 0 vppb %u: bound to port %u ld 0x%04x (%s)",
-			 sw->id, ep->vppb, v->port, v->ld, cci->name);
+			 sw->id, ep->vppb, sw->ports[v->port].id, v->ld, cci->name);
 	} else {
 		log_info("sw %s vcs 0 vppb %u: unbound from port %u ld 0x%04x (%s)",
-			 sw->id, ep->vppb, v->port, v->ld, cci->name);
+			 sw->id, ep->vppb, sw->ports[v->port].id, v->ld, cci->name);
 		v->status = SW_VPPB_UNBOUND;
 		v->port = SW_NO_PORT;
 		v->ld = SW_LD_NONE;
@@ -285,18 +310,15 @@ static void port_block_put(const struct sw_dev *sw, const struct sw_port *p, uin
 	port_info(sw, p, &pi);
 	b[0] = p->id;
 	b[1] = pi.config_state;
+	b[5] = (uint8_t)(SW_MODE_68B_VH | (p->flit_256b ? SW_MODE_256B : 0));
+	b[8] = (uint8_t)((1u << p->speed) - 1u);
 	if (!p->usp) {
-		b[2] = (uint8_t)(pi.link_up && dev_is_cxl(p->dev_type) ?
-				 SW_CONN_MODE_68B_VH : SW_CONN_MODE_NONE);
+		if (pi.link_up && dev_is_cxl(p->dev_type))
+			b[2] = (uint8_t)(pi.flit_256b ? SW_CONN_MODE_256B : SW_CONN_MODE_68B_VH);
 		b[4] = p->dev_type;
-		b[5] = (uint8_t)(SW_MODE_68B_VH | SW_MODE_256B);
-		b[8] = SW_DSP_SPEED_VEC;
 		b[15] = sw->dsp_ld_support;
 		if (p->dev_type != SW_DEV_NONE)
 			flags |= SW_LINK_PRSNT;
-	} else {
-		b[5] = SW_MODE_68B_VH;
-		b[8] = SW_USP_SPEED_VEC;
 	}
 	b[6] = pi.max_link_width;
 	b[7] = pi.negotiated_link_width;
@@ -467,7 +489,7 @@ static uint16_t cmd_sw_get_vcs_info(struct cci *cci, const struct cci_cmd *cmd,
 			const struct sw_vppb *v = &sw->vppbs[start + e];
 
 			o[0] = v->status;
-			o[1] = v->port;
+			o[1] = v->port == SW_NO_PORT ? (uint8_t)SW_NO_PORT : sw->ports[v->port].id;
 			o[2] = (uint8_t)(v->ld == SW_LD_NONE ? 0xffu : v->ld);
 		}
 	}
@@ -482,7 +504,7 @@ static bool port_taken(const struct sw_dev *sw, const struct sw_port *p, uint16_
 	for (unsigned v = 0; v < sw->nvppb; v++) {
 		const struct sw_vppb *b = &sw->vppbs[v];
 
-		if (b->status == SW_VPPB_UNBOUND || b->port != p->id)
+		if (b->status == SW_VPPB_UNBOUND || b->port != port_index(sw, p))
 			continue;
 		if (p->dev_type != SW_DEV_CXL_TYPE3_MLD || b->ld == ld ||
 		    b->ld == SW_LD_NONE)
@@ -534,7 +556,7 @@ static uint16_t cmd_sw_bind_vppb(struct cci *cci, const struct cci_cmd *cmd,
 		return CXL_RC_INVALID_INPUT;
 	}
 	*v = (struct sw_vppb){
-		.status = SW_VPPB_IN_PROGRESS, .port = port_id, .ld = ld,
+		.status = SW_VPPB_IN_PROGRESS, .port = port_index(sw, p), .ld = ld,
 		.pending = SW_OP_BIND,
 	};
 	ep->vppb = vppb;
@@ -575,7 +597,7 @@ static uint16_t cmd_sw_unbind_vppb(struct cci *cci, const struct cci_cmd *cmd,
 	ep->vppb = vppb;
 	cci_bg_start(cci, cmd->opcode, sw->bind_ns, false, sw_bg_done, ep);
 	log_info("sw %s vcs 0 vppb %u: unbinding port %u ld 0x%04x option %u (%s)",
-		 sw->id, vppb, v->port, v->ld, option, cci->name);
+		 sw->id, vppb, sw->ports[v->port].id, v->ld, option, cci->name);
 	return CXL_RC_BG_STARTED;
 }
 
@@ -670,20 +692,36 @@ static int ep_init(struct sw_dev *sw, struct sw_ep *ep, const char *suffix,
 	return rc;
 }
 
+/* PCIe Link Capabilities Max Link Width values: x1, x2, x4, x8, x12, x16, x32. */
+static bool width_ok(uint8_t w)
+{
+	return w == 0 || w == 1 || w == 2 || w == 4 || w == 8 || w == 12 || w == 16 ||
+	       w == 32;
+}
+
+static bool port_cfg_ok(const struct sw_port_cfg *p)
+{
+	return width_ok(p->width) && p->speed <= SW_MAX_SPEED;
+}
+
 static int config_check(const struct sw_config *cfg, const struct cci_clock *clock)
 {
-	bool seen[256] = { false };
-
 	if (!cfg || !clock || !clock->now_ns || cfg->n_dsp > SW_MAX_DSP ||
-	    (cfg->n_dsp && !cfg->dsp_ports))
+	    (cfg->n_dsp && !cfg->dsps) || !port_cfg_ok(&cfg->usp))
 		return -EINVAL;
-	seen[cfg->usp_port] = true;
-	for (unsigned i = 0; i < cfg->n_dsp; i++) {
-		if (seen[cfg->dsp_ports[i]])
+	for (unsigned i = 0; i < cfg->n_dsp; i++)
+		if (!port_cfg_ok(&cfg->dsps[i]))
 			return -EINVAL;
-		seen[cfg->dsp_ports[i]] = true;
-	}
 	return 0;
+}
+
+static void port_setup(struct sw_port *p, const struct sw_port_cfg *c, bool usp)
+{
+	p->usp = usp;
+	p->id = c->port;
+	p->width = c->width ? c->width : (uint8_t)SW_LINK_WIDTH_X16;
+	p->speed = c->speed ? c->speed : (uint8_t)(usp ? SW_USP_MAX_SPEED : SW_DSP_MAX_SPEED);
+	p->flit_256b = !c->no_256b_flit;
 }
 
 int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
@@ -720,21 +758,21 @@ int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 		goto fail;
 	}
 	memset(sw->port_idx, 0xff, sizeof(sw->port_idx));
-	for (unsigned i = 0; i < sw->nports; i++) {
-		struct sw_port *p = &sw->ports[i];
-
-		p->usp = i == 0;
-		p->id = i == 0 ? cfg->usp_port : cfg->dsp_ports[i - 1];
-		sw->port_idx[p->id] = (int16_t)i;
+	port_setup(&sw->ports[0], &cfg->usp, true);
+	sw->port_idx[cfg->usp.port] = 0;
+	/* last to first, so the first DSP with a number keeps it */
+	for (unsigned i = sw->nports - 1; i > 0; i--) {
+		port_setup(&sw->ports[i], &cfg->dsps[i - 1], false);
+		sw->port_idx[sw->ports[i].id] = (int16_t)i;
 	}
 	for (unsigned v = 0; v < sw->nvppb; v++) {
 		sw->vppbs[v] = (struct sw_vppb){
 			.status = cfg->start_unbound ? SW_VPPB_UNBOUND : SW_VPPB_BOUND_PORT,
-			.port = cfg->start_unbound ? SW_NO_PORT : cfg->dsp_ports[v],
+			.port = cfg->start_unbound ? SW_NO_PORT : (uint8_t)(v + 1),
 			.ld = SW_LD_NONE,
 		};
 	}
-	rc = ep_init(sw, &sw->mbox, ":switch_mailbox_cci", cfg->usp_port,
+	rc = ep_init(sw, &sw->mbox, ":switch_mailbox_cci", cfg->usp.port,
 		     SW_MBOX_PAYLOAD_MAX, SW_MBOX_PAYLOAD_MAX);
 	if (!rc)
 		rc = ep_init(sw, &sw->mctp, ":mctp_cci", 0, SW_MCTP_PAYLOAD_MAX,
@@ -742,7 +780,7 @@ int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 	if (rc)
 		goto fail;
 	log_info("sw %s: usp port %u, %u downstream ports, vppbs %s", sw->id,
-		 cfg->usp_port, cfg->n_dsp, cfg->start_unbound ? "unbound" : "bound");
+		 cfg->usp.port, cfg->n_dsp, cfg->start_unbound ? "unbound" : "bound");
 	*out = sw;
 	return 0;
 fail:
@@ -765,9 +803,14 @@ void sw_destroy(struct sw_dev *sw)
 	free(sw);
 }
 
-int sw_attach(struct sw_dev *sw, uint8_t dsp_port, const struct sw_attached *dev)
+static struct sw_port *dsp_at(struct sw_dev *sw, unsigned dsp)
 {
-	struct sw_port *p = dsp_find(sw, dsp_port);
+	return dsp + 1 < sw->nports ? &sw->ports[dsp + 1] : NULL;
+}
+
+int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev)
+{
+	struct sw_port *p = dsp_at(sw, dsp);
 	bool mld;
 	char *id = NULL;
 
@@ -783,7 +826,7 @@ int sw_attach(struct sw_dev *sw, uint8_t dsp_port, const struct sw_attached *dev
 	for (unsigned v = 0; v < sw->nvppb; v++) {
 		const struct sw_vppb *b = &sw->vppbs[v];
 
-		if (b->status == SW_VPPB_UNBOUND || b->port != dsp_port)
+		if (b->status == SW_VPPB_UNBOUND || b->port != port_index(sw, p))
 			continue;
 		if (b->status == SW_VPPB_IN_PROGRESS)
 			return -EBUSY;
@@ -799,29 +842,32 @@ int sw_attach(struct sw_dev *sw, uint8_t dsp_port, const struct sw_attached *dev
 	p->dev_type = dev->dev_type;
 	p->ld_count = mld ? dev->ld_count : 1;
 	p->dev_id = id;
+	p->dev_width = dev->width ? dev->width : p->width;
+	p->dev_speed = dev->speed ? dev->speed : p->speed;
+	p->dev_flit_256b = dev->flit_256b;
 	/* The host saw the whole port; an MLD shows it its LD 0. */
 	for (unsigned v = 0; mld && v < sw->nvppb; v++) {
 		struct sw_vppb *b = &sw->vppbs[v];
 
-		if (b->status == SW_VPPB_BOUND_PORT && b->port == dsp_port) {
+		if (b->status == SW_VPPB_BOUND_PORT && b->port == port_index(sw, p)) {
 			b->status = SW_VPPB_BOUND_LD;
 			b->ld = 0;
 		}
 	}
 	log_info("sw %s port %u: attached %s (type 0x%02x, %u LDs)", sw->id,
-		 dsp_port, id ? id : "device", dev->dev_type, p->ld_count);
+		 p->id, id ? id : "device", dev->dev_type, p->ld_count);
 	return 0;
 }
 
-int sw_detach(struct sw_dev *sw, uint8_t dsp_port)
+int sw_detach(struct sw_dev *sw, unsigned dsp)
 {
-	struct sw_port *p = dsp_find(sw, dsp_port);
+	struct sw_port *p = dsp_at(sw, dsp);
 
 	if (!p)
 		return -ENOENT;
 	if (p->dev_type == SW_DEV_NONE)
 		return -ENODEV;
-	log_info("sw %s port %u: detached %s", sw->id, dsp_port,
+	log_info("sw %s port %u: detached %s", sw->id, p->id,
 		 p->dev_id ? p->dev_id : "device");
 	free(p->dev_id);
 	p->dev_id = NULL;
@@ -876,6 +922,10 @@ int sw_vppb_get(const struct sw_dev *sw, unsigned vppb, struct sw_vppb_info *out
 	if (vppb >= sw->nvppb)
 		return -ENOENT;
 	v = &sw->vppbs[vppb];
-	*out = (struct sw_vppb_info){ .status = v->status, .port_id = v->port, .ld_id = v->ld };
+	*out = (struct sw_vppb_info){
+		.status = v->status,
+		.port_id = v->port == SW_NO_PORT ? (uint8_t)SW_NO_PORT : sw->ports[v->port].id,
+		.ld_id = v->ld,
+	};
 	return 0;
 }

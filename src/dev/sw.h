@@ -68,14 +68,31 @@ enum sw_vppb_status {
 
 struct sw_dev;
 
+/*
+ * One physical port. Port numbers need not be distinct: QEMU does not check
+ * them, and a switch whose USP and a DSP share a number (both left at the
+ * default 0, say) starts. As in QEMU's FM API (pcie_find_port_by_pn() before
+ * the USP), a port number names the first DSP that has it, in configuration
+ * order, else the USP; a DSP whose number an earlier DSP has is reachable by
+ * no port id (nor is a USP whose number a DSP has).
+ */
+struct sw_port_cfg {
+	uint8_t port;              /* physical port number (QEMU port=) */
+	uint8_t width;             /* max link width in lanes (x-width); 0: 16 */
+	uint8_t speed;             /* max link speed, PCIe Link Capabilities
+				    * encoding 1 (2.5 GT/s) .. 6 (64 GT/s), x-speed;
+				    * 0: the port kind's default */
+	bool no_256b_flit;         /* x-256b-flit=off: 68B flit only */
+};
+
 struct sw_config {
 	const char *id;            /* switch id (e.g. the USP's "us0"); copied */
 	uint64_t serial;           /* Identify serial number (QEMU USP "sn") */
 	uint16_t vendor_id;        /* 0: SW_DEFAULT_VENDOR_ID */
 	uint16_t device_id;        /* 0: SW_DEFAULT_DEVICE_ID */
-	uint8_t usp_port;          /* USP physical port number */
+	struct sw_port_cfg usp;
 	unsigned n_dsp;            /* number of DSPs, 0..SW_MAX_DSP */
-	const uint8_t *dsp_ports;  /* n_dsp port numbers (cxl-downstream port=) */
+	const struct sw_port_cfg *dsps; /* n_dsp downstream ports, in devfn order */
 	uint64_t bind_duration_ns; /* Bind/Unbind vPPB background time; 0: done
 				    * at the next tick */
 	uint64_t perst_hold_ns;    /* minimum PERST# assertion; 0: 100 ms */
@@ -89,6 +106,9 @@ struct sw_attached {
 	uint8_t dev_type;   /* enum sw_dev_type, not SW_DEV_NONE */
 	uint8_t ld_count;   /* LDs of an MLD (1..16); ignored otherwise */
 	const char *id;     /* device id for the topology dump; copied */
+	uint8_t width;      /* the device's max link width, lanes; 0: the port's */
+	uint8_t speed;      /* its max link speed (encoding as above); 0: the port's */
+	bool flit_256b;     /* it trains in 256B flit mode (x-256b-flit=on) */
 };
 
 /* Read-only view of one physical port, for topology dumps. */
@@ -102,6 +122,7 @@ struct sw_port_info {
 	bool has_fm_cci;
 	bool perst;              /* PERST# asserted */
 	bool link_up;
+	bool flit_256b;          /* the link runs 256B flits */
 	uint8_t ltssm;           /* Table 7-19 LTSSM State */
 	uint8_t max_link_width;  /* PCIe Link Capabilities encoding */
 	uint8_t negotiated_link_width;
@@ -118,23 +139,25 @@ struct sw_vppb_info {
 };
 
 /*
- * Create a switch. Port numbers must be distinct. clock must outlive the
- * switch. Returns 0, -EINVAL for a bad configuration or -ENOMEM.
+ * Create a switch. clock must outlive the switch. Returns 0, -EINVAL for a
+ * bad configuration (a link width or speed out of the PCIe encodings) or
+ * -ENOMEM.
  */
 int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 	      struct sw_dev **out);
 void sw_destroy(struct sw_dev *sw);
 
 /*
- * Connect a device below the DSP with port number dsp_port. Returns 0,
- * -ENOENT if dsp_port is not a DSP, -EEXIST if a device is already there,
+ * Connect a device below downstream port dsp (0..n_dsp-1, the index in
+ * sw_config.dsps: port numbers may repeat). Returns 0,
+ * -ENOENT if there is no such DSP, -EEXIST if a device is already there,
  * -EINVAL for a bad description, -EBUSY if the port's vPPB bindings do not
  * fit the device (LD bindings on a non-MLD, an LD id >= ld_count), -ENOMEM.
  * A whole-port binding of an MLD's port becomes a binding of LD 0.
  */
-int sw_attach(struct sw_dev *sw, uint8_t dsp_port, const struct sw_attached *dev);
+int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev);
 /* Disconnect it again (bindings stay, as for a port whose link is down). */
-int sw_detach(struct sw_dev *sw, uint8_t dsp_port);
+int sw_detach(struct sw_dev *sw, unsigned dsp);
 
 /* The two CCIs; both run the switch command set, each with its own
  * background operation. */

@@ -90,6 +90,12 @@ struct cfg_device {
 	size_t n_children;
 	int devfn;                /* slot << 3 | function; -1 when not PCI */
 	bool multifunction;
+	struct cfg_link {         /* ports and type-3: x-speed, x-width, x-256b-flit */
+		uint8_t speed;    /* PCIe Link Capabilities encoding, 1 (2.5 GT/s)
+				   * .. 6 (64 GT/s); 0: not given (QEMU's default) */
+		uint8_t width;    /* lanes; 0: not given */
+		bool flit_256b;   /* x-256b-flit, with QEMU's default for the kind */
+	} link;
 	union {
 		struct {
 			uint8_t bus_nr;
@@ -122,6 +128,8 @@ struct cfg_device {
 			uint8_t num_ld;                /* ours: logical devices, 1 = SLD */
 			char *mctp_buf_name;           /* ours: shm object, default "/mctp-message-buf" */
 			uint32_t mctp_buf_slots;       /* ours: requests in flight, default 1 */
+			bool hdm_db;                   /* hdm-db: back-invalidate HDM decoders */
+			uint16_t chmu_port;            /* chmu-port: the CHMU's port number */
 		} t3;
 		struct {
 			struct cfg_i2c_bus *bus;
@@ -189,6 +197,7 @@ struct config {
 	struct cfg_qmp **qmps;
 	size_t n_qmps;
 	char *name;                    /* -name guest=..., NULL if not given */
+	unsigned n_anon;               /* devices without id so far (QOM device[N]) */
 	char **warnings;               /* one line per ignored option */
 	size_t n_warnings;
 	char **notes;                  /* accepted but not emulated (prealloc, wait=on) */

@@ -219,29 +219,38 @@ static int link_child(struct cfg_device *bus, struct cfg_device *d)
 	return cfg_push(&bus->children, &bus->n_children, d);
 }
 
-static int check_port_numbers(struct ctx *x, struct cfg_device *d)
+/*
+ * Port numbers (port=) may repeat: QEMU does not check them, and several
+ * cxl-rp left at the default 0 start. Chassis and slot pairs are unique
+ * machine-wide: QEMU's pcie_chassis_add_slot() fails the second with
+ * "Can't add chassis slot, error -16".
+ */
+static int check_chassis_slot(struct ctx *x, struct cfg_device *d)
 {
-	uint8_t port = d->kind == CFG_CXL_USP ? d->u.usp.port : d->u.port.port;
-
-	if (d->kind == CFG_CXL_USP)
-		return 0;
-	for (size_t i = 0; i < d->parent->n_children; i++) {
-		struct cfg_device *s = d->parent->children[i];
-
-		if (s != d && s->kind == d->kind && s->u.port.port == port)
-			return cfg_err(x, "property 'port': port %u on bus '%s' is already used by "
-				       "'%s'", port, d->parent->name, s->name);
-	}
-	/* QEMU pcie_chassis_add_slot(): chassis/slot pairs are machine-wide */
 	for (size_t i = 0; i < x->c->n_devices; i++) {
 		struct cfg_device *s = x->c->devices[i];
 
 		if (s != d && is_port(s) && s->u.port.chassis == d->u.port.chassis &&
 		    s->u.port.slot == d->u.port.slot)
-			return cfg_err(x, "chassis=%u,slot=%u is already used by '%s'",
-				       d->u.port.chassis, d->u.port.slot, s->name);
+			return cfg_err(x, "chassis=%u,slot=%u is already used by '%s' (QEMU: "
+				       "\"Can't add chassis slot, error -16\"; give each port "
+				       "its own slot=)", d->u.port.chassis, d->u.port.slot, s->name);
 	}
 	return 0;
+}
+
+/*
+ * x-speed, x-width and x-256b-flit of ports and type-3 devices, with
+ * QEMU's defaults for the kind when not given (see cfg_drivers).
+ */
+static void build_link(struct ctx *x, const struct drvdef *dd, struct cfg_device *d)
+{
+	int speed = cfg_link_speed(opts_get(x->it, "x-speed"));
+	int width = cfg_link_width(opts_get(x->it, "x-width"));
+
+	d->link.speed = (uint8_t)(speed > 0 ? speed : 0);
+	d->link.width = (uint8_t)(width > 0 ? width : 0);
+	d->link.flit_256b = cfg_bool(x->it, "x-256b-flit", dd->flit_256b);
 }
 
 static int build_type3(struct ctx *x, struct cfg_device *d)
@@ -300,13 +309,24 @@ static int build_type3(struct ctx *x, struct cfg_device *d)
 				       "split into %llu regions of a multiple of 256 MiB",
 				       (unsigned long long)sz, (unsigned long long)nr);
 	}
+	/* QEMU cxl_setup_memory() */
+	if (d->u.t3.persistent && !d->u.t3.lsa)
+		return cfg_err(x, "lsa property must be set for persistent devices");
+	/* QEMU starts these; Identify Memory Device, Get Partition Info and
+	 * Get FW Info then answer Internal Error, as ours do. */
 	for (struct cfg_memdev *m = d->u.t3.vmem;; m = d->u.t3.persistent) {
-		if (m && m->size % (256ull << 20))
-			return cfg_err(x, "memory backend '%s': size must be a multiple of 256 MiB",
-				       m->id);
+		if (m && m->size % (256ull << 20) &&
+		    (rc = cfg_warn(x, "%s: memory backend '%s' (%llu bytes) is not a multiple of "
+				   "256 MiB: the device reports Internal Error for its capacity, "
+				   "as QEMU's does", x->label, m->id, (unsigned long long)m->size)))
+			return rc;
 		if (m == d->u.t3.persistent)
 			break;
 	}
+	d->u.t3.hdm_db = cfg_bool(it, "hdm-db", false);
+	if (d->u.t3.hdm_db && !d->link.flit_256b)
+		return cfg_err(x, "hdm-db requires operating in 256b flit (x-256b-flit=on)");
+	d->u.t3.chmu_port = (uint16_t)cfg_u64(it, "chmu-port", 0, NULL);
 	d->u.t3.allow_fm_attach = cfg_bool(it, "allow-fm-attach", false);
 	d->u.t3.mctp_buf_init = cfg_bool(it, "mctp-buf-init", false);
 	nr = cfg_u64(it, "num-ld", 1, NULL);
@@ -434,8 +454,13 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 	return cfg_push(&bus->eps, &bus->n_eps, d);
 }
 
+/*
+ * A device without id= is named as QEMU names it, by its QOM path
+ * "/machine/peripheral-anon/device[N]", N counting every -device (and
+ * device_add) without an id in order, kept or ignored.
+ */
 static int new_device(struct ctx *x, enum cfg_dev_kind kind, const char *driver,
-		      struct cfg_device **out)
+		      unsigned anon, struct cfg_device **out)
 {
 	struct cfg_device *d = calloc(1, sizeof(*d));
 	const char *id = opts_get(x->it, "id");
@@ -451,7 +476,7 @@ static int new_device(struct ctx *x, enum cfg_dev_kind kind, const char *driver,
 	if (id)
 		snprintf(name, sizeof(name), "%s", id);
 	else
-		snprintf(name, sizeof(name), "%s[%u]", driver, x->anon++);
+		snprintf(name, sizeof(name), "/machine/peripheral-anon/device[%u]", anon);
 	d->name = strdup(name);
 	if (!d->driver || !d->name || (id && !d->id) ||
 	    cfg_push(&x->c->devices, &x->c->n_devices, d)) {
@@ -462,7 +487,7 @@ static int new_device(struct ctx *x, enum cfg_dev_kind kind, const char *driver,
 	return 0;
 }
 
-static int build_plain_device(struct ctx *x, const char *driver)
+static int build_plain_device(struct ctx *x, const char *driver, unsigned anon)
 {
 	const char *busname = opts_get(x->it, "bus"), *id = opts_get(x->it, "id");
 	struct cfg_device *bus = busname ? cfg_find_device(x->c, busname) : NULL, *d;
@@ -481,7 +506,7 @@ static int build_plain_device(struct ctx *x, const char *driver)
 		return rc;
 	if (id && cfg_find_device(x->c, id))
 		return cfg_err(x, "duplicate id '%s' (already used by another -device)", id);
-	rc = new_device(x, CFG_PCI_FUNC, driver, &d);
+	rc = new_device(x, CFG_PCI_FUNC, driver, anon, &d);
 	if (rc)
 		return rc;
 	{
@@ -504,11 +529,67 @@ static int build_plain_device(struct ctx *x, const char *driver)
 	return link_child(bus, d);
 }
 
+/* Edit distance with transpositions (optimal string alignment), capped. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[40][40];
+
+	if (la >= 40 || lb >= 40)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			size_t m = sub < del ? sub : del;
+
+			m = m < ins ? m : ins;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < m)
+				m = d[i - 2][j - 2] + 1;
+			d[i][j] = m;
+		}
+	}
+	return d[la][lb];
+}
+
+/*
+ * QEMU rejects a driver it does not know ("'x' is not a valid device model
+ * name"). We ignore real QEMU devices that only the VM uses (e1000,
+ * virtio-*), so an unknown name that looks like one of ours — it mentions
+ * cxl or is an MCTP endpoint — is taken for a typo and rejected.
+ */
+static int reject_unknown_cxl(struct ctx *x, const char *driver)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	if (!strcasestr(driver, "cxl") && strncmp(driver, "i2c_mctp", 8) &&
+	    strncmp(driver, "i2c-mctp", 8))
+		return 0;
+	for (size_t i = 0; i < cfg_n_drivers; i++) {
+		size_t dist = edit_distance(driver, cfg_drivers[i].name);
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = cfg_drivers[i].name;
+		}
+	}
+	if (best && best_d <= 3)
+		return cfg_err(x, "'%s' is not a valid device model name (did you mean '%s'?)",
+			       driver, best);
+	return cfg_err(x, "'%s' is not a valid device model name (see -device help)", driver);
+}
+
 int cfg_build_device(struct ctx *x, const struct opts_item *it)
 {
-	const char *driver = opts_get(it, "driver"), *id;
+	const char *driver = opts_get(it, "driver"), *id = opts_get(it, "id");
 	const struct drvdef *dd;
 	struct cfg_device *d, *bus = NULL;
+	unsigned anon = id ? 0 : x->c->n_anon++;
 	char hint[128];
 	int rc;
 
@@ -517,12 +598,11 @@ int cfg_build_device(struct ctx *x, const struct opts_item *it)
 		return cfg_err(x, "missing required property 'driver'");
 	dd = cfg_find_driver(driver);
 	if (!dd)
-		return build_plain_device(x, driver);
+		return reject_unknown_cxl(x, driver) ?: build_plain_device(x, driver, anon);
 	snprintf(hint, sizeof(hint), "-device %s", driver);
 	rc = cfg_check_props(x, dd->props, "driver", hint);
 	if (rc)
 		return rc;
-	id = opts_get(it, "id");
 	if (id) {
 		rc = cfg_check_id(x, id);
 		if (rc)
@@ -530,9 +610,10 @@ int cfg_build_device(struct ctx *x, const struct opts_item *it)
 		if (cfg_find_device(x->c, id))
 			return cfg_err(x, "duplicate id '%s' (already used by another -device)", id);
 	}
-	rc = new_device(x, dd->kind, driver, &d);
+	rc = new_device(x, dd->kind, driver, anon, &d);
 	if (rc)
 		return rc;
+	build_link(x, dd, d);
 
 	switch (dd->kind) {
 	case CFG_PXB_CXL:
@@ -540,16 +621,17 @@ int cfg_build_device(struct ctx *x, const struct opts_item *it)
 				 KIND(CFG_PCI_ROOT), "the PCI root bus pcie.0", &bus);
 		if (rc)
 			return rc;
+		/* QEMU's default is 0 ("not a legal PXB bus number", yet it
+		 * starts); pxb_register_bus() refuses a number another host
+		 * bridge has: "Bus N is already in use". */
 		d->u.pxb.bus_nr = (uint8_t)cfg_u64(it, "bus_nr", 0, NULL);
 		d->u.pxb.hdm_for_passthrough = cfg_bool(it, "hdm_for_passthrough", false);
-		if (!d->u.pxb.bus_nr)
-			return cfg_err(x, "property 'bus_nr': bus 0 belongs to pcie.0");
 		for (size_t i = 0; i < x->c->n_devices; i++) {
 			struct cfg_device *o = x->c->devices[i];
 
 			if (o != d && o->kind == CFG_PXB_CXL && o->u.pxb.bus_nr == d->u.pxb.bus_nr)
-				return cfg_err(x, "property 'bus_nr': bus %u is already used by '%s'",
-					       d->u.pxb.bus_nr, o->name);
+				return cfg_err(x, "property 'bus_nr': bus %u is already in use by "
+					       "'%s'", d->u.pxb.bus_nr, o->name);
 		}
 		break;
 	case CFG_CXL_RP:
@@ -600,7 +682,7 @@ int cfg_build_device(struct ctx *x, const struct opts_item *it)
 	if (rc)
 		return rc;
 	if (dd->kind == CFG_CXL_RP || dd->kind == CFG_CXL_DSP)
-		return check_port_numbers(x, d);
+		return check_chassis_slot(x, d);
 	return 0;
 }
 

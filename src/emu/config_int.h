@@ -23,6 +23,8 @@ enum ptype {
 	P_U64,
 	P_SIZE,
 	P_PCIADDR, /* "slot[.fn]" in hex, QEMU's PCI addr property */
+	P_LINK_SPEED, /* QEMU's PCIe link speed: 2_5, 5, 8, 16, 32, 64 (GT/s) */
+	P_LINK_WIDTH, /* QEMU's PCIe link width: 1, 2, 4, 8, 12, 16, 32 (lanes) */
 };
 
 struct pdef {
@@ -38,6 +40,7 @@ struct drvdef {
 	const struct pdef *props;
 	const char *doc;
 	bool pci;
+	bool flit_256b;     /* QEMU's x-256b-flit default (ports, type-3) */
 };
 
 #define FMW_MAX 16
@@ -58,7 +61,6 @@ struct ctx {
 	size_t errlen;
 	const struct opts_item *it; /* the option being checked */
 	char label[192];
-	unsigned anon;
 	/* -chardev items, so -mon can find them; used marks QMP ones */
 	int *warn_pos, *note_pos;
 	int pos;                    /* argv index for lines without x->it */
@@ -88,6 +90,10 @@ extern const struct pdef cfg_props_qmp[];
 const struct pdef *cfg_find_pdef(const struct pdef *t, const char *name);
 const struct drvdef *cfg_find_driver(const char *name);
 int cfg_parse_pciaddr(const char *s, int *devfn);
+/* Link speed as the PCIe Link Capabilities encoding (1 = 2.5 GT/s .. 6 =
+ * 64 GT/s), link width in lanes; 0 when not given, -1 when not valid. */
+int cfg_link_speed(const char *s);
+int cfg_link_width(const char *s);
 int cfg_check_props(struct ctx *x, const struct pdef *t, const char *skip,
 		    const char *help_hint);
 bool cfg_bool(const struct opts_item *it, const char *k, bool def);

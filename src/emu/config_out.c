@@ -241,6 +241,8 @@ static const char *ptype_name(enum ptype t)
 	case P_U64: return "uint64";
 	case P_SIZE: return "size";
 	case P_PCIADDR: return "pci-devfn";
+	case P_LINK_SPEED: return "PCIELinkSpeed";
+	case P_LINK_WIDTH: return "PCIELinkWidth";
 	}
 	return "?";
 }

@@ -28,9 +28,9 @@
 	{ "power_controller_present", P_BOOL, false, "ignored" }
 
 static const struct pdef props_pxb[] = {
-	{ "id", P_STR, true, "name of the host bridge and of its bus" },
+	{ "id", P_STR, false, "name of the host bridge and of its bus" },
 	{ "bus", P_STR, false, "PCI root bus (default pcie.0)" },
-	{ "bus_nr", P_U8, true, "first bus number behind the host bridge" },
+	{ "bus_nr", P_U8, false, "first bus number behind the host bridge (default 0)" },
 	{ "hdm_for_passthrough", P_BOOL, false, "HDM decoders with a single root port" },
 	{ "numa_node", P_U32, false, "ignored" },
 	PCI_COMMON,
@@ -38,7 +38,7 @@ static const struct pdef props_pxb[] = {
 };
 
 static const struct pdef props_rp[] = {
-	{ "id", P_STR, true, "name of the port and of its link" },
+	{ "id", P_STR, false, "name of the port and of its link" },
 	{ "bus", P_STR, true, "a pxb-cxl id" },
 	{ "port", P_U8, false, "port number (default 0)" },
 	{ "chassis", P_U8, false, "chassis number (default 0)" },
@@ -49,7 +49,7 @@ static const struct pdef props_rp[] = {
 };
 
 static const struct pdef props_usp[] = {
-	{ "id", P_STR, true, "name of the switch upstream port" },
+	{ "id", P_STR, false, "name of the switch upstream port" },
 	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id" },
 	{ "port", P_U8, false, "port number (default 0)" },
 	{ "sn", P_U64, false, "serial number" },
@@ -60,7 +60,7 @@ static const struct pdef props_usp[] = {
 };
 
 static const struct pdef props_dsp[] = {
-	{ "id", P_STR, true, "name of the port and of its link" },
+	{ "id", P_STR, false, "name of the port and of its link" },
 	{ "bus", P_STR, true, "a cxl-upstream id" },
 	{ "port", P_U8, false, "port number (default 0)" },
 	{ "chassis", P_U8, false, "chassis number (default 0)" },
@@ -79,7 +79,7 @@ static const struct pdef props_cci[] = {
 };
 
 static const struct pdef props_t3[] = {
-	{ "id", P_STR, true, "name" },
+	{ "id", P_STR, false, "name" },
 	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id" },
 	{ "sn", P_U64, false, "serial number (names the forwarding CCI: \"<sn>:oob_mctp_cci\")" },
 	{ "memdev", P_STR, false, "legacy persistent memory backend" },
@@ -115,14 +115,18 @@ static const struct pdef props_i2c[] = {
 	{ NULL, P_STR, false, NULL },
 };
 
+/* QEMU's x-256b-flit defaults: on for the ports, off for cxl-type3. */
 const struct drvdef cfg_drivers[] = {
-	{ "pxb-cxl", CFG_PXB_CXL, props_pxb, "CXL host bridge", true },
-	{ "cxl-rp", CFG_CXL_RP, props_rp, "CXL root port", true },
-	{ "cxl-upstream", CFG_CXL_USP, props_usp, "CXL switch upstream port", true },
-	{ "cxl-downstream", CFG_CXL_DSP, props_dsp, "CXL switch downstream port", true },
-	{ "cxl-switch-mailbox-cci", CFG_SWITCH_CCI, props_cci, "CXL switch mailbox CCI", true },
-	{ "cxl-type3", CFG_CXL_TYPE3, props_t3, "CXL type-3 memory device (DCD, MLD)", true },
-	{ "i2c_mctp_cxl", CFG_I2C_MCTP, props_i2c, "MCTP-over-I2C endpoint for a CXL FM", false },
+	{ "pxb-cxl", CFG_PXB_CXL, props_pxb, "CXL host bridge", true, false },
+	{ "cxl-rp", CFG_CXL_RP, props_rp, "CXL root port", true, true },
+	{ "cxl-upstream", CFG_CXL_USP, props_usp, "CXL switch upstream port", true, true },
+	{ "cxl-downstream", CFG_CXL_DSP, props_dsp, "CXL switch downstream port", true, true },
+	{ "cxl-switch-mailbox-cci", CFG_SWITCH_CCI, props_cci, "CXL switch mailbox CCI", true,
+	  false },
+	{ "cxl-type3", CFG_CXL_TYPE3, props_t3, "CXL type-3 memory device (DCD, MLD)", true,
+	  false },
+	{ "i2c_mctp_cxl", CFG_I2C_MCTP, props_i2c, "MCTP-over-I2C endpoint for a CXL FM", false,
+	  false },
 };
 
 #define MEM_IGNORED \
@@ -244,6 +248,31 @@ int cfg_parse_pciaddr(const char *s, int *devfn)
 	return 0;
 }
 
+/* QEMU's PCIELinkSpeed / PCIELinkWidth enums (qapi/common.json). */
+int cfg_link_speed(const char *s)
+{
+	static const char *const speeds[] = { "2_5", "5", "8", "16", "32", "64" };
+
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < CFG_N(speeds); i++)
+		if (!strcmp(s, speeds[i]))
+			return (int)i + 1;
+	return -1;
+}
+
+int cfg_link_width(const char *s)
+{
+	static const char *const widths[] = { "1", "2", "4", "8", "12", "16", "32" };
+
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < CFG_N(widths); i++)
+		if (!strcmp(s, widths[i]))
+			return atoi(s);
+	return -1;
+}
+
 static int check_value(struct ctx *x, const struct pdef *d, const char *v)
 {
 	uint64_t u, max = 0;
@@ -265,6 +294,16 @@ static int check_value(struct ctx *x, const struct pdef *d, const char *v)
 		if (rc)
 			return cfg_err(x, "property '%s': '%s' is not a size "
 				       "(a number with an optional B/K/M/G/T suffix)", d->name, v);
+		return 0;
+	case P_LINK_SPEED:
+		if (cfg_link_speed(v) < 0)
+			return cfg_err(x, "property '%s': '%s' is not a link speed (2_5, 5, 8, 16, 32 "
+				       "or 64 GT/s)", d->name, v);
+		return 0;
+	case P_LINK_WIDTH:
+		if (cfg_link_width(v) < 0)
+			return cfg_err(x, "property '%s': '%s' is not a link width (1, 2, 4, 8, 12, 16 "
+				       "or 32 lanes)", d->name, v);
 		return 0;
 	case P_PCIADDR:
 		if (cfg_parse_pciaddr(v, &devfn))

@@ -338,35 +338,68 @@ static struct host_t3 *find_t3(struct emu_host *h, const struct cfg_device *d)
 
 /* ---- switches ---- */
 
+/* The switch's view of a port's link properties. */
+static struct sw_port_cfg port_cfg(const struct cfg_device *d, uint8_t port)
+{
+	return (struct sw_port_cfg){
+		.port = port,
+		.width = d->link.width,
+		.speed = d->link.speed,
+		.no_256b_flit = !d->link.flit_256b,
+	};
+}
+
+/* DSPs in devfn order: the order QEMU's FM API finds them by port number. */
+static size_t switch_dsps(const struct cfg_device *usp, const struct cfg_device **dsps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < usp->n_children; i++) {
+		const struct cfg_device *d = usp->children[i];
+		size_t k = n;
+
+		if (d->kind != CFG_CXL_DSP || n == SW_MAX_DSP)
+			continue;
+		for (; k > 0 && dsps[k - 1]->devfn > d->devfn; k--)
+			dsps[k] = dsps[k - 1];
+		dsps[k] = d;
+		n++;
+	}
+	return n;
+}
+
 static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 			 struct host_sw *s, char *err, size_t errlen)
 {
-	uint8_t ports[SW_MAX_DSP];
+	const struct cfg_device *dsps[SW_MAX_DSP];
+	struct sw_port_cfg ports[SW_MAX_DSP];
 	struct sw_config sc = {
 		.id = usp->name,
 		.serial = usp->u.usp.has_sn ? usp->u.usp.sn : 0,
-		.usp_port = usp->u.usp.port,
-		.dsp_ports = ports,
+		.usp = port_cfg(usp, usp->u.usp.port),
+		.dsps = ports,
 		.bind_duration_ns = 100 * 1000000ull, /* a bind takes a while: 100 ms */
 	};
 	int rc;
 
-	for (size_t i = 0; i < usp->n_children; i++)
-		if (usp->children[i]->kind == CFG_CXL_DSP && sc.n_dsp < SW_MAX_DSP)
-			ports[sc.n_dsp++] = usp->children[i]->u.port.port;
+	sc.n_dsp = (unsigned)switch_dsps(usp, dsps);
+	for (unsigned i = 0; i < sc.n_dsp; i++)
+		ports[i] = port_cfg(dsps[i], dsps[i]->u.port.port);
 	s->cfg = usp;
 	rc = sw_create(&sc, &h->clock, &s->sw);
 	if (rc)
 		return fail(err, errlen, rc, "-device %s: cannot create the switch: %s",
 			    usp->name, strerror(-rc));
-	for (size_t i = 0; i < usp->n_children; i++) {
-		const struct cfg_device *dsp = usp->children[i];
+	for (unsigned i = 0; i < sc.n_dsp; i++) {
+		const struct cfg_device *dsp = dsps[i];
 
-		if (dsp->kind != CFG_CXL_DSP)
-			continue;
 		for (size_t k = 0; k < dsp->n_children; k++) {
 			const struct cfg_device *c = dsp->children[k];
-			struct sw_attached at = { .id = c->name, .dev_type = SW_DEV_PCIE };
+			struct sw_attached at = {
+				.id = c->name, .dev_type = SW_DEV_PCIE,
+				.width = c->link.width, .speed = c->link.speed,
+				.flit_256b = c->link.flit_256b,
+			};
 			struct host_t3 *t = c->kind == CFG_CXL_TYPE3 ? find_t3(h, c) : NULL;
 
 			if (t) {
@@ -376,7 +409,7 @@ static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 				at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
 				at.ld_count = (uint8_t)(lds ? lds : 1);
 			}
-			rc = sw_attach(s->sw, dsp->u.port.port, &at);
+			rc = sw_attach(s->sw, i, &at);
 			if (rc)
 				return fail(err, errlen, rc, "-device %s: cannot attach to %s: %s",
 					    c->name, dsp->name, strerror(-rc));

@@ -43,7 +43,7 @@ static const struct cci_ident tgt_ident = {
 	.subsys_id = 0x1100, .serial = 99, .component_type = CCI_COMPONENT_TYPE3,
 };
 
-static const uint8_t dsp_ports[] = { 1, 2, 4 };
+static const struct sw_port_cfg dsp_ports[] = { { .port = 1 }, { .port = 2 }, { .port = 4 } };
 
 struct fixture {
 	struct sw_dev *sw;
@@ -59,8 +59,8 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct sw_config cfg = {
-		.id = "us0", .serial = 0x1122334455667788ull, .usp_port = 9,
-		.n_dsp = 3, .dsp_ports = dsp_ports, .bind_duration_ns = 1 * MS,
+		.id = "us0", .serial = 0x1122334455667788ull, .usp = { .port = 9 },
+		.n_dsp = 3, .dsps = dsp_ports, .bind_duration_ns = 1 * MS,
 	};
 	struct sw_attached sld = {
 		.fm_cci = NULL, .dev_type = SW_DEV_CXL_TYPE3_SLD, .ld_count = 1, .id = "sld0",
@@ -77,8 +77,8 @@ static int setup(void **state)
 	assert_int_equal(sw_create(&cfg, &clk, &f->sw), 0);
 	sld.fm_cci = &f->tgt;
 	mld.fm_cci = &f->tgt;
-	assert_int_equal(sw_attach(f->sw, 1, &sld), 0);
-	assert_int_equal(sw_attach(f->sw, 2, &mld), 0);
+	assert_int_equal(sw_attach(f->sw, 0, &sld), 0); /* port 1 */
+	assert_int_equal(sw_attach(f->sw, 1, &mld), 0); /* port 2 */
 	f->mbox = sw_mbox_cci(f->sw);
 	f->mctp = sw_mctp_cci(f->sw);
 	*state = f;
@@ -128,7 +128,10 @@ static void expect_vppb(struct fixture *f, uint8_t vppb, uint8_t status, uint8_t
 			uint8_t ld)
 {
 	uint8_t in[4] = { vppb, 1, 1, 0 };
-	const uint8_t want[12] = { 1, 0, 0, 0, 0, 0x01, 9, 3, status, port, ld, 0 };
+	const uint8_t want[12] = {
+		1, 0, 0, 0, 0, 0x01, sw_usp_port(f->sw), (uint8_t)sw_vppb_count(f->sw),
+		status, port, ld, 0,
+	};
 
 	assert_int_equal(run(f, f->mbox, 0x5200, in, sizeof(in)), CXL_RC_SUCCESS);
 	expect_out(f, want, sizeof(want));
@@ -148,22 +151,26 @@ static uint8_t port_state(struct fixture *f, uint8_t port)
 
 static void test_create_rejects(void **state)
 {
-	const uint8_t dup[] = { 1, 1 };
-	const uint8_t has_usp[] = { 3, 9 };
-	uint8_t many[255];
-	struct sw_config cfg = { .id = "x", .usp_port = 9, .n_dsp = 2, .dsp_ports = dup };
+	struct sw_port_cfg bad[] = { { .port = 1, .width = 3 }, { .port = 2, .speed = 7 } };
+	struct sw_port_cfg many[255];
+	struct sw_config cfg = { .id = "x", .usp = { .port = 9 }, .n_dsp = 1, .dsps = bad };
 	struct sw_dev *sw = NULL;
 
 	(void)state;
+	/* a link width that is not x1/2/4/8/12/16/32, a speed beyond 64 GT/s */
 	assert_int_equal(sw_create(&cfg, &clk, &sw), -EINVAL);
-	cfg.dsp_ports = has_usp;
+	cfg.dsps = bad + 1;
 	assert_int_equal(sw_create(&cfg, &clk, &sw), -EINVAL);
-	cfg.dsp_ports = NULL;
+	cfg.dsps = NULL;
 	assert_int_equal(sw_create(&cfg, &clk, &sw), -EINVAL);
-	for (unsigned i = 0; i < sizeof(many); i++)
-		many[i] = (uint8_t)(i + 1); /* 1..255, USP 0: 256 ports, one too many */
-	cfg.usp_port = 0;
-	cfg.dsp_ports = many;
+	cfg.n_dsp = 0;
+	cfg.usp.width = 5;
+	assert_int_equal(sw_create(&cfg, &clk, &sw), -EINVAL);
+	cfg.usp.width = 0;
+	for (unsigned i = 0; i < 255; i++)
+		many[i] = (struct sw_port_cfg){ .port = (uint8_t)(i + 1) }; /* 256 ports: too many */
+	cfg.usp.port = 0;
+	cfg.dsps = many;
 	cfg.n_dsp = 255;
 	assert_int_equal(sw_create(&cfg, &clk, &sw), -EINVAL);
 	cfg.n_dsp = 254;
@@ -185,28 +192,29 @@ static void test_attach_errors(void **state)
 	struct fixture *f = *state;
 	struct sw_attached dev = { .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "d" };
 
-	assert_int_equal(sw_attach(f->sw, 9, &dev), -ENOENT); /* the USP */
-	assert_int_equal(sw_attach(f->sw, 7, &dev), -ENOENT); /* no such port */
-	assert_int_equal(sw_attach(f->sw, 1, &dev), -EEXIST);
-	assert_int_equal(sw_attach(f->sw, 4, NULL), -EINVAL);
+	/* DSP indexes 0, 1, 2 are ports 1, 2, 4 */
+	assert_int_equal(sw_attach(f->sw, 3, &dev), -ENOENT); /* no such DSP */
+	assert_int_equal(sw_attach(f->sw, 99, &dev), -ENOENT);
+	assert_int_equal(sw_attach(f->sw, 0, &dev), -EEXIST);
+	assert_int_equal(sw_attach(f->sw, 2, NULL), -EINVAL);
 	dev.dev_type = SW_DEV_NONE;
-	assert_int_equal(sw_attach(f->sw, 4, &dev), -EINVAL);
+	assert_int_equal(sw_attach(f->sw, 2, &dev), -EINVAL);
 	dev.dev_type = 0x07; /* reserved encoding */
-	assert_int_equal(sw_attach(f->sw, 4, &dev), -EINVAL);
+	assert_int_equal(sw_attach(f->sw, 2, &dev), -EINVAL);
 	dev.dev_type = SW_DEV_CXL_TYPE3_MLD;
 	dev.ld_count = 0;
-	assert_int_equal(sw_attach(f->sw, 4, &dev), -EINVAL);
+	assert_int_equal(sw_attach(f->sw, 2, &dev), -EINVAL);
 	dev.ld_count = 17;
-	assert_int_equal(sw_attach(f->sw, 4, &dev), -EINVAL);
+	assert_int_equal(sw_attach(f->sw, 2, &dev), -EINVAL);
 	/* port 2 has LD 0 bound: a non-MLD cannot take its place */
-	assert_int_equal(sw_detach(f->sw, 2), 0);
-	assert_int_equal(sw_detach(f->sw, 2), -ENODEV);
-	assert_int_equal(sw_detach(f->sw, 9), -ENOENT);
+	assert_int_equal(sw_detach(f->sw, 1), 0);
+	assert_int_equal(sw_detach(f->sw, 1), -ENODEV);
+	assert_int_equal(sw_detach(f->sw, 3), -ENOENT);
 	dev.dev_type = SW_DEV_CXL_TYPE3_SLD;
-	assert_int_equal(sw_attach(f->sw, 2, &dev), -EBUSY);
+	assert_int_equal(sw_attach(f->sw, 1, &dev), -EBUSY);
 	dev.dev_type = SW_DEV_PCIE;
 	dev.id = NULL;
-	assert_int_equal(sw_attach(f->sw, 4, &dev), 0);
+	assert_int_equal(sw_attach(f->sw, 2, &dev), 0);
 }
 
 static void test_topology_accessors(void **state)
@@ -255,7 +263,7 @@ static void test_topology_accessors(void **state)
 static void test_start_unbound(void **state)
 {
 	struct sw_config cfg = {
-		.id = "fm-first", .usp_port = 0, .n_dsp = 3, .dsp_ports = dsp_ports,
+		.id = "fm-first", .usp = { .port = 0 }, .n_dsp = 3, .dsps = dsp_ports,
 		.start_unbound = true,
 	};
 	struct sw_dev *sw;
@@ -466,7 +474,7 @@ static void test_identify_switch_device(void **state)
 
 /* Port information blocks, CXL r3.1 Table 7-19. */
 static const uint8_t blk_usp9[16] = {
-	9, 0x04, 0x00, 0, 0x00, 0x02, 0x10, 0x10, 0x1f, 5, 5, 0x04, 0, 0x00, 0x00, 0,
+	9, 0x04, 0x00, 0, 0x00, 0x06, 0x10, 0x10, 0x1f, 5, 5, 0x04, 0, 0x00, 0x00, 0,
 };
 static const uint8_t blk_sld1[16] = {
 	1, 0x03, 0x02, 0, 0x04, 0x06, 0x10, 0x10, 0x3f, 6, 6, 0x04, 0, 0x04, 0x00, 16,
@@ -855,14 +863,130 @@ static void test_tunnel_errors(void **state)
 	req[0] = 9;
 	assert_int_equal(run(f, f->mbox, 0x5300, req, len), CXL_RC_INVALID_INPUT);
 	/* a device that is not a type-3 */
-	assert_int_equal(sw_attach(f->sw, 4, &pcie), 0);
+	assert_int_equal(sw_attach(f->sw, 2, &pcie), 0);
 	req[0] = 4;
 	assert_int_equal(run(f, f->mbox, 0x5300, req, len), CXL_RC_INVALID_INPUT);
 	/* a device that went away */
-	assert_int_equal(sw_detach(f->sw, 1), 0);
+	assert_int_equal(sw_detach(f->sw, 0), 0);
 	req[0] = 1;
 	assert_int_equal(run(f, f->mbox, 0x5300, req, len), CXL_RC_INVALID_INPUT);
 	assert_int_equal(f->out_len, 0);
+}
+
+/* ---- port numbers and links as QEMU's command line gives them --------- */
+
+/*
+ * QEMU does not check port numbers: the USP and DSPs may share them (all
+ * left at the default 0, or libcxlmi's cxl-upstream,port=2 beside
+ * cxl-downstream,port=2). A port id names the first DSP with that number,
+ * else the USP (QEMU's 5101h and tunnel try pcie_find_port_by_pn() first).
+ */
+static void test_duplicate_port_numbers(void **state)
+{
+	static const struct sw_port_cfg dsps[] = { { .port = 0 }, { .port = 1 }, { .port = 0 } };
+	struct sw_config cfg = { .id = "dup", .usp = { .port = 0 }, .n_dsp = 3, .dsps = dsps };
+	struct fixture *f = *state;
+	struct sw_dev *sw = f->sw;
+	uint8_t req[64], want_ident[0x49] = { 0 };
+	struct sw_vppb_info vi;
+	size_t len;
+
+	assert_int_equal(sw_create(&cfg, &clk, &f->sw), 0);
+	assert_int_equal(sw_attach(f->sw, 0, &(struct sw_attached){
+		.fm_cci = &f->tgt, .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "first" }), 0);
+	assert_int_equal(sw_attach(f->sw, 2, &(struct sw_attached){
+		.dev_type = SW_DEV_PCIE, .id = "second" }), 0);
+	f->mbox = sw_mbox_cci(f->sw);
+
+	/* four physical ports, two distinct ids */
+	want_ident[0x02] = 4;
+	want_ident[0x03] = 1;
+	want_ident[0x04] = 0x03;
+	want_ident[0x24] = 0x01;
+	want_ident[0x44] = 4;
+	want_ident[0x46] = 4;
+	want_ident[0x48] = 4;
+	assert_int_equal(run(f, f->mbox, 0x5100, NULL, 0), CXL_RC_SUCCESS);
+	expect_out(f, want_ident, sizeof(want_ident));
+
+	/* port 0 is the first DSP (an SLD), not the USP nor the third port */
+	assert_int_equal(run(f, f->mbox, 0x5101, (const uint8_t[]){ 1, 0 }, 2),
+			 CXL_RC_SUCCESS);
+	assert_int_equal(f->out[4], 0);
+	assert_int_equal(f->out[5], SW_PORT_DSP);
+	assert_int_equal(f->out[8], SW_DEV_CXL_TYPE3_SLD);
+
+	/* vPPB 2 is bound to the third port, whose id is 0 too */
+	expect_vppb(f, 0, SW_VPPB_BOUND_PORT, 0, 0xff);
+	expect_vppb(f, 2, SW_VPPB_BOUND_PORT, 0, 0xff);
+	assert_int_equal(sw_vppb_get(f->sw, 2, &vi), 0);
+	assert_int_equal(vi.port_id, 0);
+
+	/* a tunnel to port 0 reaches the first DSP's device */
+	len = tunnel_req(req, 0, 0, 0, 1, 0x0001, 0);
+	assert_int_equal(run(f, f->mbox, 0x5300, req, len), CXL_RC_SUCCESS);
+	assert_int_equal(le16_get(f->out + 4 + 10), CXL_RC_SUCCESS);
+
+	/* unbinding vPPB 0 frees the first DSP only: a bind to port 0 takes
+	 * it, and a second bind to port 0 finds it taken */
+	assert_int_equal(unbind(f, f->mbox, 0, 0, 0), CXL_RC_BG_STARTED);
+	fake_now += 1 * MS;
+	sw_tick(f->sw);
+	expect_vppb(f, 0, SW_VPPB_UNBOUND, 0xff, 0xff);
+	assert_int_equal(bind(f, f->mbox, 0, 0, 0, SW_LD_NONE), CXL_RC_BG_STARTED);
+	fake_now += 1 * MS;
+	sw_tick(f->sw);
+	expect_vppb(f, 0, SW_VPPB_BOUND_PORT, 0, 0xff);
+	assert_int_equal(unbind(f, f->mbox, 0, 1, 0), CXL_RC_BG_STARTED);
+	fake_now += 1 * MS;
+	sw_tick(f->sw);
+	assert_int_equal(bind(f, f->mbox, 0, 1, 0, SW_LD_NONE), CXL_RC_INVALID_INPUT);
+
+	sw_destroy(f->sw);
+	f->sw = sw;
+	f->mbox = sw_mbox_cci(sw);
+}
+
+/*
+ * x-width, x-speed and x-256b-flit reach Get Physical Port State (Table
+ * 7-19): maxima from the port, the negotiated link the lesser of port and
+ * device, 256B flits only when both ends have them.
+ */
+static void test_link_properties(void **state)
+{
+	static const struct sw_port_cfg dsps[] = {
+		{ .port = 1, .width = 4, .speed = 6 }, { .port = 2 },
+	};
+	struct sw_config cfg = {
+		.id = "links", .usp = { .port = 9, .width = 8, .speed = 4, .no_256b_flit = true },
+		.n_dsp = 2, .dsps = dsps,
+	};
+	static const uint8_t blk_usp[16] = {
+		9, 0x04, 0x00, 0, 0x00, 0x02, 0x08, 0x08, 0x0f, 4, 4, 0x04, 0, 0x00, 0x00, 0,
+	};
+	static const uint8_t blk_flit[16] = {
+		1, 0x03, 0x03, 0, 0x04, 0x06, 0x04, 0x02, 0x3f, 6, 3, 0x04, 0, 0x04, 0x00, 16,
+	};
+	static const uint8_t blk_68b[16] = {
+		2, 0x03, 0x02, 0, 0x04, 0x06, 0x10, 0x10, 0x3f, 6, 6, 0x04, 0, 0x04, 0x00, 16,
+	};
+	struct fixture *f = *state;
+	struct sw_dev *sw = f->sw;
+	uint8_t want[4 + 3 * 16] = { 3 };
+
+	assert_int_equal(sw_create(&cfg, &clk, &f->sw), 0);
+	assert_int_equal(sw_attach(f->sw, 0, &(struct sw_attached){
+		.dev_type = SW_DEV_CXL_TYPE3_SLD, .width = 2, .speed = 3, .flit_256b = true }), 0);
+	assert_int_equal(sw_attach(f->sw, 1, &(struct sw_attached){
+		.dev_type = SW_DEV_CXL_TYPE3_SLD }), 0);
+	memcpy(want + 4, blk_usp, 16);
+	memcpy(want + 20, blk_flit, 16);
+	memcpy(want + 36, blk_68b, 16);
+	assert_int_equal(run(f, sw_mctp_cci(f->sw), 0x5101, (const uint8_t[]){ 3, 9, 1, 2 }, 4),
+			 CXL_RC_SUCCESS);
+	expect_out(f, want, sizeof(want));
+	sw_destroy(f->sw);
+	f->sw = sw;
 }
 
 int main(void)
@@ -893,6 +1017,8 @@ int main(void)
 		T(test_unbind_errors),
 		T(test_tunnel),
 		T(test_tunnel_errors),
+		T(test_duplicate_port_numbers),
+		T(test_link_properties),
 #undef T
 	};
 

@@ -204,9 +204,9 @@ static void add_ep(size_t i, uint8_t addr, struct cci *cci)
 
 static int setup(void **state)
 {
-	static const uint8_t dsps[] = { 0, 1, 3 };
-	struct sw_config sc = { .id = "us0", .serial = 1234, .usp_port = 2, .n_dsp = 3,
-				.dsp_ports = dsps, .bind_duration_ns = 20 * 1000000ull };
+	static const struct sw_port_cfg dsps[] = { { .port = 0 }, { .port = 1 }, { .port = 3 } };
+	struct sw_config sc = { .id = "us0", .serial = 1234, .usp = { .port = 2 }, .n_dsp = 3,
+				.dsps = dsps, .bind_duration_ns = 20 * 1000000ull };
 	struct t3_config dc = { .id = "cxl-dcd0", .serial = 99, .vmem_size = 256 * MiB,
 				.dc_size = 512 * MiB, .num_dc_regions = 2 };
 	struct t3_config mc = { .id = "mld0", .serial = 7, .vmem_size = 1024 * MiB,
