@@ -211,9 +211,13 @@ void config_free(struct config *c)
 
 static int build_vm_option(struct ctx *x, const struct opts_item *it)
 {
+	char where[340] = "";
+
+	if (it->src)
+		snprintf(where, sizeof(where), " (%s)", it->src);
 	if (it->arg)
-		return cfg_warn(x, "%s %s: ignored (VM-only option)", it->given, it->arg);
-	return cfg_warn(x, "%s: ignored (VM-only option)", it->given);
+		return cfg_warn(x, "%s %s%s: ignored (VM-only option)", it->given, it->arg, where);
+	return cfg_warn(x, "%s%s: ignored (VM-only option)", it->given, where);
 }
 
 static int build_name(struct ctx *x, const struct opts_item *it)
@@ -228,6 +232,14 @@ static int build_name(struct ctx *x, const struct opts_item *it)
 	if (!x->c->name)
 		return -ENOMEM;
 	return cfg_note(x, "-name %s: names the run directory (the VM name itself is ignored)", g);
+}
+
+static bool has_cxl_device(const struct config *c)
+{
+	for (size_t i = 0; i < c->n_devices; i++)
+		if (c->devices[i]->kind != CFG_PCI_FUNC)
+			return true;
+	return false;
 }
 
 static int build_all(struct ctx *x)
@@ -299,6 +311,10 @@ static int build_all(struct ctx *x)
 	if (rc)
 		return rc;
 	x->it = NULL;
+	if (!has_cxl_device(x->c))
+		return cfg_err(x, "no CXL device on the command line: cxl-emu emulates the CXL "
+			       "topology (pxb-cxl, cxl-rp, cxl-upstream, cxl-type3, i2c_mctp_cxl, "
+			       "...) and nothing else; see --help");
 	if (!x->c->machine.cxl && x->c->root->n_children)
 		return cfg_err(x, "-machine: CXL devices need cxl=on (e.g. -machine q35,cxl=on)");
 	if (x->c->machine.n_fmws && !x->c->machine.cxl)

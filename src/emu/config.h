@@ -213,6 +213,14 @@ struct cfg_memdev *cfg_find_memdev(const struct config *c, const char *id);
 struct cfg_i2c_bus *cfg_find_i2c_bus(const struct config *c, const char *name);
 const char *cfg_kind_name(enum cfg_dev_kind k);
 
+/*
+ * -writeconfig: the configuration as a QEMU config file that -readconfig
+ * reads back to the same configuration. 0, -EINVAL (a value the format
+ * cannot hold, err set) or -EIO.
+ */
+int cfg_write_config(const struct config *c, const struct opts *o, FILE *f, char *err,
+		     size_t errlen);
+
 /* The whole configuration as JSON (x-cxl-topology). */
 struct json_object *cfg_to_json(const struct config *c);
 

@@ -93,6 +93,8 @@ int cfg_parse_pciaddr(const char *s, int *devfn);
 /* Link speed as the PCIe Link Capabilities encoding (1 = 2.5 GT/s .. 6 =
  * 64 GT/s), link width in lanes; 0 when not given, -1 when not valid. */
 int cfg_link_speed(const char *s);
+#define CFG_LINK_SPEEDS 6
+extern const char *const cfg_link_speeds[CFG_LINK_SPEEDS]; /* by encoding - 1 */
 int cfg_link_width(const char *s);
 int cfg_check_props(struct ctx *x, const struct pdef *t, const char *skip,
 		    const char *help_hint);

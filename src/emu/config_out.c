@@ -24,6 +24,36 @@ static void put_memref(struct json_object *o, const char *k, const struct cfg_me
 		json_object_object_add(o, k, json_object_new_string(m->id));
 }
 
+/* QEMU's QOM path: /machine/peripheral/ID, or the anonymous name. */
+static struct json_object *qom_path(const struct cfg_device *d)
+{
+	char buf[256];
+
+	if (!d->id)
+		return jstr(d->name);
+	snprintf(buf, sizeof(buf), "/machine/peripheral/%s", d->id);
+	return jstr(buf);
+}
+
+static bool is_linked(const struct cfg_device *d)
+{
+	return d->kind == CFG_CXL_RP || d->kind == CFG_CXL_USP || d->kind == CFG_CXL_DSP ||
+	       d->kind == CFG_CXL_TYPE3;
+}
+
+/* x-speed / x-width as given (null: QEMU's default for the kind). */
+static struct json_object *link_json(const struct cfg_device *d)
+{
+	struct json_object *l = json_object_new_object();
+
+	json_object_object_add(l, "x-speed", d->link.speed ?
+				jstr(cfg_link_speeds[d->link.speed - 1]) : NULL);
+	json_object_object_add(l, "x-width", d->link.width ?
+				json_object_new_int(d->link.width) : NULL);
+	json_object_object_add(l, "x-256b-flit", json_object_new_boolean(d->link.flit_256b));
+	return l;
+}
+
 static struct json_object *device_json(const struct cfg_device *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -39,6 +69,10 @@ static struct json_object *device_json(const struct cfg_device *d)
 		if (d->multifunction)
 			json_object_object_add(o, "multifunction", json_object_new_boolean(1));
 	}
+	if (d->kind != CFG_PCI_ROOT && d->kind != CFG_I2C_MCTP)
+		json_object_object_add(o, "qom-path", qom_path(d));
+	if (is_linked(d))
+		json_object_object_add(o, "link", link_json(d));
 	switch (d->kind) {
 	case CFG_PXB_CXL:
 		json_object_object_add(o, "bus_nr", json_object_new_int(d->u.pxb.bus_nr));
@@ -76,6 +110,8 @@ static struct json_object *device_json(const struct cfg_device *d)
 		json_object_object_add(o, "mctp-buf-name", jstr(d->u.t3.mctp_buf_name));
 		json_object_object_add(o, "mctp-buf-slots",
 				       json_object_new_int64(d->u.t3.mctp_buf_slots));
+		json_object_object_add(o, "hdm-db", json_object_new_boolean(d->u.t3.hdm_db));
+		json_object_object_add(o, "chmu-port", json_object_new_int(d->u.t3.chmu_port));
 		break;
 	case CFG_I2C_MCTP:
 		json_object_object_add(o, "address", json_object_new_int(d->u.i2c.address));
@@ -168,6 +204,97 @@ struct json_object *cfg_to_json(const struct config *c)
 		json_object_array_add(a, jstr(c->qmps[i]->addr));
 	json_object_object_add(o, "qmp", a);
 	return o;
+}
+
+/* ---- -writeconfig ---- */
+
+static bool chardev_of_monitor(const struct opts *o, const char *id)
+{
+	for (size_t i = 0; id && i < o->n; i++)
+		if (!strcmp(o->items[i].opt, "mon") && opts_get(&o->items[i], "chardev") &&
+		    !strcmp(opts_get(&o->items[i], "chardev"), id))
+			return true;
+	return false;
+}
+
+/* QEMU's config format has no quoting: a value cannot hold '"' or a newline. */
+static int write_prop(FILE *f, const char *k, const char *v, const char *label, char *err,
+		      size_t errlen)
+{
+	if (strpbrk(v, "\"\n") || strpbrk(k, " \t\n=")) {
+		snprintf(err, errlen, "-writeconfig: %s: property '%s' cannot be written in "
+			 "QEMU's config format", label, k);
+		return -EINVAL;
+	}
+	fprintf(f, "  %s = \"%s\"\n", k, v);
+	return 0;
+}
+
+static int write_section(FILE *f, const struct opts_item *it, char *err, size_t errlen)
+{
+	const char *id = opts_get(it, "id");
+	char label[256];
+	int rc;
+
+	opts_describe(it, label, sizeof(label));
+	if (id && strchr(id, '"'))
+		return write_prop(f, "id", id, label, err, errlen);
+	if (id)
+		fprintf(f, "[%s \"%s\"]\n", it->opt, id);
+	else
+		fprintf(f, "[%s]\n", it->opt);
+	for (size_t i = 0; i < it->n_props; i++) {
+		if (!strcmp(it->props[i].key, "id"))
+			continue;
+		rc = write_prop(f, it->props[i].key, it->props[i].val, label, err, errlen);
+		if (rc)
+			return rc;
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+/*
+ * The configuration as a QEMU config file for -readconfig: the CXL options
+ * as given (devices, objects, machine, name, chardevs that are not QMP),
+ * then each QMP monitor as a [chardev] with its [mon], which is how QEMU
+ * writes -qmp. VM-only options have no place in it.
+ */
+int cfg_write_config(const struct config *c, const struct opts *o, FILE *f, char *err,
+		     size_t errlen)
+{
+	static const char *const groups[] = { "object", "device", "machine", "name", "chardev" };
+	int rc;
+
+	fprintf(f, "# cxl-emu -writeconfig: read it back with -readconfig\n\n");
+	for (size_t i = 0; i < o->n; i++) {
+		const struct opts_item *it = &o->items[i];
+		bool keep = false;
+
+		if (it->kind != OPTS_PROPS)
+			continue;
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+			keep |= !strcmp(it->opt, groups[g]);
+		if (!keep || (!strcmp(it->opt, "chardev") &&
+			      chardev_of_monitor(o, opts_get(it, "id"))))
+			continue;
+		rc = write_section(f, it, err, errlen);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < c->n_qmps; i++) {
+		const struct cfg_qmp *q = c->qmps[i];
+
+		fprintf(f, "[chardev \"qmp%zu\"]\n  backend = \"socket\"\n", i);
+		if (q->kind == CFG_QMP_TCP)
+			fprintf(f, "  host = \"%s\"\n  port = \"%s\"\n", q->host, q->port);
+		else
+			fprintf(f, "  path = \"%s\"\n", q->path);
+		fprintf(f, "  server = \"on\"\n  wait = \"%s\"\n\n", q->wait ? "on" : "off");
+		fprintf(f, "[mon]\n  chardev = \"qmp%zu\"\n  mode = \"control\"\n%s\n", i,
+			q->pretty ? "  pretty = \"on\"\n" : "");
+	}
+	return ferror(f) ? -EIO : 0;
 }
 
 /* ---- instance name and run directory ---- */

@@ -16,10 +16,14 @@
 	{ "rombar", P_U32, false, "ignored" }, \
 	{ "acpi-index", P_U32, false, "ignored" }
 
+/* Link properties, with the kind's QEMU defaults in the help text. */
+#define LINK_PROPS(speed, width, flit) \
+	{ "x-speed", P_LINK_SPEED, false, "max link speed in GT/s (default " speed ")" }, \
+	{ "x-width", P_LINK_WIDTH, false, "max link width in lanes (default " width ")" }, \
+	{ "x-256b-flit", P_BOOL, false, "256B flit mode (default " flit ")" }
+
 #define PORT_COMMON \
 	{ "hotplug", P_BOOL, false, "ignored" }, \
-	{ "x-speed", P_STR, false, "ignored" }, \
-	{ "x-width", P_STR, false, "ignored" }, \
 	{ "bus-reserve", P_U32, false, "ignored" }, \
 	{ "io-reserve", P_SIZE, false, "ignored" }, \
 	{ "mem-reserve", P_SIZE, false, "ignored" }, \
@@ -44,6 +48,7 @@ static const struct pdef props_rp[] = {
 	{ "chassis", P_U8, false, "chassis number (default 0)" },
 	{ "slot", P_U16, false, "slot number (default 0)" },
 	PORT_COMMON,
+	LINK_PROPS("64", "16", "on"),
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
 };
@@ -53,8 +58,8 @@ static const struct pdef props_usp[] = {
 	{ "bus", P_STR, true, "a cxl-rp or cxl-downstream id" },
 	{ "port", P_U8, false, "port number (default 0)" },
 	{ "sn", P_U64, false, "serial number" },
-	{ "x-speed", P_STR, false, "ignored" },
-	{ "x-width", P_STR, false, "ignored" },
+	{ "cdat", P_STR, false, "ignored (built-in CDAT)" },
+	LINK_PROPS("32", "16", "on"),
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
 };
@@ -66,6 +71,7 @@ static const struct pdef props_dsp[] = {
 	{ "chassis", P_U8, false, "chassis number (default 0)" },
 	{ "slot", P_U16, false, "slot number (default 0)" },
 	PORT_COMMON,
+	LINK_PROPS("64", "16", "on"),
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
 };
@@ -97,6 +103,9 @@ static const struct pdef props_t3[] = {
 	  "cxl-fmemu: shared buffer name (default /mctp-message-buf)" },
 	{ "mctp-buf-slots", P_U32, false, "cxl-fmemu: forwarded requests in flight (default 1)" },
 	{ "cdat", P_STR, false, "ignored (built-in CDAT)" },
+	LINK_PROPS("32", "16", "off"),
+	{ "hdm-db", P_BOOL, false, "HDM-DB (back-invalidate) decoders; needs x-256b-flit=on" },
+	{ "chmu-port", P_U16, false, "port number of the hotness monitoring unit (default 0)" },
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
 };
@@ -249,14 +258,14 @@ int cfg_parse_pciaddr(const char *s, int *devfn)
 }
 
 /* QEMU's PCIELinkSpeed / PCIELinkWidth enums (qapi/common.json). */
+const char *const cfg_link_speeds[CFG_LINK_SPEEDS] = { "2_5", "5", "8", "16", "32", "64" };
+
 int cfg_link_speed(const char *s)
 {
-	static const char *const speeds[] = { "2_5", "5", "8", "16", "32", "64" };
-
 	if (!s)
 		return 0;
-	for (size_t i = 0; i < CFG_N(speeds); i++)
-		if (!strcmp(s, speeds[i]))
+	for (size_t i = 0; i < CFG_LINK_SPEEDS; i++)
+		if (!strcmp(s, cfg_link_speeds[i]))
 			return (int)i + 1;
 	return -1;
 }

@@ -47,6 +47,8 @@ struct emu {
 	bool run_dir_created;  /* ours to remove on exit */
 	char lock_path[4200];
 	int lock_fd;
+	int daemon_fd;         /* -daemonize: tells the waiting parent we are ready */
+	int pid_fd;            /* -pidfile, locked while we run */
 };
 
 /* ---- QMP commands of cxl-emu itself ---- */
@@ -107,6 +109,14 @@ static void usage(FILE *f)
 		"  -chardev socket,id=ID,host=HOST,port=PORT|path=PATH,server=on,wait=off\n"
 		"      with -mon chardev=ID,mode=control   QMP server, as QEMU users write it\n"
 		"  -name NAME                    names the run directory\n"
+		"  -readconfig FILE              QEMU config file ([device \"id\"], [object],\n"
+		"                                [machine], [chardev], [mon]; others ignored)\n"
+		"  -writeconfig FILE|-           write the CXL configuration as such a file\n"
+		"  -daemonize                    detach once ready (the parent exits 0, or 1\n"
+		"                                if start-up failed)\n"
+		"  -pidfile FILE                 write the pid, locked; removed at exit\n"
+		"  -S                            QMP query-status says prelaunch until cont\n"
+		"  -nodefaults                   accepted (there are no default devices)\n"
 		"Option syntax is QEMU's: key=value lists, ',,' for a comma, sizes with\n"
 		"K/M/G/T, booleans on/off, --opt for -opt, JSON for -device and -object.\n"
 		"\n");
@@ -114,8 +124,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nEvery other QEMU option (-kernel, -append, -initrd, -smp, -m, -cpu, -accel,\n"
 		"-enable-kvm, -drive, -netdev, -nic, -serial, -monitor, -nographic, -display,\n"
-		"-gdb, -s, -S, -pidfile, -daemonize, ...) is accepted and ignored with one\n"
-		"warning each, as are devices that are not on a CXL port.\n"
+		"-gdb, -s, ...) is accepted and ignored with one warning each, as are devices\n"
+		"that are not on a CXL port.\n"
 		"\nQMP commands:\n");
 	struct fwd_target *t = NULL;
 
@@ -250,6 +260,118 @@ static void teardown_run_dir(struct emu *e)
 		rmdir(e->run_dir);
 }
 
+/* ---- -daemonize, -pidfile, -writeconfig ---- */
+
+/*
+ * QEMU's os_daemonize(): the parent waits until the child is ready (or
+ * failed), then exits 0 (or 1); the child continues in a new session. The
+ * child's startup lines still reach the parent's stdout; stdio goes to
+ * /dev/null once ready (os_setup_post()).
+ */
+static int daemonize(struct emu *e)
+{
+	int fds[2];
+	pid_t pid;
+	char st = 1;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		fprintf(stderr, "cxl-emu: -daemonize: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "cxl-emu: -daemonize: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		while (read(fds[0], &st, 1) < 0 && errno == EINTR)
+			;
+		_exit(st == 0 ? 0 : 1);
+	}
+	close(fds[0]);
+	e->daemon_fd = fds[1];
+	setsid();
+	return 0;
+}
+
+static void daemon_ready(struct emu *e)
+{
+	int null;
+
+	if (e->daemon_fd < 0)
+		return;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (write(e->daemon_fd, "", 1) != 1)
+		log_warn("-daemonize: the parent is gone");
+	close(e->daemon_fd);
+	e->daemon_fd = -1;
+}
+
+/* QEMU's qemu_write_pidfile(): locked while we run, removed at exit. */
+static int write_pidfile(struct emu *e)
+{
+	const char *path = e->opts.pidfile;
+
+	if (!path)
+		return 0;
+	e->pid_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (e->pid_fd < 0) {
+		fprintf(stderr, "cxl-emu: cannot create PID file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(e->pid_fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "cxl-emu: cannot lock PID file %s: another process holds it\n",
+			path);
+		close(e->pid_fd);
+		e->pid_fd = -1;
+		return -1;
+	}
+	if (ftruncate(e->pid_fd, 0) || dprintf(e->pid_fd, "%ld\n", (long)getpid()) < 0) {
+		fprintf(stderr, "cxl-emu: cannot write PID file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void remove_pidfile(struct emu *e)
+{
+	if (e->pid_fd < 0)
+		return;
+	unlink(e->opts.pidfile);
+	close(e->pid_fd);
+	e->pid_fd = -1;
+}
+
+static int write_config(const struct emu *e)
+{
+	const char *path = e->opts.writeconfig;
+	bool out = !strcmp(path, "-");
+	FILE *f = out ? stdout : fopen(path, "we");
+	char err[512];
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "cxl-emu: -writeconfig %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rc = cfg_write_config(e->cfg, &e->opts, f, err, sizeof(err));
+	if ((out ? fflush(f) : fclose(f)) && !rc)
+		rc = -EIO;
+	if (rc) {
+		fprintf(stderr, "cxl-emu: %s\n", rc == -EINVAL ? err : strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- start and stop ---- */
 
 static void on_signal(struct loop *l, void *arg)
@@ -295,6 +417,7 @@ static int emu_start(struct emu *e)
 		       i2c_bus_path(emu_host_bus(e->host, i)));
 	printf("cxl-emu: ready\n");
 	fflush(stdout);
+	daemon_ready(e);
 	return 0;
 }
 
@@ -309,7 +432,7 @@ static void emu_stop(struct emu *e)
 
 int main(int argc, char **argv)
 {
-	struct emu e = { .lock_fd = -1 };
+	struct emu e = { .lock_fd = -1, .daemon_fd = -1, .pid_fd = -1 };
 	char err[1024];
 	int rc, code = 1;
 
@@ -346,6 +469,12 @@ int main(int argc, char **argv)
 		log_warn("%s", e.cfg->warnings[i]);
 	for (size_t i = 0; i < e.cfg->n_notes; i++)
 		log_info("%s", e.cfg->notes[i]);
+	if (e.opts.writeconfig && write_config(&e))
+		goto out;
+	if (e.opts.daemonize && daemonize(&e))
+		goto out;
+	if (write_pidfile(&e))
+		goto out;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (loop_new(&e.loop)) {
@@ -370,6 +499,7 @@ out:
 	if (e.loop)
 		loop_run_cleanups(e.loop);
 	teardown_run_dir(&e);
+	remove_pidfile(&e);
 	loop_free(e.loop);
 	config_free(e.cfg);
 	opts_free(&e.opts);

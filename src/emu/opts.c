@@ -92,12 +92,10 @@ static const struct opt_def opt_defs[] = {
 	{ "overcommit", true, OPTS_VM, NULL, NULL },
 	{ "parallel", true, OPTS_VM, NULL, NULL },
 	{ "pflash", true, OPTS_VM, NULL, NULL },
-	{ "pidfile", true, OPTS_VM, NULL, NULL },
 	{ "plugin", true, OPTS_VM, NULL, NULL },
 	{ "prom-env", true, OPTS_VM, NULL, NULL },
 	{ "qtest", true, OPTS_VM, NULL, NULL },
 	{ "qtest-log", true, OPTS_VM, NULL, NULL },
-	{ "readconfig", true, OPTS_VM, NULL, NULL },
 	{ "realtime", true, OPTS_VM, NULL, NULL },
 	{ "rotate", true, OPTS_VM, NULL, NULL },
 	{ "rtc", true, OPTS_VM, NULL, NULL },
@@ -125,7 +123,6 @@ static const struct opt_def opt_defs[] = {
 	{ "vnc", true, OPTS_VM, NULL, NULL },
 	{ "watchdog", true, OPTS_VM, NULL, NULL },
 	{ "watchdog-action", true, OPTS_VM, NULL, NULL },
-	{ "writeconfig", true, OPTS_VM, NULL, NULL },
 	{ "xen-domid", true, OPTS_VM, NULL, NULL },
 	/* VM-only flags */
 	{ "alt-grab", false, OPTS_VM, NULL, NULL },
@@ -133,7 +130,6 @@ static const struct opt_def opt_defs[] = {
 	{ "audio-help", false, OPTS_VM, NULL, NULL },
 	{ "ctrl-grab", false, OPTS_VM, NULL, NULL },
 	{ "curses", false, OPTS_VM, NULL, NULL },
-	{ "daemonize", false, OPTS_VM, NULL, NULL },
 	{ "enable-fips", false, OPTS_VM, NULL, NULL },
 	{ "enable-kvm", false, OPTS_VM, NULL, NULL },
 	{ "enable-sync-profile", false, OPTS_VM, NULL, NULL },
@@ -149,14 +145,12 @@ static const struct opt_def opt_defs[] = {
 	{ "no-reboot", false, OPTS_VM, NULL, NULL },
 	{ "no-shutdown", false, OPTS_VM, NULL, NULL },
 	{ "no-user-config", false, OPTS_VM, NULL, NULL },
-	{ "nodefaults", false, OPTS_VM, NULL, NULL },
 	{ "nographic", false, OPTS_VM, NULL, NULL },
 	{ "old-param", false, OPTS_VM, NULL, NULL },
 	{ "only-migratable", false, OPTS_VM, NULL, NULL },
 	{ "portrait", false, OPTS_VM, NULL, NULL },
 	{ "preconfig", false, OPTS_VM, NULL, NULL },
 	{ "s", false, OPTS_VM, NULL, NULL },
-	{ "S", false, OPTS_VM, NULL, NULL },
 	{ "sdl", false, OPTS_VM, NULL, NULL },
 	{ "semihosting", false, OPTS_VM, NULL, NULL },
 	{ "singlestep", false, OPTS_VM, NULL, NULL },
@@ -491,6 +485,11 @@ void opts_describe(const struct opts_item *it, char *buf, size_t len)
 		snprintf(buf, len, "-%s id=%s", it->opt, id);
 	else
 		snprintf(buf, len, "-%s", it->opt);
+	if (it->src) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, " (%s)", it->src);
+	}
 }
 
 void opts_free(struct opts *o)
@@ -498,10 +497,13 @@ void opts_free(struct opts *o)
 	for (size_t i = 0; i < o->n; i++) {
 		free(o->items[i].given);
 		free(o->items[i].arg);
+		free(o->items[i].src);
 		opts_props_free(o->items[i].props, o->items[i].n_props);
 	}
 	free(o->items);
 	free(o->run_dir);
+	free(o->pidfile);
+	free(o->writeconfig);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -513,25 +515,32 @@ static bool is_help_prop(const struct opts_prop *p, const char *implied)
 		(!strcmp(p->val, "help") || !strcmp(p->val, "?")));
 }
 
-static int add_item(struct opts *o, const struct opt_def *d, const char *given, int argi,
-		    const char *arg, char *err, size_t errlen)
+static struct opts_item *new_item(struct opts *o, const struct opt_def *d, const char *given,
+				  int argi, const char *arg)
 {
 	struct opts_item *items = realloc(o->items, (o->n + 1) * sizeof(*items));
 	struct opts_item *it;
-	int rc = 0;
 
 	if (!items)
-		return -ENOMEM;
+		return NULL;
 	o->items = items;
-	it = &items[o->n];
+	it = &items[o->n++];
 	memset(it, 0, sizeof(*it));
 	it->opt = d->canon ? d->canon : d->name;
 	it->kind = d->kind;
 	it->argi = argi;
 	it->given = strdup(given);
 	it->arg = arg ? strdup(arg) : NULL;
-	o->n++;
-	if (!it->given || (arg && !it->arg))
+	return it->given && (!arg || it->arg) ? it : NULL;
+}
+
+static int add_item(struct opts *o, const struct opt_def *d, const char *given, int argi,
+		    const char *arg, char *err, size_t errlen)
+{
+	struct opts_item *it = new_item(o, d, given, argi, arg);
+	int rc = 0;
+
+	if (!it)
 		return -ENOMEM;
 	if (d->kind != OPTS_PROPS)
 		return 0;
@@ -550,6 +559,120 @@ static int add_item(struct opts *o, const struct opt_def *d, const char *given, 
 	for (size_t i = 0; !rc && i < it->n_props; i++)
 		if (is_help_prop(&it->props[i], it->json ? NULL : d->implied))
 			it->help = true;
+	return rc;
+}
+
+/* ---- -readconfig ---- */
+
+/* The groups that become cxl-emu options; every other group is VM-only. */
+static const struct opt_def *config_group(const char *group)
+{
+	static const char *const groups[] = { "device", "object", "machine", "chardev", "mon",
+					      "name" };
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (!strcmp(group, groups[i]))
+			return find_def(group);
+	return NULL;
+}
+
+/* The section as an option argument, for messages: "k=v,k2=v2" (',,' for ','). */
+static int section_arg(struct opts_item *it)
+{
+	size_t len = 1;
+	char *a, *p;
+
+	for (size_t i = 0; i < it->n_props; i++)
+		len += 2 * (strlen(it->props[i].key) + strlen(it->props[i].val)) + 2;
+	a = p = malloc(len);
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < it->n_props; i++) {
+		p += sprintf(p, "%s%s=", i ? "," : "", it->props[i].key);
+		for (const char *v = it->props[i].val; *v; v++) {
+			*p++ = *v;
+			if (*v == ',')
+				*p++ = ',';
+		}
+	}
+	*p = '\0';
+	free(it->arg);
+	it->arg = a;
+	return 0;
+}
+
+/* Start a section: an option item for the groups we use, a VM-only one else. */
+static int start_section(struct opts *o, const char *group, const char *id, int argi,
+			 const char *src)
+{
+	static const struct opt_def vm = { "readconfig", false, OPTS_VM, NULL, NULL };
+	const struct opt_def *d = config_group(group);
+	struct opts_item *it;
+	char given[160];
+
+	if (d)
+		snprintf(given, sizeof(given), "-%s", group);
+	else if (id)
+		snprintf(given, sizeof(given), "[%s \"%s\"]", group, id);
+	else
+		snprintf(given, sizeof(given), "[%s]", group);
+	it = new_item(o, d ? d : &vm, given, argi, NULL);
+	if (!it || !(it->src = strdup(src)))
+		return -ENOMEM;
+	if (d && id)
+		return add_prop(&it->props, &it->n_props, strdup("id"), strdup(id));
+	return 0;
+}
+
+/*
+ * QEMU's config file format (util/qemu-config.c qemu_config_parse(), with
+ * its sscanf patterns): "[group]" or "[group "id"]" starts a section,
+ * `key = "value"` adds to it; blank lines and '#' comments are skipped.
+ * Sections are options at the place of -readconfig (argv index argi).
+ */
+int opts_read_config(struct opts *o, const char *path, int argi, char *err, size_t errlen)
+{
+	char line[1200], group[64], id[64], key[64], val[1024], src[320];
+	FILE *f = fopen(path, "re");
+	size_t first = o->n;
+	int lineno = 0, rc = 0;
+
+	if (!f)
+		return set_err(err, errlen, "-readconfig %s: %s", path, strerror(errno));
+	while (!rc && fgets(line, sizeof(line), f)) {
+		const char *p = line;
+
+		lineno++;
+		snprintf(src, sizeof(src), "%s:%d", path, lineno);
+		if (!strchr(line, '\n') && !feof(f)) {
+			rc = set_err(err, errlen, "%s: line too long", src);
+			break;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || *p == '\r' || *p == '\0' || *p == '#')
+			continue;
+		if (sscanf(p, "[%63s \"%63[^\"]\"]", group, id) == 2) {
+			rc = start_section(o, group, id, argi, src);
+		} else if (sscanf(p, "[%63[^]]]", group) == 1) {
+			rc = start_section(o, group, NULL, argi, src);
+		} else if (sscanf(p, "%63s = \"%1023[^\"]\"", key, val) == 2) {
+			struct opts_item *it = o->n > first ? &o->items[o->n - 1] : NULL;
+
+			if (!it)
+				rc = set_err(err, errlen, "%s: no group defined", src);
+			else if (it->kind == OPTS_PROPS)
+				rc = add_prop(&it->props, &it->n_props, strdup(key), strdup(val));
+		} else {
+			rc = set_err(err, errlen, "%s: parse error", src);
+		}
+	}
+	if (!rc && ferror(f))
+		rc = set_err(err, errlen, "-readconfig %s: read error", path);
+	fclose(f);
+	for (size_t i = first; !rc && i < o->n; i++)
+		if (o->items[i].kind == OPTS_PROPS)
+			rc = section_arg(&o->items[i]);
 	return rc;
 }
 
@@ -574,6 +697,44 @@ static int own_option(struct opts *o, const char *name, const char *val, char *e
 		free(o->run_dir);
 		o->run_dir = strdup(val);
 		return o->run_dir ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/*
+ * QEMU options that change how cxl-emu runs rather than what it emulates.
+ * Returns how many arguments it took (0 or 1), -ENOENT if name is not one
+ * of them, or an error.
+ */
+static int emu_option(struct opts *o, const char *name, const char *arg, int argi,
+		      char *err, size_t errlen)
+{
+	static const char *const with_arg[] = { "readconfig", "writeconfig", "pidfile" };
+	int rc;
+
+	if (!strcmp(name, "daemonize"))
+		return o->daemonize = true, 0;
+	if (!strcmp(name, "S"))
+		return o->prelaunch = true, 0;
+	if (!strcmp(name, "nodefaults"))
+		return 0;
+	for (size_t i = 0; i < sizeof(with_arg) / sizeof(with_arg[0]); i++) {
+		if (strcmp(name, with_arg[i]))
+			continue;
+		if (!arg)
+			return set_err(err, errlen, "option '-%s' requires an argument", name);
+		if (name[0] == 'r')
+			rc = opts_read_config(o, arg, argi, err, errlen);
+		else
+			rc = set_str(name[0] == 'w' ? &o->writeconfig : &o->pidfile, arg);
+		return rc ? rc : 1;
 	}
 	return -ENOENT;
 }
@@ -624,6 +785,13 @@ int opts_parse(int argc, char *const argv[], struct opts *o, char *err, size_t e
 				return rc;
 			continue;
 		}
+		rc = emu_option(o, name, i + 1 < argc ? argv[i + 1] : NULL, i, err, errlen);
+		if (rc >= 0) {
+			i += rc;
+			continue;
+		}
+		if (rc != -ENOENT)
+			return rc;
 		d = find_def(name);
 		if (!d)
 			return set_err(err, errlen, "unknown option '%s' (see --help)", a);

@@ -14,6 +14,13 @@
  * - `-device` and `-object` also take QEMU's JSON form ('{"driver": ...}').
  * - `-M` is `-machine`, `-qmp-pretty` is `-qmp`; `-machine` may repeat, the
  *   properties merge (config.c; a later value wins, as in QEMU).
+ * - -readconfig FILE reads QEMU's config file format where it stands
+ *   (util/qemu-config.c): "[group]" or "[group "id"]" sections of
+ *   `key = "value"` lines, '#' comments. [device], [object], [machine],
+ *   [chardev], [mon] and [name] become the options of that name (the id
+ *   as id=); every other group is VM-only, as its option would be.
+ * - -writeconfig FILE, -daemonize, -pidfile FILE and -S are kept in struct
+ *   opts for main.c; -nodefaults is accepted (cxl-emu has no defaults).
  * - Our own options: --help, --version, --log LEVEL, --run-dir DIR (also
  *   --log=LEVEL, --run-dir=DIR).
  * - Every option QEMU has for the VM only (-kernel, -smp, -drive, ...) is
@@ -47,6 +54,7 @@ struct opts_item {
 	size_t n_props;
 	bool json;          /* argument was JSON */
 	bool help;          /* a "help" or "?" property: print help for it */
+	char *src;          /* "FILE:LINE" for a -readconfig section, else NULL */
 };
 
 struct opts {
@@ -57,6 +65,10 @@ struct opts {
 	bool has_log;
 	int log_level;      /* enum log_level when has_log */
 	char *run_dir;
+	bool daemonize;     /* -daemonize */
+	bool prelaunch;     /* -S: QMP reports "prelaunch" until cont */
+	char *pidfile;      /* -pidfile FILE */
+	char *writeconfig;  /* -writeconfig FILE ("-": stdout) */
 };
 
 /*
@@ -66,6 +78,10 @@ struct opts {
  */
 int opts_parse(int argc, char *const argv[], struct opts *o, char *err, size_t errlen);
 void opts_free(struct opts *o);
+
+/* -readconfig FILE: its sections as options at argv index argi. 0, or
+ * -EINVAL with err ("FILE:LINE: parse error"), -ENOMEM. */
+int opts_read_config(struct opts *o, const char *path, int argi, char *err, size_t errlen);
 
 /*
  * QEMU key=value list with an optional implied first key. Returns 0 or
@@ -86,7 +102,8 @@ int opts_parse_bool(const char *s, bool *out);   /* on/off yes/no true/false y/n
 int opts_parse_u64(const char *s, uint64_t *out); /* decimal, 0x hex, 0 octal (strtoull base 0) */
 int opts_parse_size(const char *s, uint64_t *out); /* number with B/K/M/G/T/P/E suffix, 1.5G */
 
-/* Quote an option back for messages: "-device cxl-type3,id=x". */
+/* Quote an option back for messages: "-device cxl-type3,id=x", with
+ * " (FILE:LINE)" for a -readconfig section. */
 void opts_describe(const struct opts_item *it, char *buf, size_t len);
 
 #endif

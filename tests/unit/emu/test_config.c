@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -17,10 +18,11 @@
 #define MAXARG 96
 
 /* Split a shell-like line on spaces (no quoting needed in these tests). */
-static int build(const char *line, struct config **c, char *err, size_t len)
+/* The same, keeping the parsed options (for -writeconfig); opts_free(o). */
+static int build_opts(const char *line, struct opts *o, struct config **c, char *err,
+		      size_t len)
 {
 	char *copy = strdup(line), *argv[MAXARG], *save = NULL;
-	struct opts o;
 	int argc = 0, rc;
 
 	argv[argc++] = (char *)"cxl-emu";
@@ -28,13 +30,21 @@ static int build(const char *line, struct config **c, char *err, size_t len)
 		argv[argc++] = t;
 	argv[argc] = NULL;
 	assert_true(argc < MAXARG);
-	rc = opts_parse(argc, argv, &o, err, len);
+	rc = opts_parse(argc, argv, o, err, len);
 	if (!rc)
-		rc = config_build(&o, c, err, len);
+		rc = config_build(o, c, err, len);
 	else
 		*c = NULL;
-	opts_free(&o);
 	free(copy);
+	return rc;
+}
+
+static int build(const char *line, struct config **c, char *err, size_t len)
+{
+	struct opts o;
+	int rc = build_opts(line, &o, c, err, len);
+
+	opts_free(&o);
 	return rc;
 }
 
@@ -61,6 +71,8 @@ static int build(const char *line, struct config **c, char *err, size_t len)
 
 /* A minimal valid CXL prefix for error tests. */
 #define BASE "-machine q35,cxl=on " RFC_OBJECTS RFC_SWITCH
+/* The least a command line needs to be about CXL. */
+#define ONE_HB "-machine cxl=on -device pxb-cxl,id=hb "
 
 static void test_rfc_target(void **state)
 {
@@ -433,6 +445,31 @@ static const struct err_case errors[] = {
 	  "-device i2c_mctp_cxl,bus=b,address=4,target=us0",
 	  "-device i2c_mctp_cxl: property 'address': 0x4 on bus 'b' is already used by "
 	  "'/machine/peripheral-anon/device[1]'" },
+	/* QEMU rejects what it does not know; a CXL-looking name is a typo */
+	{ BASE "-device cxl-typ3,bus=swport0,id=d,volatile-memdev=cxl-mem2",
+	  "-device cxl-typ3,id=d: 'cxl-typ3' is not a valid device model name (did you mean "
+	  "'cxl-type3'?)" },
+	{ BASE "-device i2c-mctp-cxl,bus=b,address=4,target=us0",
+	  "-device i2c-mctp-cxl: 'i2c-mctp-cxl' is not a valid device model name (did you mean "
+	  "'i2c_mctp_cxl'?)" },
+	{ BASE "-device cxl-mhd-pool,id=p",
+	  "-device cxl-mhd-pool,id=p: 'cxl-mhd-pool' is not a valid device model name (see "
+	  "-device help)" },
+	/* QEMU cxl_setup_memory() */
+	{ BASE "-device cxl-type3,bus=swport0,id=d,persistent-memdev=cxl-mem2",
+	  "-device cxl-type3,id=d: lsa property must be set for persistent devices" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-memdev=cxl-mem2,hdm-db=on",
+	  "-device cxl-type3,id=d: hdm-db requires operating in 256b flit (x-256b-flit=on)" },
+	{ BASE "-device cxl-type3,bus=swport0,id=d,volatile-memdev=cxl-mem2,x-speed=3",
+	  "-device cxl-type3,id=d: property 'x-speed': '3' is not a link speed (2_5, 5, 8, 16, "
+	  "32 or 64 GT/s)" },
+	{ BASE "-device cxl-downstream,bus=us0,id=p9,slot=9,x-width=3",
+	  "-device cxl-downstream,id=p9: property 'x-width': '3' is not a link width (1, 2, 4, "
+	  "8, 12, 16 or 32 lanes)" },
+	/* nothing to emulate */
+	{ "-machine q35,cxl=on -m 4G -device e1000",
+	  "no CXL device on the command line: cxl-emu emulates the CXL topology (pxb-cxl, "
+	  "cxl-rp, cxl-upstream, cxl-type3, i2c_mctp_cxl, ...) and nothing else; see --help" },
 	/* machine-level */
 	{ "-machine q35 -device pxb-cxl,bus_nr=1,id=h",
 	  "-machine: CXL devices need cxl=on (e.g. -machine q35,cxl=on)" },
@@ -482,7 +519,7 @@ static void test_warnings_and_notes(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(build("-enable-kvm -nographic -serial mon:stdio -drive "
+	assert_int_equal(build(ONE_HB "-enable-kvm -nographic -serial mon:stdio -drive "
 			       "file=a.img,if=virtio -netdev user,id=n0 -device e1000,netdev=n0 "
 			       "-device tmp105,bus=aspeed.i2c.bus.0,address=0x4c "
 			       "-object rng-random,id=rng0,filename=/dev/urandom "
@@ -527,7 +564,7 @@ static void test_chardev_mon(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(build("-chardev socket,id=qmp0,host=127.0.0.1,port=4445,server=on,"
+	assert_int_equal(build(ONE_HB "-chardev socket,id=qmp0,host=127.0.0.1,port=4445,server=on,"
 			       "wait=off -mon chardev=qmp0,mode=control,pretty=on "
 			       "-chardev socket,id=qmp1,path=/tmp/m.sock,server=on,wait=off "
 			       "-mon qmp1,mode=control -qmp tcp::4447,server,nowait",
@@ -543,7 +580,8 @@ static void test_chardev_mon(void **state)
 	assert_int_equal(c->n_notes, 0);
 	config_free(c);
 
-	assert_int_equal(build("-qmp tcp:[::1]:4445,server=on,wait=off", &c, err, sizeof(err)), 0);
+	assert_int_equal(build(ONE_HB "-qmp tcp:[::1]:4445,server=on,wait=off", &c, err,
+			       sizeof(err)), 0);
 	assert_string_equal(c->qmps[0]->host, "::1");
 	assert_string_equal(c->qmps[0]->addr, "tcp:[::1]:4445");
 	config_free(c);
@@ -624,7 +662,7 @@ static void test_instance_name(void **state)
 	(void)state;
 	cfg_instance_name(NULL, 42, buf, sizeof(buf));
 	assert_string_equal(buf, "pid-42");
-	assert_int_equal(build("-qmp tcp:localhost:4445,server,wait=off", &c, err, sizeof(err)),
+	assert_int_equal(build(ONE_HB "-qmp tcp:localhost:4445,server,wait=off", &c, err, sizeof(err)),
 			 0);
 	cfg_instance_name(c, 42, buf, sizeof(buf));
 	assert_string_equal(buf, "tcp-localhost-4445");
@@ -638,20 +676,101 @@ static void test_instance_name(void **state)
 	config_free(c);
 
 	/* an ephemeral port names nothing */
-	assert_int_equal(build("-qmp tcp:127.0.0.1:0,server,wait=off", &c, err, sizeof(err)), 0);
+	assert_int_equal(build(ONE_HB "-qmp tcp:127.0.0.1:0,server,wait=off", &c, err, sizeof(err)), 0);
 	cfg_instance_name(c, 7, buf, sizeof(buf));
 	assert_string_equal(buf, "pid-7");
 	config_free(c);
-	assert_int_equal(build("-qmp unix:/tmp/q.sock,server=on,wait=off -name "
+	assert_int_equal(build(ONE_HB "-qmp unix:/tmp/q.sock,server=on,wait=off -name "
 			       "my/../host!", &c, err, sizeof(err)), 0);
 	cfg_instance_name(c, 7, buf, sizeof(buf));
 	assert_string_equal(buf, "my-..-host");
 	config_free(c);
-	assert_int_equal(build("-qmp unix:/tmp/q.sock,server=on,wait=off", &c, err, sizeof(err)),
+	assert_int_equal(build(ONE_HB "-qmp unix:/tmp/q.sock,server=on,wait=off", &c, err, sizeof(err)),
 			 0);
 	cfg_instance_name(c, 7, buf, sizeof(buf));
 	assert_string_equal(buf, "unix-tmp-q.sock");
 	config_free(c);
+}
+
+/*
+ * What QEMU starts, we start: ports sharing numbers, anonymous devices, a
+ * host bridge on bus 0, link properties, a backend off the 256 MiB grain.
+ */
+static void test_qemu_tolerance(void **state)
+{
+	struct config *c;
+	struct cfg_device *d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(build("-machine q35,cxl=on -object memory-backend-ram,id=m,size=300M "
+			       "-object memory-backend-ram,id=l,size=1M "
+			       "-device pxb-cxl "
+			       "-device pxb-cxl,id=hb,bus_nr=12 "
+			       "-device cxl-rp,bus=hb,id=rp0,slot=0 "
+			       "-device cxl-rp,bus=hb,id=rp1,slot=1 "
+			       "-device cxl-upstream,bus=rp0,id=us0 "
+			       "-device cxl-downstream,bus=us0,id=dp0,slot=4,x-speed=16,x-width=8 "
+			       "-device cxl-downstream,bus=us0,id=dp1,slot=5,x-256b-flit=off "
+			       "-device cxl-type3,bus=dp0,persistent-memdev=m,lsa=l,x-256b-flit=on,"
+			       "hdm-db=on,chmu-port=3", &c, err, sizeof(err)), 0);
+	d = c->root->children[0];
+	assert_string_equal(d->name, "/machine/peripheral-anon/device[0]");
+	assert_int_equal(d->u.pxb.bus_nr, 0);
+	assert_int_equal(cfg_find_device(c, "rp0")->u.port.port, 0);
+	assert_int_equal(cfg_find_device(c, "rp1")->u.port.port, 0);
+	assert_int_equal(cfg_find_device(c, "us0")->u.usp.port, 0);
+	d = cfg_find_device(c, "dp0");
+	assert_int_equal(d->u.port.port, 0);
+	assert_int_equal(d->link.speed, 4);
+	assert_int_equal(d->link.width, 8);
+	assert_true(d->link.flit_256b);
+	assert_false(cfg_find_device(c, "dp1")->link.flit_256b);
+	d = d->children[0];
+	assert_string_equal(d->name, "/machine/peripheral-anon/device[1]");
+	assert_true(d->link.flit_256b);
+	assert_true(d->u.t3.hdm_db);
+	assert_int_equal(d->u.t3.chmu_port, 3);
+	assert_int_equal(c->n_warnings, 1);
+	assert_string_equal(c->warnings[0], "-device cxl-type3: memory backend 'm' (314572800 "
+			    "bytes) is not a multiple of 256 MiB: the device reports Internal "
+			    "Error for its capacity, as QEMU's does");
+	config_free(c);
+}
+
+/* -writeconfig writes what -readconfig reads back to the same topology. */
+static void test_writeconfig_readconfig(void **state)
+{
+	struct config *c, *back;
+	struct json_object *j1, *j2;
+	struct opts o;
+	char path[256], err[512], *line;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_int_equal(build_opts(RFC_TARGET " -chardev socket,id=m1,path=/tmp/m.sock,"
+				    "server=on,wait=off -mon chardev=m1,mode=control,pretty=on "
+				    "-name rfc", &o, &c, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "/tmp/cxl-emu-cfg-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_int_equal(cfg_write_config(c, &o, f, err, sizeof(err)), 0);
+	fclose(f);
+	opts_free(&o);
+	assert_true(asprintf(&line, "-smp 2 -readconfig %s", path) > 0);
+	assert_int_equal(build(line, &back, err, sizeof(err)), 0);
+	j1 = cfg_to_json(c);
+	j2 = cfg_to_json(back);
+	assert_string_equal(json_object_to_json_string(j1),
+			    json_object_to_json_string(j2));
+	json_object_put(j1);
+	json_object_put(j2);
+	config_free(back);
+	config_free(c);
+	free(line);
+	unlink(path);
 }
 
 static void test_json_dump(void **state)
@@ -719,6 +838,8 @@ int main(void)
 		cmocka_unit_test(test_instance_name),
 		cmocka_unit_test(test_json_dump),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_qemu_tolerance),
+		cmocka_unit_test(test_writeconfig_readconfig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

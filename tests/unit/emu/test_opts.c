@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -254,7 +256,8 @@ static void test_parse_argv(void **state)
 			       "-M", "q35", "-machine", "cxl=on", "-qmp-pretty",
 			       "unix:/tmp/x,server", "--log", "debug", "--run-dir=/tmp/r",
 			       "disk.img", NULL), 0);
-	assert_int_equal(o.n, 11);
+	assert_int_equal(o.n, 10); /* -S is not an item: it sets prelaunch */
+	assert_true(o.prelaunch);
 	assert_string_equal(o.items[0].opt, "m");
 	assert_int_equal(o.items[0].kind, OPTS_VM);
 	assert_string_equal(o.items[0].arg, "4G");
@@ -265,17 +268,17 @@ static void test_parse_argv(void **state)
 	assert_string_equal(o.items[3].given, "--device");
 	assert_int_equal(o.items[3].kind, OPTS_PROPS);
 	assert_string_equal(opts_get(&o.items[3], "driver"), "cxl-rp");
+	assert_string_equal(o.items[6].opt, "machine");
+	assert_string_equal(o.items[6].given, "-M");
+	assert_string_equal(opts_get(&o.items[6], "type"), "q35");
 	assert_string_equal(o.items[7].opt, "machine");
-	assert_string_equal(o.items[7].given, "-M");
-	assert_string_equal(opts_get(&o.items[7], "type"), "q35");
-	assert_string_equal(o.items[8].opt, "machine");
-	assert_string_equal(opts_get(&o.items[8], "cxl"), "on");
-	assert_string_equal(o.items[9].opt, "qmp");
-	assert_string_equal(opts_get(&o.items[9], "addr"), "unix:/tmp/x");
-	assert_string_equal(opts_get(&o.items[9], "server"), "on");
+	assert_string_equal(opts_get(&o.items[7], "cxl"), "on");
+	assert_string_equal(o.items[8].opt, "qmp");
+	assert_string_equal(opts_get(&o.items[8], "addr"), "unix:/tmp/x");
+	assert_string_equal(opts_get(&o.items[8], "server"), "on");
 	/* a bare argument is QEMU's first disk image */
-	assert_string_equal(o.items[10].opt, "hda");
-	assert_string_equal(o.items[10].arg, "disk.img");
+	assert_string_equal(o.items[9].opt, "hda");
+	assert_string_equal(o.items[9].arg, "disk.img");
 	assert_true(o.has_log);
 	assert_int_equal(o.log_level, 3);
 	assert_string_equal(o.run_dir, "/tmp/r");
@@ -321,13 +324,13 @@ static void test_parse_errors(void **state)
 static void test_vm_arity(void **state)
 {
 	static const char *const flags[] = {
-		"-nographic", "-enable-kvm", "-s", "-S", "-daemonize", "-no-reboot",
-		"-no-shutdown", "-snapshot", "-usb", "-nodefaults", "-full-screen",
+		"-nographic", "-enable-kvm", "-s", "-no-reboot",
+		"-no-shutdown", "-snapshot", "-usb", "-full-screen",
 	};
 	static const char *const with_arg[] = {
 		"-kernel", "-append", "-initrd", "-smp", "-accel", "-serial", "-monitor",
 		"-display", "-drive", "-netdev", "-nic", "-virtfs", "-cpu", "-m", "-gdb",
-		"-pidfile", "-boot", "-bios", "-vga", "-rtc", "-global", "-L", "-fsdev",
+		"-boot", "-bios", "-vga", "-rtc", "-global", "-L", "-fsdev",
 		"-blockdev", "-audiodev", "-trace", "-d", "-D", "-numa",
 	};
 	struct opts o;
@@ -386,6 +389,112 @@ static void test_last_wins_and_describe(void **state)
 	opts_free(&o);
 }
 
+/* A temporary file holding text; the caller unlinks path. */
+static void write_tmp(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "%s/cxl-emu-opts-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * -readconfig (QEMU util/qemu-config.c): sections become options where the
+ * option stands, ids become id=, other groups are VM-only, and errors name
+ * the file and line.
+ */
+static void test_readconfig(void **state)
+{
+	char path[256], err[512], want[512];
+	struct opts o;
+
+	(void)state;
+	write_tmp(path, sizeof(path),
+		  "# a topology\n"
+		  "[machine]\n"
+		  "  type = \"q35\"\n"
+		  "  cxl = \"on\"\n"
+		  "\n"
+		  "[object \"mem0\"]\n"
+		  "  qom-type = \"memory-backend-ram\"\n"
+		  "  size = \"256M\"\n"
+		  "[drive \"hd\"]\n"
+		  "  file = \"disk.qcow2\"\n"
+		  "[device]\n"
+		  "  driver = \"pxb-cxl\"\n"
+		  "  bus = \"pcie.0\"\n");
+	assert_int_equal(parse(&o, err, sizeof(err), "-m", "4G", "-readconfig", path,
+			       "-device", "cxl-rp,id=rp", NULL), 0);
+	assert_int_equal(o.n, 6);
+	assert_string_equal(o.items[1].opt, "machine");
+	assert_string_equal(opts_get(&o.items[1], "cxl"), "on");
+	assert_int_equal(o.items[1].argi, 3);
+	assert_string_equal(o.items[2].opt, "object");
+	assert_string_equal(opts_get(&o.items[2], "id"), "mem0");
+	assert_string_equal(opts_get(&o.items[2], "qom-type"), "memory-backend-ram");
+	assert_string_equal(o.items[2].arg, "id=mem0,qom-type=memory-backend-ram,size=256M");
+	snprintf(want, sizeof(want), "%s:6", path);
+	assert_string_equal(o.items[2].src, want);
+	assert_int_equal(o.items[3].kind, OPTS_VM);
+	assert_string_equal(o.items[3].given, "[drive \"hd\"]");
+	assert_string_equal(o.items[4].opt, "device");
+	assert_null(opts_get(&o.items[4], "id"));
+	opts_describe(&o.items[4], err, sizeof(err));
+	snprintf(want, sizeof(want), "-device pxb-cxl (%s:11)", path);
+	assert_string_equal(err, want);
+	assert_string_equal(o.items[5].opt, "device");
+	assert_int_equal(o.items[5].argi, 5);
+	opts_free(&o);
+	unlink(path);
+
+	/* errors: a key before any group, a line that is neither, no file */
+	write_tmp(path, sizeof(path), "  driver = \"x\"\n");
+	assert_int_equal(parse(&o, err, sizeof(err), "-readconfig", path, NULL), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: no group defined", path);
+	assert_string_equal(err, want);
+	opts_free(&o);
+	unlink(path);
+	write_tmp(path, sizeof(path), "[device]\n  driver = cxl-rp\n");
+	assert_int_equal(parse(&o, err, sizeof(err), "-readconfig", path, NULL), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: parse error", path);
+	assert_string_equal(err, want);
+	opts_free(&o);
+	unlink(path);
+	assert_int_equal(parse(&o, err, sizeof(err), "-readconfig", path, NULL), -EINVAL);
+	snprintf(want, sizeof(want), "-readconfig %s: No such file or directory", path);
+	assert_string_equal(err, want);
+	opts_free(&o);
+	assert_int_equal(parse(&o, err, sizeof(err), "-readconfig", NULL), -EINVAL);
+	assert_string_equal(err, "option '-readconfig' requires an argument");
+	opts_free(&o);
+}
+
+/* Options about how cxl-emu runs are kept apart from the emulated ones. */
+static void test_run_options(void **state)
+{
+	struct opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), "-daemonize", "-pidfile", "/tmp/p",
+			       "-writeconfig", "-", "-nodefaults", "-S", NULL), 0);
+	assert_int_equal(o.n, 0);
+	assert_true(o.daemonize);
+	assert_true(o.prelaunch);
+	assert_string_equal(o.pidfile, "/tmp/p");
+	assert_string_equal(o.writeconfig, "-");
+	opts_free(&o);
+	assert_int_equal(parse(&o, err, sizeof(err), "-pidfile", NULL), -EINVAL);
+	assert_string_equal(err, "option '-pidfile' requires an argument");
+	opts_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +512,8 @@ int main(void)
 		cmocka_unit_test(test_vm_arity),
 		cmocka_unit_test(test_help_request),
 		cmocka_unit_test(test_last_wins_and_describe),
+		cmocka_unit_test(test_readconfig),
+		cmocka_unit_test(test_run_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
