@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 void cfg_set_item(struct ctx *x, const struct opts_item *it)
 {
 	x->it = it;
@@ -157,7 +159,7 @@ const char *cfg_kind_name(enum cfg_dev_kind k)
 /* Which -device (argv index) defines id, for "defined later" hints. */
 int cfg_later_definition(const struct ctx *x, const char *id)
 {
-	for (size_t i = 0; i < x->o->n; i++) {
+	for (size_t i = 0; x->o && i < x->o->n; i++) {
 		const struct opts_item *it = &x->o->items[i];
 		const char *v;
 
@@ -311,10 +313,15 @@ static int build_all(struct ctx *x)
 	if (rc)
 		return rc;
 	x->it = NULL;
-	if (!has_cxl_device(x->c))
+	/* A line about something else is a mistake; an empty CXL machine (QEMU's
+	 * qtest basic_hostbridge) is what it says, so it starts, with a word. */
+	if (!has_cxl_device(x->c) && !x->c->machine.cxl)
 		return cfg_err(x, "no CXL device on the command line: cxl-emu emulates the CXL "
 			       "topology (pxb-cxl, cxl-rp, cxl-upstream, cxl-type3, i2c_mctp_cxl, "
 			       "...) and nothing else; see --help");
+	if (!has_cxl_device(x->c) && (rc = cfg_warn(x, "-machine cxl=on: no CXL device on the "
+						   "command line: only QMP runs")))
+		return rc;
 	if (!x->c->machine.cxl && x->c->root->n_children)
 		return cfg_err(x, "-machine: CXL devices need cxl=on (e.g. -machine q35,cxl=on)");
 	if (x->c->machine.n_fmws && !x->c->machine.cxl)
@@ -340,6 +347,138 @@ static int build_all(struct ctx *x)
 		}
 	}
 	return 0;
+}
+
+/* ---- hot-plug ---- */
+
+static void pop_memdev(struct config *c, size_t n)
+{
+	while (c->n_memdevs > n)
+		cfg_memdev_free(c->memdevs[--c->n_memdevs]);
+}
+
+/* Warnings a hot-plug adds go to the log: there is no start-up to print them. */
+static void hotplug_done(struct ctx *x, size_t nw, size_t nn)
+{
+	for (size_t i = nw; i < x->c->n_warnings; i++)
+		log_warn("%s", x->c->warnings[i]);
+	for (size_t i = nn; i < x->c->n_notes; i++)
+		log_info("%s", x->c->notes[i]);
+	free(x->warn_pos);
+	free(x->note_pos);
+}
+
+int cfg_object_add(struct config *c, const struct opts_item *it, char *err, size_t errlen)
+{
+	struct ctx x = { .c = c, .err = err, .errlen = errlen };
+	const char *type = opts_get(it, "qom-type");
+	size_t n = c->n_memdevs, nw = c->n_warnings, nn = c->n_notes;
+	int rc = 0;
+
+	cfg_set_item(&x, it);
+	if (!type || !cfg_find_backend(type))
+		rc = cfg_err(&x, "'%s' is not a memory backend (%s)", type ? type : "?",
+			     "only memory-backend-file, -ram and -memfd can be added");
+	if (!rc)
+		rc = cfg_build_object(&x, it);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	if (rc)
+		pop_memdev(c, n);
+	hotplug_done(&x, nw, nn);
+	return rc;
+}
+
+int cfg_object_del(struct config *c, const char *id, char *err, size_t errlen)
+{
+	struct cfg_memdev *m = cfg_find_memdev(c, id);
+	size_t i = 0;
+
+	if (!m) {
+		snprintf(err, errlen, "object '%s' not found", id);
+		return -ENOENT;
+	}
+	/* QEMU user_creatable_del() */
+	if (m->user) {
+		snprintf(err, errlen, "object '%s' is in use, can not be deleted (by '%s')", id,
+			 m->user->name);
+		return -EBUSY;
+	}
+	while (c->memdevs[i] != m)
+		i++;
+	memmove(&c->memdevs[i], &c->memdevs[i + 1], (c->n_memdevs - i - 1) * sizeof(m));
+	c->n_memdevs--;
+	cfg_memdev_free(m);
+	return 0;
+}
+
+static void remove_ptr(void **arr, size_t *n, const void *p)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (arr[i] == p) {
+			memmove(&arr[i], &arr[i + 1], (*n - i - 1) * sizeof(*arr));
+			(*n)--;
+			return;
+		}
+	}
+}
+
+void cfg_device_del(struct config *c, struct cfg_device *d)
+{
+	if (d->parent)
+		remove_ptr((void **)d->parent->children, &d->parent->n_children, d);
+	remove_ptr((void **)c->devices, &c->n_devices, d);
+	for (size_t i = 0; i < c->n_memdevs; i++)
+		if (c->memdevs[i]->user == d)
+			c->memdevs[i]->user = NULL;
+	cfg_device_free(d);
+}
+
+int cfg_device_add(struct config *c, const struct opts_item *it, struct cfg_device **out,
+		   char *err, size_t errlen)
+{
+	struct ctx x = { .c = c, .err = err, .errlen = errlen };
+	const char *driver = opts_get(it, "driver");
+	size_t n = c->n_devices, nw = c->n_warnings, nn = c->n_notes;
+	int rc;
+
+	cfg_set_item(&x, it);
+	*out = NULL;
+	/* what QEMU's PCIe hot-plug can take here: a device below a port */
+	if (!driver || strcmp(driver, "cxl-type3"))
+		rc = cfg_err(&x, "'%s' cannot be hot-plugged: cxl-emu hot-plugs cxl-type3 below "
+			     "a free cxl-rp or cxl-downstream", driver ? driver : "?");
+	else
+		rc = cfg_build_device(&x, it);
+	if (!rc)
+		rc = cfg_check_multifunction(&x, c->devices[n]->parent);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	if (rc && c->n_devices > n)
+		cfg_device_del(c, c->devices[n]);
+	if (!rc) {
+		c->devices[n]->hotplugged = true;
+		*out = c->devices[n];
+	}
+	hotplug_done(&x, nw, nn);
+	return rc;
+}
+
+struct cfg_device *cfg_find_qom(const struct config *c, const char *path)
+{
+	static const char prefix[] = "/machine/peripheral/";
+
+	if (!path)
+		return NULL;
+	if (!strncmp(path, prefix, sizeof(prefix) - 1))
+		return cfg_find_device(c, path + sizeof(prefix) - 1);
+	if (path[0] == '/') {
+		for (size_t i = 0; i < c->n_devices; i++)
+			if (!c->devices[i]->id && !strcmp(c->devices[i]->name, path))
+				return c->devices[i];
+		return NULL;
+	}
+	return cfg_find_device(c, path);
 }
 
 int config_build(const struct opts *o, struct config **out, char *err, size_t errlen)

@@ -58,6 +58,8 @@ struct cfg_memdev {
 	bool pmem;
 	int argi;
 	struct cfg_device *user; /* the device using it, NULL if unused */
+	struct opts_prop *props; /* as given (qom-get), n_props of them */
+	size_t n_props;
 };
 
 enum cfg_dev_kind {
@@ -86,6 +88,9 @@ struct cfg_device {
 	char *name;               /* id, or "<driver>[N]" for messages and JSON */
 	int argi;                 /* argv index of its -device */
 	struct cfg_device *parent;/* bus; NULL for the root and I2C endpoints */
+	struct opts_prop *props;  /* as given (qom-get), n_props of them */
+	size_t n_props;
+	bool hotplugged;          /* came with device_add */
 	struct cfg_device **children;
 	size_t n_children;
 	int devfn;                /* slot << 3 | function; -1 when not PCI */
@@ -207,6 +212,22 @@ struct config {
 /* Returns 0, or -EINVAL with err naming option and property; -ENOMEM. */
 int config_build(const struct opts *o, struct config **out, char *err, size_t errlen);
 void config_free(struct config *c);
+
+/*
+ * Hot-plug (QMP object-add / object-del / device_add / device_del) on a
+ * built configuration. it holds the properties as -object / -device would.
+ * Returns 0, or -EINVAL with err, -EBUSY (an object in use), -ENOENT (no
+ * such id), -ENOMEM; on failure the configuration is as before.
+ * cfg_device_add takes cxl-type3 only, under a root or downstream port.
+ */
+int cfg_object_add(struct config *c, const struct opts_item *it, char *err, size_t errlen);
+int cfg_object_del(struct config *c, const char *id, char *err, size_t errlen);
+int cfg_device_add(struct config *c, const struct opts_item *it, struct cfg_device **out,
+		   char *err, size_t errlen);
+/* Unlinks d from the tree, gives back its backends and frees it. */
+void cfg_device_del(struct config *c, struct cfg_device *d);
+/* A device by id, "/machine/peripheral/ID" or its anonymous QOM path. */
+struct cfg_device *cfg_find_qom(const struct config *c, const char *path);
 
 struct cfg_device *cfg_find_device(const struct config *c, const char *id);
 struct cfg_memdev *cfg_find_memdev(const struct config *c, const char *id);

@@ -17,28 +17,27 @@ void cfg_memdev_free(struct cfg_memdev *m)
 		return;
 	free(m->id);
 	free(m->mem_path);
+	opts_props_free(m->props, m->n_props);
 	free(m);
 }
 
 int cfg_build_object(struct ctx *x, const struct opts_item *it)
 {
 	const char *type = opts_get(it, "qom-type");
+	const struct backenddef *b;
 	char hint[160];
 	struct cfg_memdev *m;
-	size_t b;
 	int rc;
 
 	cfg_set_item(x, it);
 	if (!type)
 		return cfg_err(x, "missing required property 'qom-type'");
-	for (b = 0; b < cfg_n_backends; b++)
-		if (!strcmp(cfg_backends[b].name, type))
-			break;
-	if (b == cfg_n_backends)
+	b = cfg_find_backend(type);
+	if (!b)
 		return cfg_warn(x, "%s: ignored (not a memory backend; only the VM would use it)",
 				x->label);
 	snprintf(hint, sizeof(hint), "-object %s", type);
-	rc = cfg_check_props(x, cfg_backends[b].props, "qom-type", hint);
+	rc = cfg_check_props(x, b->props, "qom-type", hint);
 	if (rc)
 		return rc;
 	rc = cfg_check_id(x, opts_get(it, "id"));
@@ -50,8 +49,8 @@ int cfg_build_object(struct ctx *x, const struct opts_item *it)
 	if (!m)
 		return -ENOMEM;
 	m->id = cfg_dup(it, "id");
-	m->kind = cfg_backends[b].kind;
-	m->qom_type = cfg_backends[b].name;
+	m->kind = b->kind;
+	m->qom_type = b->name;
 	m->mem_path = cfg_dup(it, "mem-path");
 	m->size = cfg_size(it, "size", 0);
 	m->share = cfg_bool(it, "share", false);
@@ -61,7 +60,8 @@ int cfg_build_object(struct ctx *x, const struct opts_item *it)
 	m->readonly = cfg_bool(it, "readonly", false);
 	m->pmem = cfg_bool(it, "pmem", false);
 	m->argi = it->argi;
-	if (!m->id || (m->kind == CFG_MEM_FILE && !m->mem_path)) {
+	if (!m->id || (m->kind == CFG_MEM_FILE && !m->mem_path) ||
+	    cfg_copy_props(it, &m->props, &m->n_props)) {
 		cfg_memdev_free(m);
 		return -ENOMEM;
 	}
@@ -85,6 +85,7 @@ void cfg_device_free(struct cfg_device *d)
 {
 	if (!d)
 		return;
+	opts_props_free(d->props, d->n_props);
 	free(d->driver);
 	free(d->id);
 	free(d->name);
@@ -479,6 +480,7 @@ static int new_device(struct ctx *x, enum cfg_dev_kind kind, const char *driver,
 		snprintf(name, sizeof(name), "/machine/peripheral-anon/device[%u]", anon);
 	d->name = strdup(name);
 	if (!d->driver || !d->name || (id && !d->id) ||
+	    cfg_copy_props(x->it, &d->props, &d->n_props) ||
 	    cfg_push(&x->c->devices, &x->c->n_devices, d)) {
 		cfg_device_free(d);
 		return -ENOMEM;

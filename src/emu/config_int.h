@@ -89,6 +89,7 @@ extern const struct pdef cfg_props_qmp[];
 /* config_props.c: checks and typed getters (values checked by cfg_check_props) */
 const struct pdef *cfg_find_pdef(const struct pdef *t, const char *name);
 const struct drvdef *cfg_find_driver(const char *name);
+const struct backenddef *cfg_find_backend(const char *qom_type);
 int cfg_parse_pciaddr(const char *s, int *devfn);
 /* Link speed as the PCIe Link Capabilities encoding (1 = 2.5 GT/s .. 6 =
  * 64 GT/s), link width in lanes; 0 when not given, -1 when not valid. */
@@ -102,6 +103,8 @@ bool cfg_bool(const struct opts_item *it, const char *k, bool def);
 uint64_t cfg_u64(const struct opts_item *it, const char *k, uint64_t def, bool *has);
 uint64_t cfg_size(const struct opts_item *it, const char *k, uint64_t def);
 char *cfg_dup(const struct opts_item *it, const char *k);
+/* A copy of the option's properties (kept for qom-get). */
+int cfg_copy_props(const struct opts_item *it, struct opts_prop **out, size_t *n);
 int cfg_check_id(struct ctx *x, const char *id);
 
 /* config.c: context, errors (-EINVAL with x->err set), warnings and notes */

@@ -194,6 +194,14 @@ const struct drvdef *cfg_find_driver(const char *name)
 	return NULL;
 }
 
+const struct backenddef *cfg_find_backend(const char *qom_type)
+{
+	for (size_t i = 0; i < cfg_n_backends; i++)
+		if (!strcmp(cfg_backends[i].name, qom_type))
+			return &cfg_backends[i];
+	return NULL;
+}
+
 const struct pdef cfg_props_qmp[] = {
 	{ "addr", P_STR, false, NULL },
 	{ "id", P_STR, false, NULL },
@@ -400,6 +408,27 @@ char *cfg_dup(const struct opts_item *it, const char *k)
 	const char *v = opts_get(it, k);
 
 	return v ? strdup(v) : NULL;
+}
+
+int cfg_copy_props(const struct opts_item *it, struct opts_prop **out, size_t *n)
+{
+	struct opts_prop *p = calloc(it->n_props ? it->n_props : 1, sizeof(*p));
+
+	*out = NULL;
+	*n = 0;
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < it->n_props; i++) {
+		p[i].key = strdup(it->props[i].key);
+		p[i].val = strdup(it->props[i].val);
+		if (!p[i].key || !p[i].val) {
+			opts_props_free(p, i + 1);
+			return -ENOMEM;
+		}
+	}
+	*out = p;
+	*n = it->n_props;
+	return 0;
 }
 
 /* QEMU id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */

@@ -467,7 +467,7 @@ static const struct err_case errors[] = {
 	  "-device cxl-downstream,id=p9: property 'x-width': '3' is not a link width (1, 2, 4, "
 	  "8, 12, 16 or 32 lanes)" },
 	/* nothing to emulate */
-	{ "-machine q35,cxl=on -m 4G -device e1000",
+	{ "-machine q35 -m 4G -device e1000",
 	  "no CXL device on the command line: cxl-emu emulates the CXL topology (pxb-cxl, "
 	  "cxl-rp, cxl-upstream, cxl-type3, i2c_mctp_cxl, ...) and nothing else; see --help" },
 	/* machine-level */
