@@ -95,11 +95,13 @@ struct cfg_device {
 	size_t n_children;
 	int devfn;                /* slot << 3 | function; -1 when not PCI */
 	bool multifunction;
-	struct cfg_link {         /* ports and type-3: x-speed, x-width, x-256b-flit */
+	struct cfg_link {         /* ports and type-3: x-speed, x-width, x-256b-flit,
+				   * as given or QEMU's default for the kind; 0 for
+				   * devices without a link of their own */
 		uint8_t speed;    /* PCIe Link Capabilities encoding, 1 (2.5 GT/s)
-				   * .. 6 (64 GT/s); 0: not given (QEMU's default) */
-		uint8_t width;    /* lanes; 0: not given */
-		bool flit_256b;   /* x-256b-flit, with QEMU's default for the kind */
+				   * .. 6 (64 GT/s) */
+		uint8_t width;    /* lanes */
+		bool flit_256b;
 	} link;
 	union {
 		struct {

@@ -241,16 +241,16 @@ static int check_chassis_slot(struct ctx *x, struct cfg_device *d)
 }
 
 /*
- * x-speed, x-width and x-256b-flit of ports and type-3 devices, with
- * QEMU's defaults for the kind when not given (see cfg_drivers).
+ * x-speed, x-width and x-256b-flit of ports and type-3 devices, QEMU's
+ * defaults for the kind when not given (see cfg_drivers).
  */
 static void build_link(struct ctx *x, const struct drvdef *dd, struct cfg_device *d)
 {
 	int speed = cfg_link_speed(opts_get(x->it, "x-speed"));
 	int width = cfg_link_width(opts_get(x->it, "x-width"));
 
-	d->link.speed = (uint8_t)(speed > 0 ? speed : 0);
-	d->link.width = (uint8_t)(width > 0 ? width : 0);
+	d->link.speed = (uint8_t)(speed > 0 ? speed : dd->speed);
+	d->link.width = (uint8_t)(width > 0 ? width : dd->width);
 	d->link.flit_256b = cfg_bool(x->it, "x-256b-flit", dd->flit_256b);
 }
 

@@ -41,6 +41,8 @@ struct drvdef {
 	const char *doc;
 	bool pci;
 	bool flit_256b;     /* QEMU's x-256b-flit default (ports, type-3) */
+	uint8_t speed;      /* QEMU's x-speed default, PCIe encoding (5: 32 GT/s) */
+	uint8_t width;      /* QEMU's x-width default, lanes */
 };
 
 #define FMW_MAX 16

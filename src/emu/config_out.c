@@ -41,7 +41,7 @@ static bool is_linked(const struct cfg_device *d)
 	       d->kind == CFG_CXL_TYPE3;
 }
 
-/* x-speed / x-width as given (null: QEMU's default for the kind). */
+/* x-speed / x-width / x-256b-flit in effect. */
 static struct json_object *link_json(const struct cfg_device *d)
 {
 	struct json_object *l = json_object_new_object();

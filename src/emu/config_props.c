@@ -48,7 +48,8 @@ static const struct pdef props_rp[] = {
 	{ "chassis", P_U8, false, "chassis number (default 0)" },
 	{ "slot", P_U16, false, "slot number (default 0)" },
 	PORT_COMMON,
-	LINK_PROPS("64", "16", "on"),
+	LINK_PROPS("64", "32", "on"),
+	{ "disable-acs", P_BOOL, false, "ignored" },
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
 };
@@ -124,18 +125,21 @@ static const struct pdef props_i2c[] = {
 	{ NULL, P_STR, false, NULL },
 };
 
-/* QEMU's x-256b-flit defaults: on for the ports, off for cxl-type3. */
+/* QEMU's link defaults: x-256b-flit on for the ports, off for cxl-type3;
+ * x-speed 64 GT/s (6) below a switch and at a root port, 32 GT/s (5) for
+ * the USP and a type-3; x-width 16 lanes, 32 at a root port. */
 const struct drvdef cfg_drivers[] = {
-	{ "pxb-cxl", CFG_PXB_CXL, props_pxb, "CXL host bridge", true, false },
-	{ "cxl-rp", CFG_CXL_RP, props_rp, "CXL root port", true, true },
-	{ "cxl-upstream", CFG_CXL_USP, props_usp, "CXL switch upstream port", true, true },
-	{ "cxl-downstream", CFG_CXL_DSP, props_dsp, "CXL switch downstream port", true, true },
+	{ "pxb-cxl", CFG_PXB_CXL, props_pxb, "CXL host bridge", true, false, 0, 0 },
+	{ "cxl-rp", CFG_CXL_RP, props_rp, "CXL root port", true, true, 6, 32 },
+	{ "cxl-upstream", CFG_CXL_USP, props_usp, "CXL switch upstream port", true, true, 5, 16 },
+	{ "cxl-downstream", CFG_CXL_DSP, props_dsp, "CXL switch downstream port", true, true, 6,
+	  16 },
 	{ "cxl-switch-mailbox-cci", CFG_SWITCH_CCI, props_cci, "CXL switch mailbox CCI", true,
-	  false },
+	  false, 0, 0 },
 	{ "cxl-type3", CFG_CXL_TYPE3, props_t3, "CXL type-3 memory device (DCD, MLD)", true,
-	  false },
+	  false, 5, 16 },
 	{ "i2c_mctp_cxl", CFG_I2C_MCTP, props_i2c, "MCTP-over-I2C endpoint for a CXL FM", false,
-	  false },
+	  false, 0, 0 },
 };
 
 #define MEM_IGNORED \
