@@ -244,6 +244,16 @@ const char *cfg_kind_name(enum cfg_dev_kind k);
 int cfg_write_config(const struct config *c, const struct opts *o, FILE *f, char *err,
 		     size_t errlen);
 
+/*
+ * QEMU's qom-list / qom-get over the configuration (config_qom.c): "/",
+ * "/machine", "/machine/peripheral", "/machine/peripheral-anon", "/objects",
+ * a device or a backend. 0, or -ENOENT / -ENODATA with err.
+ */
+int cfg_qom_list(const struct config *c, const char *path, struct json_object **out,
+		 char *err, size_t errlen);
+int cfg_qom_get(const struct config *c, const char *path, const char *prop,
+		struct json_object **out, char *err, size_t errlen);
+
 /* The whole configuration as JSON (x-cxl-topology). */
 struct json_object *cfg_to_json(const struct config *c);
 

@@ -788,6 +788,28 @@ void fwd_target_free(struct fwd_target *t)
 	free(t);
 }
 
+void fwd_target_del(struct fwd_target *t, const struct cci *cci)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct fwd_entry *e = &t->e[i];
+
+		if (e->cci != cci)
+			continue;
+		/* a mapping this entry owns goes to an entry sharing it, if any */
+		for (size_t k = 0; e->shm && !e->shm_shared && k < t->n; k++) {
+			if (k != i && t->e[k].shm == e->shm) {
+				t->e[k].shm_shared = false;
+				e->shm_shared = true;
+			}
+		}
+		if (e->shm && !e->shm_shared)
+			fwd_shm_close(e->shm);
+		memmove(e, e + 1, (t->n - i - 1) * sizeof(*e));
+		t->n--;
+		return;
+	}
+}
+
 int fwd_target_add(struct fwd_target *t, struct cci *cci, const char *buf_name,
 		   unsigned slots, bool create)
 {

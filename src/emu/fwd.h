@@ -91,6 +91,8 @@ void fwd_target_free(struct fwd_target *t);
  */
 int fwd_target_add(struct fwd_target *t, struct cci *cci, const char *buf_name,
 		   unsigned slots, bool create);
+/* The CCI goes (hot-unplug): its buffer is closed (unlinked when created). */
+void fwd_target_del(struct fwd_target *t, const struct cci *cci);
 /* Run one command on cci, bounded for the slot. Shared with tests. */
 uint16_t fwd_run(struct cci *cci, uint16_t opcode, const uint8_t *in, size_t in_len,
 		 uint8_t *out, size_t *out_len, size_t out_max);

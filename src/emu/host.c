@@ -61,7 +61,7 @@ struct host_ep {
 struct emu_host {
 	struct loop *loop;
 	struct cci_clock clock;
-	struct host_t3 *t3s;
+	struct host_t3 **t3s; /* pointers: the host agent and notify keep them */
 	size_t nt3;
 	struct host_sw *sws;
 	size_t nsw;
@@ -223,6 +223,17 @@ static int add_cci(struct emu_host *h, struct cci *c)
 	return 0;
 }
 
+static void remove_cci(struct emu_host *h, const struct cci *c)
+{
+	for (size_t i = 0; i < h->nccis; i++) {
+		if (h->ccis[i] == c) {
+			memmove(&h->ccis[i], &h->ccis[i + 1], (h->nccis - i - 1) * sizeof(*h->ccis));
+			h->nccis--;
+			return;
+		}
+	}
+}
+
 /* ---- type-3 devices ---- */
 
 static int ha_mem_write(void *arg, uint64_t dpa, const void *buf, size_t len)
@@ -328,11 +339,50 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 	return 0;
 }
 
+/* Undo create_t3(), whatever part of it was done. */
+static void destroy_t3(struct host_t3 *t)
+{
+	if (!t)
+		return;
+	if (t->dev) {
+		remove_cci(t->h, t3_host_cci(t->dev));
+		remove_cci(t->h, t3_fm_cci(t->dev));
+		if (t->h->fwd_target)
+			fwd_target_del(t->h->fwd_target, t3_fm_cci(t->dev));
+	}
+	ha_free(t->ha);
+	t3_destroy(t->dev);
+	unmap(&t->dc);
+	unmap(&t->stat);
+	free(t);
+}
+
+static int new_t3(struct emu_host *h, const struct cfg_device *d, char *err, size_t errlen)
+{
+	struct host_t3 **a = realloc(h->t3s, (h->nt3 + 1) * sizeof(*a)), *t;
+	int rc;
+
+	if (!a)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	h->t3s = a;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	t->h = h;
+	rc = create_t3(h, d, t, err, errlen);
+	if (rc) {
+		destroy_t3(t);
+		return rc;
+	}
+	h->t3s[h->nt3++] = t;
+	return 0;
+}
+
 static struct host_t3 *find_t3(struct emu_host *h, const struct cfg_device *d)
 {
 	for (size_t i = 0; i < h->nt3; i++)
-		if (h->t3s[i].cfg == d)
-			return &h->t3s[i];
+		if (h->t3s[i]->cfg == d)
+			return h->t3s[i];
 	return NULL;
 }
 
@@ -368,6 +418,31 @@ static size_t switch_dsps(const struct cfg_device *usp, const struct cfg_device 
 	return n;
 }
 
+/* Connect device c to DSP index i of switch s, as the switch sees it. */
+static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
+			const struct cfg_device *c, char *err, size_t errlen)
+{
+	struct sw_attached at = {
+		.id = c->name, .dev_type = SW_DEV_PCIE,
+		.width = c->link.width, .speed = c->link.speed, .flit_256b = c->link.flit_256b,
+	};
+	struct host_t3 *t = c->kind == CFG_CXL_TYPE3 ? find_t3(h, c) : NULL;
+	int rc;
+
+	if (t) {
+		unsigned lds = t3_num_ld(t->dev);
+
+		at.fm_cci = t3_fm_cci(t->dev);
+		at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
+		at.ld_count = (uint8_t)(lds ? lds : 1);
+	}
+	rc = sw_attach(s->sw, i, &at);
+	if (rc)
+		return fail(err, errlen, rc, "-device %s: cannot attach to %s: %s", c->name,
+			    c->parent->name, strerror(-rc));
+	return 0;
+}
+
 static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 			 struct host_sw *s, char *err, size_t errlen)
 {
@@ -391,28 +466,10 @@ static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 		return fail(err, errlen, rc, "-device %s: cannot create the switch: %s",
 			    usp->name, strerror(-rc));
 	for (unsigned i = 0; i < sc.n_dsp; i++) {
-		const struct cfg_device *dsp = dsps[i];
-
-		for (size_t k = 0; k < dsp->n_children; k++) {
-			const struct cfg_device *c = dsp->children[k];
-			struct sw_attached at = {
-				.id = c->name, .dev_type = SW_DEV_PCIE,
-				.width = c->link.width, .speed = c->link.speed,
-				.flit_256b = c->link.flit_256b,
-			};
-			struct host_t3 *t = c->kind == CFG_CXL_TYPE3 ? find_t3(h, c) : NULL;
-
-			if (t) {
-				unsigned lds = t3_num_ld(t->dev);
-
-				at.fm_cci = t3_fm_cci(t->dev);
-				at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
-				at.ld_count = (uint8_t)(lds ? lds : 1);
-			}
-			rc = sw_attach(s->sw, i, &at);
+		for (size_t k = 0; k < dsps[i]->n_children; k++) {
+			rc = attach_below(h, s, i, dsps[i]->children[k], err, errlen);
 			if (rc)
-				return fail(err, errlen, rc, "-device %s: cannot attach to %s: %s",
-					    c->name, dsp->name, strerror(-rc));
+				return rc;
 		}
 	}
 	if ((rc = add_cci(h, sw_mbox_cci(s->sw))) || (rc = add_cci(h, sw_mctp_cci(s->sw))))
@@ -429,6 +486,26 @@ static struct host_sw *find_sw(struct emu_host *h, const struct cfg_device *d)
 	for (size_t i = 0; i < h->nsw; i++)
 		if (h->sws[i].cfg == d)
 			return &h->sws[i];
+	return NULL;
+}
+
+/* The switch whose downstream port d sits below, with that DSP's index. */
+static struct host_sw *switch_above(struct emu_host *h, const struct cfg_device *d,
+				    unsigned *idx)
+{
+	const struct cfg_device *dsp = d->parent, *dsps[SW_MAX_DSP];
+	struct host_sw *s;
+	size_t n;
+
+	if (!dsp || dsp->kind != CFG_CXL_DSP || !(s = find_sw(h, dsp->parent)))
+		return NULL;
+	n = switch_dsps(dsp->parent, dsps);
+	for (size_t i = 0; i < n; i++) {
+		if (dsps[i] == dsp) {
+			*idx = (unsigned)i;
+			return s;
+		}
+	}
 	return NULL;
 }
 
@@ -606,7 +683,7 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 		 struct qmp_server *qmp, struct emu_host **out, char *err, size_t errlen)
 {
 	struct emu_host *h = calloc(1, sizeof(*h));
-	size_t n3 = 0, nsw = 0, nep = 0;
+	size_t nsw = 0, nep = 0;
 	int rc;
 
 	if (!h)
@@ -619,15 +696,13 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 	}
 	h->clock = (struct cci_clock){ .now_ns = clock_now, .arg = loop };
 	for (size_t i = 0; i < cfg->n_devices; i++) {
-		n3 += cfg->devices[i]->kind == CFG_CXL_TYPE3;
 		nsw += cfg->devices[i]->kind == CFG_CXL_USP;
 		nep += cfg->devices[i]->kind == CFG_I2C_MCTP;
 	}
-	h->t3s = calloc(n3 ? n3 : 1, sizeof(*h->t3s));
 	h->sws = calloc(nsw ? nsw : 1, sizeof(*h->sws));
 	h->eps = calloc(nep ? nep : 1, sizeof(*h->eps));
 	h->buses = calloc(cfg->n_i2c_buses ? cfg->n_i2c_buses : 1, sizeof(*h->buses));
-	if (!h->t3s || !h->sws || !h->eps || !h->buses) {
+	if (!h->sws || !h->eps || !h->buses) {
 		rc = fail(err, errlen, -ENOMEM, "out of memory");
 		goto out_free;
 	}
@@ -638,7 +713,7 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 	/* Devices first, then the switches they sit under, then endpoints. */
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		if (cfg->devices[i]->kind == CFG_CXL_TYPE3) {
-			rc = create_t3(h, cfg->devices[i], &h->t3s[h->nt3++], err, errlen);
+			rc = new_t3(h, cfg->devices[i], err, errlen);
 			if (rc)
 				goto out_free;
 		}
@@ -692,12 +767,8 @@ void emu_host_free(struct emu_host *h)
 		mctp_ep_free(h->eps[i].ep);
 	for (size_t i = 0; i < h->nsw; i++)
 		sw_destroy(h->sws[i].sw);
-	for (size_t i = 0; i < h->nt3; i++) {
-		ha_free(h->t3s[i].ha);
-		t3_destroy(h->t3s[i].dev);
-		unmap(&h->t3s[i].dc);
-		unmap(&h->t3s[i].stat);
-	}
+	for (size_t i = 0; i < h->nt3; i++)
+		destroy_t3(h->t3s[i]);
 	fwd_target_free(h->fwd_target);
 	loop_timer_free(h->bg_timer);
 	free(h->ccis);
@@ -708,36 +779,99 @@ void emu_host_free(struct emu_host *h)
 	free(h);
 }
 
-static const char *strip_qom(const char *id)
+/* ---- hot-plug ---- */
+
+int emu_host_device_add(struct emu_host *h, const struct cfg_device *d, char *err,
+			size_t errlen)
+{
+	struct host_sw *s;
+	unsigned idx;
+	int rc;
+
+	if (d->kind != CFG_CXL_TYPE3)
+		return fail(err, errlen, -EINVAL, "%s: only cxl-type3 can be hot-plugged", d->name);
+	rc = new_t3(h, d, err, errlen);
+	if (rc)
+		return rc;
+	s = switch_above(h, d, &idx);
+	if (s && (rc = attach_below(h, s, idx, d, err, errlen))) {
+		destroy_t3(h->t3s[--h->nt3]);
+		return rc;
+	}
+	log_info("%s: hot-plugged below %s", d->name, d->parent->name);
+	return 0;
+}
+
+int emu_host_device_del(struct emu_host *h, const struct cfg_device *d, char *err,
+			size_t errlen)
+{
+	struct host_t3 *t = find_t3(h, d);
+	struct host_sw *s;
+	unsigned idx;
+	size_t held = 0, i;
+
+	if (!t)
+		return fail(err, errlen, -EINVAL, "%s: only cxl-type3 can be hot-unplugged",
+			    d->name);
+	for (i = 0; i < h->nep; i++)
+		if (h->eps[i].cfg->u.i2c.target == d)
+			return fail(err, errlen, -EBUSY, "%s is the target of the MCTP endpoint at "
+				    "0x%x on %s, which cannot be unplugged", d->name,
+				    h->eps[i].cfg->u.i2c.address, h->eps[i].cfg->u.i2c.bus->name);
+	/* The OS refuses to let go of memory it has online: so does its agent. */
+	if (d->u.t3.dc && !ha_list(t->ha, NULL, 0, &held, NULL) && held)
+		return fail(err, errlen, -EBUSY, "%s is in use: its host holds %zu dynamic "
+			    "capacity extent%s (release them first)", d->name, held,
+			    held == 1 ? "" : "s");
+	s = switch_above(h, d, &idx);
+	if (s)
+		sw_detach(s->sw, idx);
+	for (i = 0; h->t3s[i] != t; i++)
+		;
+	memmove(&h->t3s[i], &h->t3s[i + 1], (h->nt3 - i - 1) * sizeof(*h->t3s));
+	h->nt3--;
+	destroy_t3(t);
+	log_info("%s: hot-unplugged from %s", d->name, d->parent->name);
+	return 0;
+}
+
+/* A device named as QMP commands name it: its id, "/machine/peripheral/ID",
+ * or the QOM path of an anonymous one (which is its name). */
+static bool named(const struct cfg_device *d, const char *path)
 {
 	static const char prefix[] = "/machine/peripheral/";
 
-	return strncmp(id, prefix, sizeof(prefix) - 1) ? id : id + sizeof(prefix) - 1;
+	if (!strncmp(path, prefix, sizeof(prefix) - 1))
+		path += sizeof(prefix) - 1;
+	return !strcmp(d->name, path);
+}
+
+static struct host_t3 *t3_named(struct emu_host *h, const char *path)
+{
+	for (size_t i = 0; i < h->nt3; i++)
+		if (named(h->t3s[i]->cfg, path))
+			return h->t3s[i];
+	return NULL;
 }
 
 struct t3_dev *emu_host_t3(struct emu_host *h, const char *id)
 {
-	id = strip_qom(id);
-	for (size_t i = 0; i < h->nt3; i++)
-		if (h->t3s[i].cfg->id && !strcmp(h->t3s[i].cfg->id, id))
-			return h->t3s[i].dev;
-	return NULL;
+	struct host_t3 *t = t3_named(h, id);
+
+	return t ? t->dev : NULL;
 }
 
 struct host_agent *emu_host_agent(struct emu_host *h, const char *id)
 {
-	id = strip_qom(id);
-	for (size_t i = 0; i < h->nt3; i++)
-		if (h->t3s[i].cfg->id && !strcmp(h->t3s[i].cfg->id, id))
-			return h->t3s[i].ha;
-	return NULL;
+	struct host_t3 *t = t3_named(h, id);
+
+	return t ? t->ha : NULL;
 }
 
 struct sw_dev *emu_host_switch(struct emu_host *h, const char *id)
 {
-	id = strip_qom(id);
 	for (size_t i = 0; i < h->nsw; i++)
-		if (h->sws[i].cfg->id && !strcmp(h->sws[i].cfg->id, id))
+		if (named(h->sws[i].cfg, id))
 			return h->sws[i].sw;
 	return NULL;
 }

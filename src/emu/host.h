@@ -30,6 +30,18 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 /* Syncs file backends, unlinks sockets, frees everything. */
 void emu_host_free(struct emu_host *h);
 
+/*
+ * Hot-plug a cxl-type3 the configuration has just linked below a root or
+ * downstream port (cfg_device_add): the device, its host agent and, below
+ * a switch, its attachment. Hot-unplug one: -EBUSY (err says why) while its
+ * host holds DC extents of it or an MCTP endpoint targets it; the caller
+ * then unlinks it from the configuration.
+ */
+int emu_host_device_add(struct emu_host *h, const struct cfg_device *d, char *err,
+			size_t errlen);
+int emu_host_device_del(struct emu_host *h, const struct cfg_device *d, char *err,
+			size_t errlen);
+
 /* Lookups by QEMU id (or QOM-style path "/machine/peripheral/<id>"). */
 struct t3_dev *emu_host_t3(struct emu_host *h, const char *id);
 struct host_agent *emu_host_agent(struct emu_host *h, const char *id);

@@ -30,6 +30,7 @@
 #include "emu/loop.h"
 #include "emu/opts.h"
 #include "emu/qmp_cxl.h"
+#include "emu/qmp_hotplug.h"
 #include "emu/qmp_server.h"
 #include "util/log.h"
 
@@ -43,6 +44,7 @@ struct emu {
 	struct loop *loop;
 	struct qmp_server *qmp;
 	struct emu_host *host;
+	struct qmp_hotplug *hotplug;
 	char run_dir[4096];
 	bool run_dir_created;  /* ours to remove on exit */
 	char lock_path[4200];
@@ -128,15 +130,18 @@ static void usage(FILE *f)
 		"that are not on a CXL port.\n"
 		"\nQMP commands:\n");
 	struct fwd_target *t = NULL;
+	struct qmp_hotplug *hp = NULL;
 
 	if (!loop_new(&l) && !qmp_server_new(l, NULL, &s) && !emu_register_qmp(NULL, s) &&
-	    !qmp_cxl_register(s, NULL) && !fwd_target_new(s, &t)) {
+	    !qmp_cxl_register(s, NULL) && !qmp_hotplug_register(s, NULL, NULL, &hp) &&
+	    !fwd_target_new(s, &t)) {
 		const struct qmp_cmd *c;
 
 		for (size_t i = 0; (c = qmp_server_command(s, i)); i++)
 			fprintf(f, "  %-28s %s\n", c->name, c->doc ? c->doc : "");
 	}
 	fwd_target_free(t);
+	qmp_hotplug_free(hp);
 	qmp_server_free(s);
 	loop_free(l);
 }
@@ -407,6 +412,8 @@ static int emu_start(struct emu *e)
 		return rc;
 	}
 	rc = qmp_cxl_register(e->qmp, e->host);
+	if (!rc)
+		rc = qmp_hotplug_register(e->qmp, e->cfg, e->host, &e->hotplug);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < qmp_server_listeners(e->qmp); i++)
@@ -428,6 +435,8 @@ static void emu_stop(struct emu *e)
 	e->host = NULL;
 	qmp_server_free(e->qmp);
 	e->qmp = NULL;
+	qmp_hotplug_free(e->hotplug);
+	e->hotplug = NULL;
 }
 
 int main(int argc, char **argv)

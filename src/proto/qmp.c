@@ -723,11 +723,17 @@ static int check_object(const struct qmp_arg *spec, struct json_object *obj, con
 {
 	struct json_object_iterator it, end;
 
+	bool open = false; /* a "*" entry: further members are the handler's */
+
 	for (const struct qmp_arg *a = spec; a && a->name; a++) {
 		struct json_object *v;
 		char sub[256];
 		int err;
 
+		if (!strcmp(a->name, QMP_ARG_REST)) {
+			open = true;
+			continue;
+		}
 		join(sub, sizeof(sub), path, a->name);
 		if (!obj || !json_object_object_get_ex(obj, a->name, &v)) {
 			if (a->optional)
@@ -738,7 +744,7 @@ static int check_object(const struct qmp_arg *spec, struct json_object *obj, con
 		if (err)
 			return err;
 	}
-	if (!obj)
+	if (!obj || open)
 		return 0;
 	it = json_object_iter_begin(obj);
 	end = json_object_iter_end(obj);

@@ -101,6 +101,13 @@ struct qmp_arg {
 	const char *doc;
 };
 
+/*
+ * A spec entry named QMP_ARG_REST lets members the spec does not name
+ * through unchecked, for commands whose arguments are another type's
+ * properties (QEMU's device_add, object-add).
+ */
+#define QMP_ARG_REST "*"
+
 /* QAPI-style type name ("int", "uint8", "size", "str", "['X']" ...). */
 const char *qmp_type_name(enum qmp_type t);
 
