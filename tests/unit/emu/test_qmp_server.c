@@ -92,12 +92,13 @@ static void on_quit(struct qmp_server *s, void *arg)
 	f->quits++;
 }
 
-static int setup_cfg(void **state, size_t max_msg)
+static int setup_cfg(void **state, struct qmp_server_cfg cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct qmp_server_cfg cfg = { .quit = on_quit, .arg = f, .max_msg = max_msg };
 	char addr[128];
 
+	cfg.quit = on_quit;
+	cfg.arg = f;
 	assert_int_equal(loop_new(&f->l), 0);
 	assert_int_equal(qmp_server_new(f->l, &cfg, &f->s), 0);
 	assert_int_equal(qmp_server_register_table(f->s, test_cmds, 4, f), 0);
@@ -113,13 +114,21 @@ static int setup_cfg(void **state, size_t max_msg)
 
 static int setup(void **state)
 {
-	return setup_cfg(state, 0);
+	return setup_cfg(state, (struct qmp_server_cfg){ 0 });
 }
 
 static int setup_small(void **state)
 {
-	return setup_cfg(state, 4096);
+	return setup_cfg(state, (struct qmp_server_cfg){ .max_msg = 4096 });
 }
+
+#define FEW_CLIENTS 4
+
+static int setup_few_clients(void **state)
+{
+	return setup_cfg(state, (struct qmp_server_cfg){ .max_clients = FEW_CLIENTS });
+}
+
 
 static int teardown(void **state)
 {
@@ -731,6 +740,80 @@ static void test_listen_errors(void **state)
 	assert_int_equal(qmp_server_listener_port(f->s, 9), -ENOENT);
 }
 
+/* ---- per-client bounds (issue #13: peers bounded per peer) ---- */
+
+static uint64_t fake_ns;
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_ns;
+}
+
+#define STATUS_RET "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true}"
+
+static void test_negotiation_deadline(void **state)
+{
+	struct fx *f = *state;
+	struct conn idle, done;
+
+	fake_ns = 1000000000ull;
+	loop_set_clock(f->l, fake_clock, NULL);
+	greet(f, &idle);
+	negotiate(f, &done);
+	fake_ns += QMP_SERVER_NEGOTIATE_MS * 1000000ull - 1;
+	expect_silence(f, &idle);
+	fake_ns += 1;
+	expect(f, &idle, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Capabilities "
+			 "negotiation not completed within 10000 ms, closing\"}}");
+	expect_closed(f, &idle);
+	close(idle.fd);
+	/* a negotiated client has no deadline */
+	fake_ns += 100 * QMP_SERVER_NEGOTIATE_MS * 1000000ull;
+	conn_send(&done, "{\"execute\":\"query-status\"}\n");
+	expect(f, &done, STATUS_RET "}");
+	assert_int_equal(qmp_server_clients(f->s), 1);
+	close(done.fd);
+}
+
+static void test_client_limit(void **state)
+{
+	struct fx *f = *state;
+	struct conn c[FEW_CLIENTS], extra, late;
+	char *line;
+
+	for (int i = 0; i < FEW_CLIENTS; i++)
+		greet(f, &c[i]);
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	/* full of clients that did not negotiate: the oldest makes room */
+	negotiate(f, &extra);
+	expect(f, &c[0], "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP "
+			 "clients, closing the oldest one not negotiated\"}}");
+	expect_closed(f, &c[0]);
+	close(c[0].fd);
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	/* full of negotiated clients: the greeting, an error, closed */
+	for (int i = 1; i < FEW_CLIENTS; i++) {
+		conn_send(&c[i], "{\"execute\":\"qmp_capabilities\"}\n");
+		expect(f, &c[i], "{\"return\":{}}");
+	}
+	conn_open(f, &late);
+	line = conn_line(f, &late);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "{\"QMP\":{\"version\":"));
+	expect(f, &late, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP "
+			 "clients (at most 4 at once)\"}}");
+	expect_closed(f, &late);
+	close(late.fd);
+	/* the others go on */
+	conn_send(&extra, "{\"execute\":\"query-status\"}\n");
+	expect(f, &extra, STATUS_RET "}");
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	for (int i = 1; i < FEW_CLIENTS; i++)
+		close(c[i].fd);
+	close(extra.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +832,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_and_attach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_negotiation_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_limit, setup_few_clients, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
