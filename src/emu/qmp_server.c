@@ -65,6 +65,8 @@ struct client {
 	bool oob;
 	bool eof;
 	bool dead;                /* being closed: no more input or output */
+	bool backlog;             /* input left: turn used up or output waiting */
+	unsigned bad_inputs;      /* malformed inputs in a row */
 	struct qmp_req *sync;     /* request whose handler is running */
 	struct qmp_req *blocked;  /* answer awaited before the next command */
 	struct qmp_req *reqs;     /* in flight */
@@ -81,6 +83,7 @@ struct qmp_server {
 	size_t n_clients;
 	unsigned next_serial;
 	unsigned long long refused; /* clients turned away: server full */
+	size_t out_pause;           /* QMP_SERVER_OUT_PAUSE, below max_out */
 	struct cmd_entry *cmds;
 	size_t n_cmds;
 	bool quitting;
@@ -92,13 +95,28 @@ static const char *const capabilities[] = { "oob", NULL };
 
 static void client_close(struct client *c, const char *why);
 
+/* So much output waits that the client's commands wait too. */
+static bool out_paused(const struct client *c)
+{
+	return c->out.len - c->out.off > c->s->out_pause;
+}
+
+/*
+ * Read more only when what was read is done: a client that sends faster
+ * than it reads its answers fills its own socket buffer, not our memory.
+ */
+static bool wants_input(const struct client *c)
+{
+	return !c->dead && !c->blocked && !c->eof && !c->backlog && !out_paused(c);
+}
+
 static void update_interest(struct client *c)
 {
 	unsigned ev = 0;
 
 	if (c->dead)
 		return;
-	if (!c->blocked && !c->eof)
+	if (wants_input(c))
 		ev |= LOOP_READ;
 	if (outbuf_pending(&c->out))
 		ev |= LOOP_WRITE;
@@ -113,6 +131,9 @@ static void flush_out(struct client *c)
 		client_close(c, strerror(-rc));
 		return;
 	}
+	/* the client read its answers: its waiting commands go on */
+	if (c->backlog && !out_paused(c))
+		loop_timer_arm(c->kick, 0);
 	update_interest(c);
 }
 
@@ -427,6 +448,21 @@ static void dispatch(struct client *c, const struct cmd_entry *e, struct json_ob
 	}
 }
 
+/*
+ * QEMU answers every malformed input (one error per JSON parse error), so
+ * random bytes would get more bytes of errors back than they have: past
+ * QMP_SERVER_MAX_BAD_INPUT in a row the sender is no QMP client.
+ */
+static void bad_input(struct client *c, const char *err, struct json_object *id)
+{
+	send_error(c, QMP_ERR_GENERIC, err, id);
+	if (++c->bad_inputs < QMP_SERVER_MAX_BAD_INPUT || c->dead)
+		return;
+	log_warn("qmp: client %u: %u malformed inputs in a row, dropping client", c->serial,
+		 c->bad_inputs);
+	client_reject(c, "malformed input", "Too many malformed inputs in a row, closing");
+}
+
 static void handle_msg(struct client *c, struct json_object *msg)
 {
 	struct qmp_request rq;
@@ -434,9 +470,10 @@ static void handle_msg(struct client *c, struct json_object *msg)
 	char err[512];
 
 	if (qmp_request_parse(msg, c->oob, &rq, err, sizeof(err))) {
-		send_error(c, QMP_ERR_GENERIC, err, rq.id);
+		bad_input(c, err, rq.id);
 		return;
 	}
+	c->bad_inputs = 0;
 	if (!c->negotiated && strcmp(rq.name, "qmp_capabilities")) {
 		/* QEMU monitor_qmp_dispatch() rewrites CommandNotFound so */
 		send_error(c, QMP_ERR_COMMAND_NOT_FOUND,
@@ -467,20 +504,38 @@ static void handle_msg(struct client *c, struct json_object *msg)
 	dispatch(c, e, rq.args, rq.id);
 }
 
+/*
+ * At most QMP_SERVER_CMDS_PER_TURN messages, then the other clients' turn
+ * (the kick brings this one back on the next loop iteration); none while
+ * too much output waits (flush_out brings it back).
+ */
 static void process_input(struct client *c)
 {
+	unsigned turn = QMP_SERVER_CMDS_PER_TURN;
+
+	c->backlog = false;
 	while (!c->dead && !c->blocked && !c->s->quitting) {
 		struct json_object *v;
 		const char *err;
-		int rc = qmp_stream_next(c->in, &v, &err);
+		int rc;
 
+		if (out_paused(c)) {
+			c->backlog = true;
+			break;
+		}
+		if (!turn--) {
+			c->backlog = true;
+			loop_timer_arm(c->kick, 0);
+			break;
+		}
+		rc = qmp_stream_next(c->in, &v, &err);
 		if (rc == QMP_NEED_MORE)
 			break;
 		if (rc == QMP_VALUE) {
 			handle_msg(c, v);
 			json_object_put(v);
 		} else if (rc == QMP_ERROR) {
-			send_error(c, QMP_ERR_GENERIC, err, NULL);
+			bad_input(c, err, NULL);
 		} else {
 			log_warn("qmp: client %u: message larger than %zu bytes, dropping client",
 				 c->serial, c->s->cfg.max_msg);
@@ -490,8 +545,9 @@ static void process_input(struct client *c)
 	}
 	if (c->dead)
 		return;
+	update_interest(c);
 	/* After EOF: answer what was sent, then close once everything is out. */
-	if (c->eof && !c->blocked && !c->reqs && !outbuf_pending(&c->out))
+	if (c->eof && !c->backlog && !c->blocked && !c->reqs && !outbuf_pending(&c->out))
 		client_close(c, "end of input");
 }
 
@@ -504,12 +560,12 @@ static void on_client_io(struct loop_watch *w, int fd, unsigned ev, void *arg)
 		flush_out(c);
 		if (c->dead)
 			return;
-		if (c->eof && !c->reqs && !outbuf_pending(&c->out)) {
+		if (c->eof && !c->backlog && !c->reqs && !outbuf_pending(&c->out)) {
 			client_close(c, "end of input");
 			return;
 		}
 	}
-	if ((ev & LOOP_READ) && !c->eof && !c->blocked) {
+	if ((ev & LOOP_READ) && wants_input(c)) {
 		char buf[READ_CHUNK];
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
@@ -954,6 +1010,9 @@ int qmp_server_new(struct loop *l, const struct qmp_server_cfg *cfg, struct qmp_
 		s->cfg.max_clients = QMP_SERVER_MAX_CLIENTS;
 	if (!s->cfg.negotiate_ms)
 		s->cfg.negotiate_ms = QMP_SERVER_NEGOTIATE_MS;
+	/* paused well before dropped: only events can fill the rest */
+	s->out_pause = s->cfg.max_out / 2 < QMP_SERVER_OUT_PAUSE ? s->cfg.max_out / 2 :
+								    QMP_SERVER_OUT_PAUSE;
 	snprintf(s->package, sizeof(s->package), "%s",
 		 s->cfg.package ? s->cfg.package : "cxl-fmemu " CXL_EMU_VERSION);
 	s->cfg.package = s->package;

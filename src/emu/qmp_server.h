@@ -10,9 +10,15 @@
  * - commands come from a table (name, handler, typed argument spec, doc)
  *   that drives argument checking, errors and query-commands;
  * - replies carry the request's "id"; a JSON parse error is answered and
- *   the connection kept; input per client is bounded (a client exceeding
- *   it is dropped with a log line), so is output a client does not read;
- * - capabilities negotiation must end within cfg.negotiate_ms;
+ *   the connection kept, up to QMP_SERVER_MAX_BAD_INPUT malformed inputs
+ *   in a row (then the client is told and closed); input per client is
+ *   bounded (a client exceeding it is dropped with a log line);
+ * - every bound is per client, so one peer cannot starve the others: at
+ *   most QMP_SERVER_CMDS_PER_TURN commands of a client per loop iteration;
+ *   its input is not read while more than QMP_SERVER_OUT_PAUSE bytes (at
+ *   most half of cfg.max_out) of output wait for it, and it is dropped
+ *   past cfg.max_out (events queue up even while reading is paused);
+ *   capabilities negotiation must end within cfg.negotiate_ms;
  * - at most cfg.max_clients clients: when full, the oldest client that has
  *   not negotiated yet makes room; if every client has, the new one gets
  *   the greeting and a GenericError, and is closed (docs/qmp.md "Limits");
@@ -67,6 +73,9 @@ struct qmp_cmd {
 #define QMP_SERVER_MAX_CLIENTS 64
 #define QMP_SERVER_NEGOTIATE_MS 10000u
 #define QMP_SERVER_MAX_OUT (16u << 20)
+#define QMP_SERVER_OUT_PAUSE (256u << 10)
+#define QMP_SERVER_CMDS_PER_TURN 16u
+#define QMP_SERVER_MAX_BAD_INPUT 16u
 
 struct qmp_server_cfg {
 	const char *package;      /* greeting "package"; default "cxl-fmemu <version>" */
