@@ -7,6 +7,7 @@
  * address byte) and transfers take the wire one after another.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,14 +52,26 @@ static int ep_tx(struct mctp_ep *e, const uint8_t *frame, size_t len, void *arg)
 	return i2c_bus_tx(bus, EP_ADDR, frame, len);
 }
 
+/* What the endpoint's CXL handler was given. */
+static struct {
+	unsigned n;
+	uint8_t peer_addr[8];
+	size_t len[8];
+	uint8_t first[8], last[8];
+} got;
+
 static void ep_cxl(struct mctp_ep *e, const struct mctp_ep_token *tok, const uint8_t *msg,
 		   size_t len, void *arg)
 {
 	(void)e;
-	(void)tok;
-	(void)msg;
-	(void)len;
 	(void)arg;
+	if (got.n < 8 && len) {
+		got.peer_addr[got.n] = tok->peer_addr;
+		got.len[got.n] = len;
+		got.first[got.n] = msg[0];
+		got.last[got.n] = msg[len - 1];
+	}
+	got.n++;
 }
 
 static const struct mctp_ep_ops ep_ops = { .tx = ep_tx, .handle_cxl = ep_cxl };
@@ -69,6 +82,7 @@ static int setup(void **state)
 
 	(void)state;
 	now_ns = 1000000000ull;
+	memset(&got, 0, sizeof(got));
 	snprintf(dir, sizeof(dir), "/tmp/cxlfm-i2c-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bus.sock", dir);
@@ -281,12 +295,87 @@ static void test_wire_serialised(void **state)
 	close(b);
 }
 
+/*
+ * One packet of a CXL CCI request (message type 0x08) from a controller at
+ * addr using EID eid (libcxlfm's default is 8): som carries the type byte
+ * and 63 bytes of fill, the end packet n bytes of fill.
+ */
+static void send_part(int fd, uint8_t addr, uint8_t eid, uint8_t tag, bool som, bool eom,
+		      uint8_t seq, size_t n, uint8_t fill)
+{
+	struct mctp_hdr h = { .ver = MCTP_HDR_VERSION, .dest = MCTP_EID_NULL, .src = eid,
+			      .som = som, .eom = eom, .to = true, .seq = seq, .tag = tag };
+	uint8_t pkt[MCTP_HDR_LEN + 64], f[128];
+	int len;
+
+	assert_true(n <= 64);
+	mctp_hdr_encode(&h, pkt, sizeof(pkt));
+	memset(pkt + MCTP_HDR_LEN, fill, n);
+	if (som)
+		pkt[MCTP_HDR_LEN] = MCTP_MSG_CXL_CCI;
+	len = mctp_i2c_encode(EP_ADDR, addr, pkt, MCTP_HDR_LEN + n, f, sizeof(f));
+	assert_true(len > 0);
+	assert_int_equal(send(fd, f, (size_t)len, 0), len);
+	settle();
+}
+
+/*
+ * Issue #13: two controllers with the same EID and tag had their packets
+ * spliced into one message (reassembly keyed on EID and tag only).
+ */
+static void test_reasm_per_controller(void **state)
+{
+	int a = connect_bus(), b = connect_bus();
+
+	(void)state;
+	send_part(a, CTL_A, 8, 0, true, false, 0, 64, 0xa);
+	send_part(b, CTL_B, 8, 0, true, false, 0, 64, 0xb);
+	send_part(a, CTL_A, 8, 0, false, true, 1, 10, 0xa);
+	send_part(b, CTL_B, 8, 0, false, true, 1, 20, 0xb);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.peer_addr[0], CTL_A);
+	assert_int_equal(got.len[0], 63 + 10);
+	assert_int_equal(got.first[0], 0xa);
+	assert_int_equal(got.last[0], 0xa);
+	assert_int_equal(got.peer_addr[1], CTL_B);
+	assert_int_equal(got.len[1], 63 + 20);
+	assert_int_equal(got.first[1], 0xb);
+	assert_int_equal(got.last[1], 0xb);
+	close(a);
+	close(b);
+}
+
+/*
+ * Issue #13: 8 start-of-message packets one controller never finished took
+ * every reassembly context, and every other controller's 2-packet request
+ * was dropped until they timed out. (Different EIDs here: with the same,
+ * the old code let B's request replace one of A's, the splicing above.)
+ */
+static void test_reasm_not_starved(void **state)
+{
+	int a = connect_bus(), b = connect_bus();
+
+	(void)state;
+	for (uint8_t tag = 0; tag < 8; tag++)
+		send_part(a, CTL_A, 0x20, tag, true, false, 0, 64, 0xa);
+	send_part(b, CTL_B, 8, 0, true, false, 0, 64, 0xb);
+	send_part(b, CTL_B, 8, 0, false, true, 1, 2, 0xb);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(got.peer_addr[0], CTL_B);
+	assert_int_equal(got.len[0], 63 + 2);
+	assert_int_equal(mctp_ep_drops(ep, EP_DROP_PACKET), 0);
+	close(a);
+	close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wire_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wire_serialised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reasm_per_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reasm_not_starved, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
