@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -280,20 +281,30 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 	}
 }
 
-/* Bind path, replacing a socket file left by a process that died. */
+/*
+ * Bind path, replacing a socket file left by a process that died. Anything
+ * else there (a live socket, a regular file) is not ours: -EADDRINUSE,
+ * -EEXIST.
+ */
 static int bind_path(int fd, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int probe, live;
 
 	strcpy(sa.sun_path, path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return 0;
 	if (errno != EADDRINUSE)
 		return -errno;
-	int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lstat(path, &st))
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (probe < 0)
 		return -errno;
-	int live = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	live = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(probe);
 	if (live)
 		return -EADDRINUSE;

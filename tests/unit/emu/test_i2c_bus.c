@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -368,6 +369,47 @@ static void test_reasm_not_starved(void **state)
 	close(b);
 }
 
+/*
+ * Issue #13: a regular file where the socket goes was unlinked and
+ * replaced; only a socket nobody listens on (a crashed run's) may be.
+ */
+static void test_bind_replaces_only_stale_sockets(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char other[100], buf[8];
+	struct i2c_bus *b2;
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	snprintf(other, sizeof(other), "%s/other.sock", dir);
+	fp = fopen(other, "w");
+	assert_non_null(fp);
+	fputs("data", fp);
+	fclose(fp);
+	assert_int_equal(i2c_bus_new(l, "other", other, &b2), -EEXIST);
+	fp = fopen(other, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "data");
+	assert_int_equal(unlink(other), 0);
+
+	/* a live bus: refused */
+	assert_int_equal(i2c_bus_new(l, "again", path, &b2), -EADDRINUSE);
+	/* a stale socket file: replaced */
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", other);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(lstat(other, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(i2c_bus_new(l, "other", other, &b2), 0);
+	i2c_bus_free(b2);
+	assert_int_equal(lstat(other, &st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +418,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wire_serialised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reasm_per_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reasm_not_starved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_replaces_only_stale_sockets, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
