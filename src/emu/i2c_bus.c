@@ -282,6 +282,23 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 }
 
 /*
+ * The socket file is created 0600 whatever the umask: a controller can
+ * drive every endpoint as an FM, so only our user may connect (as the pid
+ * file and the forwarding buffer). umask is per process, and we have one
+ * thread.
+ */
+static int bind_private(int fd, const struct sockaddr_un *sa)
+{
+	mode_t old = umask(0177);
+	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	int err = errno;
+
+	umask(old);
+	errno = err;
+	return rc;
+}
+
+/*
  * Bind path, replacing a socket file left by a process that died. Anything
  * else there (a live socket, a regular file) is not ours: -EADDRINUSE,
  * -EEXIST.
@@ -293,7 +310,7 @@ static int bind_path(int fd, const char *path)
 	int probe, live;
 
 	strcpy(sa.sun_path, path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	if (bind_private(fd, &sa) == 0)
 		return 0;
 	if (errno != EADDRINUSE)
 		return -errno;
@@ -309,7 +326,7 @@ static int bind_path(int fd, const char *path)
 	if (live)
 		return -EADDRINUSE;
 	unlink(path);
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	return bind_private(fd, &sa) ? -errno : 0;
 }
 
 int i2c_bus_new(struct loop *loop, const char *name, const char *path,

@@ -410,6 +410,29 @@ static void test_bind_replaces_only_stale_sockets(void **state)
 	assert_int_equal(lstat(other, &st), -1);
 }
 
+/*
+ * Issue #13: the socket's mode followed the umask; with umask 000 in a
+ * shared run directory another user could connect and act as an FM.
+ */
+static void test_socket_private(void **state)
+{
+	mode_t old = umask(0);
+	struct i2c_bus *b2;
+	char other[100];
+	struct stat st;
+	int rc;
+
+	(void)state;
+	snprintf(other, sizeof(other), "%s/open.sock", dir);
+	rc = i2c_bus_new(l, "open", other, &b2);
+	assert_int_equal(umask(old), 0); /* the caller's umask is back */
+	assert_int_equal(rc, 0);
+	assert_int_equal(stat(other, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	i2c_bus_free(b2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reasm_not_starved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_replaces_only_stale_sockets, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_socket_private, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
