@@ -310,6 +310,7 @@ static void emu_stop(struct emu *e)
 int main(int argc, char **argv)
 {
 	struct emu e = { .lock_fd = -1 };
+	sigset_t stop_sigs;
 	char err[1024];
 	int rc, code = 1;
 
@@ -348,6 +349,15 @@ int main(int argc, char **argv)
 		log_info("%s", e.cfg->notes[i]);
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Blocked from here to exit, not only while the loop lives: a second
+	 * SIGTERM after loop_free() must not turn a clean exit 0 into 143.
+	 */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 	if (loop_new(&e.loop)) {
 		fprintf(stderr, "cxl-emu: cannot create the event loop\n");
 		goto out;
