@@ -2,6 +2,8 @@
 #include "emu/i2c_bus.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +62,45 @@ struct i2c_bus {
 	struct bus_xfer *wire, **wire_tail;
 	size_t wire_len;
 	struct loop_timer *wire_timer;
+	unsigned long long drops[I2C_BUS_DROP_MAX];
 };
+
+static const char *const drop_names[I2C_BUS_DROP_MAX] = {
+	[I2C_BUS_DROP_NO_FRAME] = "no-frame",
+	[I2C_BUS_DROP_ADDR_IN_USE] = "addr-in-use",
+	[I2C_BUS_DROP_WRONG_SRC] = "wrong-source",
+	[I2C_BUS_DROP_NOT_READ] = "not-read",
+	[I2C_BUS_DROP_WIRE_FULL] = "wire-full",
+	[I2C_BUS_DROP_GONE] = "gone",
+	[I2C_BUS_DROP_REFUSED] = "refused",
+};
+
+const char *i2c_bus_drop_name(enum i2c_bus_drop why)
+{
+	return (unsigned)why < I2C_BUS_DROP_MAX ? drop_names[why] : "unknown";
+}
+
+unsigned long long i2c_bus_drops(const struct i2c_bus *bus, enum i2c_bus_drop why)
+{
+	return (unsigned)why < I2C_BUS_DROP_MAX ? bus->drops[why] : 0;
+}
+
+/* Count a drop; log it only at the 1st, 2nd, 4th... of its reason. */
+__attribute__((format(printf, 4, 5)))
+static void bus_drop(struct i2c_bus *bus, enum i2c_bus_drop why, enum log_level lvl,
+		     const char *fmt, ...)
+{
+	unsigned long long n = ++bus->drops[why];
+	char msg[160];
+	va_list ap;
+
+	if (!log_every_pow2(n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(lvl, "bus %s: %s (%s: %llu so far)", bus->name, msg, drop_names[why], n);
+}
 
 const char *i2c_bus_name(const struct i2c_bus *bus) { return bus->name; }
 const char *i2c_bus_path(const struct i2c_bus *bus) { return bus->path; }
@@ -79,8 +119,8 @@ static void client_send(struct bus_client *c, const uint8_t *buf, size_t len)
 	/* A controller that does not read is like one holding the clock
 	 * low: its frames are lost, the bus goes on. */
 	if (send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_warn("bus %s: frame to 0x%02x lost: %s", c->bus->name, c->addr,
-			 strerror(errno));
+		bus_drop(c->bus, I2C_BUS_DROP_NOT_READ, LOG_LVL_WARN, "frame to 0x%02x lost: %s",
+			 c->addr, strerror(errno));
 }
 
 static void client_close(struct bus_client *c)
@@ -112,7 +152,8 @@ static void deliver(struct i2c_bus *bus, uint8_t dest, const uint8_t *buf, size_
 	if (to)
 		client_send(to, buf, len);
 	else
-		log_info("bus %s: frame for 0x%02x, who left, dropped", bus->name, dest);
+		bus_drop(bus, I2C_BUS_DROP_GONE, LOG_LVL_INFO, "frame for 0x%02x, who left, dropped",
+			 dest);
 }
 
 static void send_nack(struct i2c_bus *bus, uint8_t to_addr, uint8_t dest)
@@ -147,8 +188,9 @@ static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t
 	struct bus_xfer *x;
 
 	if (bus->wire_len == BUS_WIRE_QUEUE || !(x = malloc(sizeof(*x) + len))) {
-		log_warn("bus %s: %zu transfers waiting for the wire, frame for 0x%02x lost",
-			 bus->name, bus->wire_len, dest);
+		bus_drop(bus, I2C_BUS_DROP_WIRE_FULL, LOG_LVL_WARN,
+			 "%zu transfers waiting for the wire, frame for 0x%02x lost", bus->wire_len,
+			 dest);
 		return;
 	}
 	if (bus->busy_until_ns < start)
@@ -194,23 +236,23 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 
 	/* DSP0237 frame: 0 dest<<1, 1 command, 2 byte count, 3 src<<1|1. */
 	if (len < 4 || (buf[0] & 1)) {
-		log_info("bus %s: %zu-byte datagram from 0x%02x is no frame, dropped",
-			 bus->name, len, from->addr);
+		bus_drop(bus, I2C_BUS_DROP_NO_FRAME, LOG_LVL_INFO,
+			 "%zu-byte datagram from 0x%02x is no frame, dropped", len, from->addr);
 		return;
 	}
 	dest = buf[0] >> 1;
 	src = buf[3] >> 1;
 	if (!from->addr) {
 		if (src == 0 || bus->eps[src] || client_at(bus, src)) {
-			log_warn("bus %s: controller claims address 0x%02x in use, dropped",
-				 bus->name, src);
+			bus_drop(bus, I2C_BUS_DROP_ADDR_IN_USE, LOG_LVL_WARN,
+				 "controller claims address 0x%02x in use, dropped", src);
 			return;
 		}
 		from->addr = src;
 		log_info("bus %s: controller at 0x%02x", bus->name, src);
 	} else if (src != from->addr) {
-		log_warn("bus %s: controller 0x%02x sent as 0x%02x, dropped", bus->name,
-			 from->addr, src);
+		bus_drop(bus, I2C_BUS_DROP_WRONG_SRC, LOG_LVL_WARN,
+			 "controller 0x%02x sent as 0x%02x, dropped", from->addr, src);
 		return;
 	}
 	/* Whether anyone ACKs is known after the address byte. */
@@ -229,6 +271,17 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 	}
 }
 
+/*
+ * recv() returns 0 both for an empty datagram, which is a malformed frame
+ * (route() drops it), and at the end: the end is when the peer shut down.
+ */
+static bool peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) != 0;
+}
+
 static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 {
 	struct bus_client *c = arg;
@@ -242,13 +295,13 @@ static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n <= 0) { /* 0: the controller closed its end */
+		if (n < 0 || (n == 0 && peer_closed(fd))) {
 			client_close(c);
 			return;
 		}
 		if ((size_t)n > sizeof(buf)) {
-			log_info("bus %s: %zd-byte datagram from 0x%02x too long, dropped",
-				 c->bus->name, n, c->addr);
+			bus_drop(c->bus, I2C_BUS_DROP_NO_FRAME, LOG_LVL_INFO,
+				 "%zd-byte datagram from 0x%02x too long, dropped", n, c->addr);
 			continue;
 		}
 		route(c, buf, (size_t)n);
@@ -265,8 +318,8 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 	(void)events;
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (bus->nclients == BUS_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			log_warn("bus %s: controller refused (%zu connected)", bus->name,
-				 bus->nclients);
+			bus_drop(bus, I2C_BUS_DROP_REFUSED, LOG_LVL_WARN,
+				 "controller refused (%zu connected)", bus->nclients);
 			close(cfd);
 			continue;
 		}

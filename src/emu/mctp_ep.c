@@ -96,11 +96,14 @@ uint64_t mctp_ep_drops(const struct mctp_ep *ep, enum mctp_ep_drop why)
 	return why < EP_DROP_MAX ? ep->drops[why] : 0;
 }
 
+/* Counted; logged at the 1st, 2nd, 4th... of each reason (a peer can flood). */
 static void drop(struct mctp_ep *ep, enum mctp_ep_drop why, const char *detail)
 {
-	ep->drops[why]++;
-	log_info("ep %s: dropped (%s%s%s)", ep->name, drop_names[why],
-		 detail ? ": " : "", detail ? detail : "");
+	uint64_t n = ++ep->drops[why];
+
+	if (log_every_pow2(n))
+		log_info("ep %s: dropped (%s%s%s; %llu so far)", ep->name, drop_names[why],
+			 detail ? ": " : "", detail ? detail : "", (unsigned long long)n);
 }
 
 /* Packetise msg (type byte first) as a response (TO=0) to peer. */
