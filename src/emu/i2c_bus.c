@@ -2,11 +2,14 @@
 #include "emu/i2c_bus.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -59,7 +62,45 @@ struct i2c_bus {
 	struct bus_xfer *wire, **wire_tail;
 	size_t wire_len;
 	struct loop_timer *wire_timer;
+	unsigned long long drops[I2C_BUS_DROP_MAX];
 };
+
+static const char *const drop_names[I2C_BUS_DROP_MAX] = {
+	[I2C_BUS_DROP_NO_FRAME] = "no-frame",
+	[I2C_BUS_DROP_ADDR_IN_USE] = "addr-in-use",
+	[I2C_BUS_DROP_WRONG_SRC] = "wrong-source",
+	[I2C_BUS_DROP_NOT_READ] = "not-read",
+	[I2C_BUS_DROP_WIRE_FULL] = "wire-full",
+	[I2C_BUS_DROP_GONE] = "gone",
+	[I2C_BUS_DROP_REFUSED] = "refused",
+};
+
+const char *i2c_bus_drop_name(enum i2c_bus_drop why)
+{
+	return (unsigned)why < I2C_BUS_DROP_MAX ? drop_names[why] : "unknown";
+}
+
+unsigned long long i2c_bus_drops(const struct i2c_bus *bus, enum i2c_bus_drop why)
+{
+	return (unsigned)why < I2C_BUS_DROP_MAX ? bus->drops[why] : 0;
+}
+
+/* Count a drop; log it only at the 1st, 2nd, 4th... of its reason. */
+__attribute__((format(printf, 4, 5)))
+static void bus_drop(struct i2c_bus *bus, enum i2c_bus_drop why, enum log_level lvl,
+		     const char *fmt, ...)
+{
+	unsigned long long n = ++bus->drops[why];
+	char msg[160];
+	va_list ap;
+
+	if (!log_every_pow2(n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(lvl, "bus %s: %s (%s: %llu so far)", bus->name, msg, drop_names[why], n);
+}
 
 const char *i2c_bus_name(const struct i2c_bus *bus) { return bus->name; }
 const char *i2c_bus_path(const struct i2c_bus *bus) { return bus->path; }
@@ -78,8 +119,8 @@ static void client_send(struct bus_client *c, const uint8_t *buf, size_t len)
 	/* A controller that does not read is like one holding the clock
 	 * low: its frames are lost, the bus goes on. */
 	if (send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		log_warn("bus %s: frame to 0x%02x lost: %s", c->bus->name, c->addr,
-			 strerror(errno));
+		bus_drop(c->bus, I2C_BUS_DROP_NOT_READ, LOG_LVL_WARN, "frame to 0x%02x lost: %s",
+			 c->addr, strerror(errno));
 }
 
 static void client_close(struct bus_client *c)
@@ -111,7 +152,8 @@ static void deliver(struct i2c_bus *bus, uint8_t dest, const uint8_t *buf, size_
 	if (to)
 		client_send(to, buf, len);
 	else
-		log_info("bus %s: frame for 0x%02x, who left, dropped", bus->name, dest);
+		bus_drop(bus, I2C_BUS_DROP_GONE, LOG_LVL_INFO, "frame for 0x%02x, who left, dropped",
+			 dest);
 }
 
 static void send_nack(struct i2c_bus *bus, uint8_t to_addr, uint8_t dest)
@@ -146,8 +188,9 @@ static void wire_put(struct i2c_bus *bus, bool nack, uint8_t dest, const uint8_t
 	struct bus_xfer *x;
 
 	if (bus->wire_len == BUS_WIRE_QUEUE || !(x = malloc(sizeof(*x) + len))) {
-		log_warn("bus %s: %zu transfers waiting for the wire, frame for 0x%02x lost",
-			 bus->name, bus->wire_len, dest);
+		bus_drop(bus, I2C_BUS_DROP_WIRE_FULL, LOG_LVL_WARN,
+			 "%zu transfers waiting for the wire, frame for 0x%02x lost", bus->wire_len,
+			 dest);
 		return;
 	}
 	if (bus->busy_until_ns < start)
@@ -193,23 +236,23 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 
 	/* DSP0237 frame: 0 dest<<1, 1 command, 2 byte count, 3 src<<1|1. */
 	if (len < 4 || (buf[0] & 1)) {
-		log_info("bus %s: %zu-byte datagram from 0x%02x is no frame, dropped",
-			 bus->name, len, from->addr);
+		bus_drop(bus, I2C_BUS_DROP_NO_FRAME, LOG_LVL_INFO,
+			 "%zu-byte datagram from 0x%02x is no frame, dropped", len, from->addr);
 		return;
 	}
 	dest = buf[0] >> 1;
 	src = buf[3] >> 1;
 	if (!from->addr) {
 		if (src == 0 || bus->eps[src] || client_at(bus, src)) {
-			log_warn("bus %s: controller claims address 0x%02x in use, dropped",
-				 bus->name, src);
+			bus_drop(bus, I2C_BUS_DROP_ADDR_IN_USE, LOG_LVL_WARN,
+				 "controller claims address 0x%02x in use, dropped", src);
 			return;
 		}
 		from->addr = src;
 		log_info("bus %s: controller at 0x%02x", bus->name, src);
 	} else if (src != from->addr) {
-		log_warn("bus %s: controller 0x%02x sent as 0x%02x, dropped", bus->name,
-			 from->addr, src);
+		bus_drop(bus, I2C_BUS_DROP_WRONG_SRC, LOG_LVL_WARN,
+			 "controller 0x%02x sent as 0x%02x, dropped", from->addr, src);
 		return;
 	}
 	/* Whether anyone ACKs is known after the address byte. */
@@ -228,6 +271,17 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
 	}
 }
 
+/*
+ * recv() returns 0 both for an empty datagram, which is a malformed frame
+ * (route() drops it), and at the end: the end is when the peer shut down.
+ */
+static bool peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) != 0;
+}
+
 static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 {
 	struct bus_client *c = arg;
@@ -241,13 +295,13 @@ static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n <= 0) { /* 0: the controller closed its end */
+		if (n < 0 || (n == 0 && peer_closed(fd))) {
 			client_close(c);
 			return;
 		}
 		if ((size_t)n > sizeof(buf)) {
-			log_info("bus %s: %zd-byte datagram from 0x%02x too long, dropped",
-				 c->bus->name, n, c->addr);
+			bus_drop(c->bus, I2C_BUS_DROP_NO_FRAME, LOG_LVL_INFO,
+				 "%zd-byte datagram from 0x%02x too long, dropped", n, c->addr);
 			continue;
 		}
 		route(c, buf, (size_t)n);
@@ -264,8 +318,8 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 	(void)events;
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (bus->nclients == BUS_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			log_warn("bus %s: controller refused (%zu connected)", bus->name,
-				 bus->nclients);
+			bus_drop(bus, I2C_BUS_DROP_REFUSED, LOG_LVL_WARN,
+				 "controller refused (%zu connected)", bus->nclients);
 			close(cfd);
 			continue;
 		}
@@ -280,25 +334,52 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 	}
 }
 
-/* Bind path, replacing a socket file left by a process that died. */
+/*
+ * The socket file is created 0600 whatever the umask: a controller can
+ * drive every endpoint as an FM, so only our user may connect (as the pid
+ * file and the forwarding buffer). umask is per process, and we have one
+ * thread.
+ */
+static int bind_private(int fd, const struct sockaddr_un *sa)
+{
+	mode_t old = umask(0177);
+	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	int err = errno;
+
+	umask(old);
+	errno = err;
+	return rc;
+}
+
+/*
+ * Bind path, replacing a socket file left by a process that died. Anything
+ * else there (a live socket, a regular file) is not ours: -EADDRINUSE,
+ * -EEXIST.
+ */
 static int bind_path(int fd, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int probe, live;
 
 	strcpy(sa.sun_path, path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	if (bind_private(fd, &sa) == 0)
 		return 0;
 	if (errno != EADDRINUSE)
 		return -errno;
-	int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lstat(path, &st))
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (probe < 0)
 		return -errno;
-	int live = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	live = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(probe);
 	if (live)
 		return -EADDRINUSE;
 	unlink(path);
-	return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	return bind_private(fd, &sa) ? -errno : 0;
 }
 
 int i2c_bus_new(struct loop *loop, const char *name, const char *path,

@@ -22,6 +22,22 @@ struct i2c_bus;
 
 #define I2C_BUS_NACK 0x01
 
+/*
+ * Frames the bus dropped, by reason. Each reason is counted, and logged at
+ * its 1st, 2nd, 4th, 8th... occurrence with the count: a controller can
+ * cause any of them at will.
+ */
+enum i2c_bus_drop {
+	I2C_BUS_DROP_NO_FRAME,    /* a datagram that is no DSP0237 frame (empty too) */
+	I2C_BUS_DROP_ADDR_IN_USE, /* a new controller's first frame names a held address */
+	I2C_BUS_DROP_WRONG_SRC,   /* a controller sent as another address */
+	I2C_BUS_DROP_NOT_READ,    /* a controller did not read: a frame to it lost */
+	I2C_BUS_DROP_WIRE_FULL,   /* too many transfers waiting for the wire */
+	I2C_BUS_DROP_GONE,        /* the destination controller left */
+	I2C_BUS_DROP_REFUSED,     /* a controller turned away: bus full (not a frame) */
+	I2C_BUS_DROP_MAX,
+};
+
 int i2c_bus_new(struct loop *loop, const char *name, const char *path,
 		struct i2c_bus **out);
 void i2c_bus_free(struct i2c_bus *bus);
@@ -35,5 +51,8 @@ uint32_t i2c_bus_speed(const struct i2c_bus *bus);
 const char *i2c_bus_name(const struct i2c_bus *bus);
 const char *i2c_bus_path(const struct i2c_bus *bus);
 size_t i2c_bus_clients(const struct i2c_bus *bus);
+unsigned long long i2c_bus_drops(const struct i2c_bus *bus, enum i2c_bus_drop why);
+/* "no-frame", ...; "unknown" out of range. */
+const char *i2c_bus_drop_name(enum i2c_bus_drop why);
 
 #endif

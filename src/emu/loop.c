@@ -617,8 +617,19 @@ void loop_free(struct loop *l)
 		loop_timer_free(l->timers);
 	}
 	loop_watch_del(l->sigwatch);
-	if (l->sigfd >= 0)
+	if (l->sigfd >= 0) {
+		struct signalfd_siginfo si;
+
+		/*
+		 * A signal of ours that came after the last dispatch (a second
+		 * SIGTERM during shutdown) was the loop's to handle: consume it,
+		 * or unblocking it below would act on it (the default action,
+		 * for SIGTERM exit status 143 instead of the clean 0).
+		 */
+		while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			log_dbg("loop: signal %u during shutdown ignored", si.ssi_signo);
 		close(l->sigfd);
+	}
 	if (l->sigmask_saved)
 		sigprocmask(SIG_SETMASK, &l->old_sigmask, NULL);
 	reap_dead(l);

@@ -84,7 +84,8 @@ int loop_defer(struct loop *l, loop_fn fn, void *arg);
 
 /*
  * Deliver signo through signalfd: the signal is blocked for the process
- * while the loop lives (restored by loop_free). One handler per signal.
+ * while the loop lives (restored by loop_free, which first discards what
+ * arrived after the last dispatch). One handler per signal.
  */
 int loop_signal_add(struct loop *l, int signo, loop_fn fn, void *arg);
 

@@ -442,6 +442,7 @@ static void emu_stop(struct emu *e)
 int main(int argc, char **argv)
 {
 	struct emu e = { .lock_fd = -1, .daemon_fd = -1, .pid_fd = -1 };
+	sigset_t stop_sigs;
 	char err[1024];
 	int rc, code = 1;
 
@@ -486,6 +487,15 @@ int main(int argc, char **argv)
 		goto out;
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Blocked from here to exit, not only while the loop lives: a second
+	 * SIGTERM after loop_free() must not turn a clean exit 0 into 143.
+	 */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
 	if (loop_new(&e.loop)) {
 		fprintf(stderr, "cxl-emu: cannot create the event loop\n");
 		goto out;

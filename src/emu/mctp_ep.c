@@ -12,6 +12,14 @@
 #include "util/log.h"
 
 #define EP_MSG_MAX 2048 /* largest CXL message reassembled (1 KiB payload limit + headers) */
+/*
+ * Messages reassembled at once: one per bus controller at least (the bus
+ * takes 32), and no controller more than its 8 request tags (DSP0236: 8
+ * per tag owner), so one that never finishes its messages cannot keep the
+ * others' out.
+ */
+#define EP_REASM_CTX 32
+#define EP_REASM_PER_SOURCE 8
 
 struct mctp_ep {
 	char name[64];
@@ -43,7 +51,7 @@ const char *mctp_ep_drop_name(enum mctp_ep_drop why)
 int mctp_ep_new(const struct mctp_ep_cfg *cfg, struct mctp_ep **out)
 {
 	struct mctp_reasm_cfg rc = {
-		.max_msg = EP_MSG_MAX, .nctx = 8,
+		.max_msg = EP_MSG_MAX, .nctx = EP_REASM_CTX, .max_per_source = EP_REASM_PER_SOURCE,
 		.timeout_ns = cfg->reasm_timeout_ns ? cfg->reasm_timeout_ns : 5000000000ull,
 	};
 	struct mctp_ep *ep;
@@ -88,11 +96,14 @@ uint64_t mctp_ep_drops(const struct mctp_ep *ep, enum mctp_ep_drop why)
 	return why < EP_DROP_MAX ? ep->drops[why] : 0;
 }
 
+/* Counted; logged at the 1st, 2nd, 4th... of each reason (a peer can flood). */
 static void drop(struct mctp_ep *ep, enum mctp_ep_drop why, const char *detail)
 {
-	ep->drops[why]++;
-	log_info("ep %s: dropped (%s%s%s)", ep->name, drop_names[why],
-		 detail ? ": " : "", detail ? detail : "");
+	uint64_t n = ++ep->drops[why];
+
+	if (log_every_pow2(n))
+		log_info("ep %s: dropped (%s%s%s; %llu so far)", ep->name, drop_names[why],
+			 detail ? ": " : "", detail ? detail : "", (unsigned long long)n);
 }
 
 /* Packetise msg (type byte first) as a response (TO=0) to peer. */
@@ -164,7 +175,8 @@ void mctp_ep_rx(struct mctp_ep *ep, const uint8_t *frame, size_t len, uint64_t n
 		drop(ep, EP_DROP_NOT_OURS, NULL);
 		return;
 	}
-	rc = mctp_reasm_rx(&ep->reasm, f.pkt, f.pkt_len, now_ns, &m);
+	/* keyed on the I2C source: controllers may all use the same EID */
+	rc = mctp_reasm_rx(&ep->reasm, f.src, f.pkt, f.pkt_len, now_ns, &m);
 	if (rc < 0) {
 		drop(ep, EP_DROP_PACKET, strerror(-rc));
 		return;

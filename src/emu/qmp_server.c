@@ -27,8 +27,6 @@
 #endif
 
 #define READ_CHUNK 65536
-#define DEFAULT_MAX_OUT (16u << 20)
-#define DEFAULT_MAX_CLIENTS 64
 
 struct cmd_entry {
 	const struct qmp_cmd *cmd;
@@ -60,12 +58,15 @@ struct client {
 	int fd;
 	struct loop_watch *w;
 	struct loop_timer *kick;  /* deferred: resume input or close */
+	struct loop_timer *deadline; /* for capabilities negotiation */
 	struct qmp_stream *in;
 	struct outbuf out;
 	bool negotiated;
 	bool oob;
 	bool eof;
 	bool dead;                /* being closed: no more input or output */
+	bool backlog;             /* input left: turn used up or output waiting */
+	unsigned bad_inputs;      /* malformed inputs in a row */
 	struct qmp_req *sync;     /* request whose handler is running */
 	struct qmp_req *blocked;  /* answer awaited before the next command */
 	struct qmp_req *reqs;     /* in flight */
@@ -81,6 +82,8 @@ struct qmp_server {
 	struct client *clients;
 	size_t n_clients;
 	unsigned next_serial;
+	unsigned long long refused; /* clients turned away: server full */
+	size_t out_pause;           /* QMP_SERVER_OUT_PAUSE, below max_out */
 	struct cmd_entry *cmds;
 	size_t n_cmds;
 	bool quitting;
@@ -92,13 +95,28 @@ static const char *const capabilities[] = { "oob", NULL };
 
 static void client_close(struct client *c, const char *why);
 
+/* So much output waits that the client's commands wait too. */
+static bool out_paused(const struct client *c)
+{
+	return c->out.len - c->out.off > c->s->out_pause;
+}
+
+/*
+ * Read more only when what was read is done: a client that sends faster
+ * than it reads its answers fills its own socket buffer, not our memory.
+ */
+static bool wants_input(const struct client *c)
+{
+	return !c->dead && !c->blocked && !c->eof && !c->backlog && !out_paused(c);
+}
+
 static void update_interest(struct client *c)
 {
 	unsigned ev = 0;
 
 	if (c->dead)
 		return;
-	if (!c->blocked && !c->eof)
+	if (wants_input(c))
 		ev |= LOOP_READ;
 	if (outbuf_pending(&c->out))
 		ev |= LOOP_WRITE;
@@ -113,6 +131,9 @@ static void flush_out(struct client *c)
 		client_close(c, strerror(-rc));
 		return;
 	}
+	/* the client read its answers: its waiting commands go on */
+	if (c->backlog && !out_paused(c))
+		loop_timer_arm(c->kick, 0);
 	update_interest(c);
 }
 
@@ -160,6 +181,7 @@ static void client_free(struct client *c)
 		r->c = NULL;
 	loop_watch_del(c->w);
 	loop_timer_free(c->kick);
+	loop_timer_free(c->deadline);
 	if (c->fd >= 0)
 		close(c->fd);
 	qmp_stream_free(c->in);
@@ -206,7 +228,38 @@ static void client_close(struct client *c, const char *why)
 		r->c = NULL;
 	c->reqs = NULL;
 	c->sync = c->blocked = NULL;
+	loop_timer_cancel(c->deadline);
 	loop_timer_arm(c->kick, 0);
+}
+
+/* Tell the client why, then close it. */
+static void client_reject(struct client *c, const char *why, const char *desc)
+{
+	send_error(c, QMP_ERR_GENERIC, desc, NULL);
+	client_close(c, why);
+}
+
+static void on_deadline(struct loop *l, void *arg)
+{
+	struct client *c = arg;
+	char desc[128];
+
+	(void)l;
+	if (c->dead || c->negotiated)
+		return;
+	snprintf(desc, sizeof(desc),
+		 "Capabilities negotiation not completed within %llu ms, closing",
+		 (unsigned long long)c->s->cfg.negotiate_ms);
+	client_reject(c, "no capabilities negotiation in time", desc);
+}
+
+static struct json_object *greeting(const struct qmp_server *s)
+{
+	struct qmp_version v = {
+		QMP_SERVER_QEMU_MAJOR, QMP_SERVER_QEMU_MINOR, QMP_SERVER_QEMU_MICRO, s->package,
+	};
+
+	return qmp_greeting_new(&v, capabilities);
 }
 
 static void on_client_io(struct loop_watch *w, int fd, unsigned ev, void *arg);
@@ -214,9 +267,6 @@ static void on_client_io(struct loop_watch *w, int fd, unsigned ev, void *arg);
 static int client_new(struct qmp_server *s, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
-	struct qmp_version v = {
-		QMP_SERVER_QEMU_MAJOR, QMP_SERVER_QEMU_MINOR, QMP_SERVER_QEMU_MICRO, s->package,
-	};
 	int err;
 
 	if (!c) {
@@ -230,9 +280,12 @@ static int client_new(struct qmp_server *s, int fd)
 	if (!err)
 		err = loop_timer_new(s->l, on_kick, c, &c->kick);
 	if (!err)
+		err = loop_timer_new(s->l, on_deadline, c, &c->deadline);
+	if (!err)
 		err = loop_watch_add(s->l, fd, LOOP_READ, on_client_io, c, &c->w);
 	if (err) {
 		loop_timer_free(c->kick);
+		loop_timer_free(c->deadline);
 		qmp_stream_free(c->in);
 		close(fd);
 		free(c);
@@ -244,7 +297,8 @@ static int client_new(struct qmp_server *s, int fd)
 	s->clients = c;
 	s->n_clients++;
 	log_info("qmp: client %u connected", c->serial);
-	send_msg(c, qmp_greeting_new(&v, capabilities));
+	loop_timer_arm_ms(c->deadline, s->cfg.negotiate_ms);
+	send_msg(c, greeting(s));
 	return 0;
 }
 
@@ -394,6 +448,21 @@ static void dispatch(struct client *c, const struct cmd_entry *e, struct json_ob
 	}
 }
 
+/*
+ * QEMU answers every malformed input (one error per JSON parse error), so
+ * random bytes would get more bytes of errors back than they have: past
+ * QMP_SERVER_MAX_BAD_INPUT in a row the sender is no QMP client.
+ */
+static void bad_input(struct client *c, const char *err, struct json_object *id)
+{
+	send_error(c, QMP_ERR_GENERIC, err, id);
+	if (++c->bad_inputs < QMP_SERVER_MAX_BAD_INPUT || c->dead)
+		return;
+	log_warn("qmp: client %u: %u malformed inputs in a row, dropping client", c->serial,
+		 c->bad_inputs);
+	client_reject(c, "malformed input", "Too many malformed inputs in a row, closing");
+}
+
 static void handle_msg(struct client *c, struct json_object *msg)
 {
 	struct qmp_request rq;
@@ -401,9 +470,10 @@ static void handle_msg(struct client *c, struct json_object *msg)
 	char err[512];
 
 	if (qmp_request_parse(msg, c->oob, &rq, err, sizeof(err))) {
-		send_error(c, QMP_ERR_GENERIC, err, rq.id);
+		bad_input(c, err, rq.id);
 		return;
 	}
+	c->bad_inputs = 0;
 	if (!c->negotiated && strcmp(rq.name, "qmp_capabilities")) {
 		/* QEMU monitor_qmp_dispatch() rewrites CommandNotFound so */
 		send_error(c, QMP_ERR_COMMAND_NOT_FOUND,
@@ -434,20 +504,38 @@ static void handle_msg(struct client *c, struct json_object *msg)
 	dispatch(c, e, rq.args, rq.id);
 }
 
+/*
+ * At most QMP_SERVER_CMDS_PER_TURN messages, then the other clients' turn
+ * (the kick brings this one back on the next loop iteration); none while
+ * too much output waits (flush_out brings it back).
+ */
 static void process_input(struct client *c)
 {
+	unsigned turn = QMP_SERVER_CMDS_PER_TURN;
+
+	c->backlog = false;
 	while (!c->dead && !c->blocked && !c->s->quitting) {
 		struct json_object *v;
 		const char *err;
-		int rc = qmp_stream_next(c->in, &v, &err);
+		int rc;
 
+		if (out_paused(c)) {
+			c->backlog = true;
+			break;
+		}
+		if (!turn--) {
+			c->backlog = true;
+			loop_timer_arm(c->kick, 0);
+			break;
+		}
+		rc = qmp_stream_next(c->in, &v, &err);
 		if (rc == QMP_NEED_MORE)
 			break;
 		if (rc == QMP_VALUE) {
 			handle_msg(c, v);
 			json_object_put(v);
 		} else if (rc == QMP_ERROR) {
-			send_error(c, QMP_ERR_GENERIC, err, NULL);
+			bad_input(c, err, NULL);
 		} else {
 			log_warn("qmp: client %u: message larger than %zu bytes, dropping client",
 				 c->serial, c->s->cfg.max_msg);
@@ -457,8 +545,9 @@ static void process_input(struct client *c)
 	}
 	if (c->dead)
 		return;
+	update_interest(c);
 	/* After EOF: answer what was sent, then close once everything is out. */
-	if (c->eof && !c->blocked && !c->reqs && !outbuf_pending(&c->out))
+	if (c->eof && !c->backlog && !c->blocked && !c->reqs && !outbuf_pending(&c->out))
 		client_close(c, "end of input");
 }
 
@@ -471,12 +560,12 @@ static void on_client_io(struct loop_watch *w, int fd, unsigned ev, void *arg)
 		flush_out(c);
 		if (c->dead)
 			return;
-		if (c->eof && !c->reqs && !outbuf_pending(&c->out)) {
+		if (c->eof && !c->backlog && !c->reqs && !outbuf_pending(&c->out)) {
 			client_close(c, "end of input");
 			return;
 		}
 	}
-	if ((ev & LOOP_READ) && !c->eof && !c->blocked) {
+	if ((ev & LOOP_READ) && wants_input(c)) {
 		char buf[READ_CHUNK];
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
@@ -540,6 +629,7 @@ static void cmd_capabilities(struct qmp_req *req, struct json_object *args, void
 
 	(void)arg;
 	c->negotiated = true;
+	loop_timer_cancel(c->deadline);
 	if (json_object_object_get_ex(args, "enable", &en) && json_object_array_length(en))
 		c->oob = true; /* "oob" is the only value the spec lets through */
 	qmp_reply_return(req, NULL);
@@ -645,6 +735,53 @@ int qmp_server_register_table(struct qmp_server *s, const struct qmp_cmd *cmds, 
 
 /* ---- listeners ---- */
 
+/*
+ * Full: the oldest client still in capabilities negotiation goes, so idle
+ * connections cannot lock out a peer that negotiates (a forwarding host).
+ */
+static bool make_room(struct qmp_server *s)
+{
+	struct client *old = NULL;
+
+	for (struct client *c = s->clients; c; c = c->next)
+		if (!c->dead && !c->negotiated && (!old || c->serial < old->serial))
+			old = c;
+	if (!old)
+		return false;
+	log_info("qmp: %u clients, closing client %u (not negotiated) for a new one",
+		 s->cfg.max_clients, old->serial);
+	client_reject(old, "server full, not negotiated",
+		      "Too many QMP clients, closing the oldest one not negotiated");
+	return true;
+}
+
+/* Full of negotiated clients: the greeting, why, and close. */
+static void refuse(struct qmp_server *s, const struct listener *ls, int fd)
+{
+	char desc[96];
+	struct json_object *msgs[2];
+	size_t len;
+
+	if (log_every_pow2(++s->refused))
+		log_warn("qmp: %s: %u clients already, refused a new one (%llu so far)", ls->addr,
+			 s->cfg.max_clients, s->refused);
+	snprintf(desc, sizeof(desc), "Too many QMP clients (at most %u at once)",
+		 s->cfg.max_clients);
+	msgs[0] = greeting(s);
+	msgs[1] = qmp_error_new(QMP_ERR_GENERIC, desc, NULL);
+	for (size_t i = 0; i < 2; i++) {
+		char *line = qmp_to_line(msgs[i], &len);
+
+		/* a new socket's buffer takes these few bytes; if not, the close says it */
+		if (line && send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_dbg("qmp: %s: refusal not sent: %s", ls->addr, strerror(errno));
+		free(line);
+		json_object_put(msgs[i]);
+	}
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
 static void on_accept(struct loop_watch *w, int fd, unsigned ev, void *arg)
 {
 	struct listener *ls = arg;
@@ -660,10 +797,8 @@ static void on_accept(struct loop_watch *w, int fd, unsigned ev, void *arg)
 				log_warn("qmp: accept on %s: %s", ls->addr, strerror(errno));
 			return;
 		}
-		if (qmp_server_clients(s) >= s->cfg.max_clients) {
-			log_warn("qmp: %s: %u clients already, refusing another", ls->addr,
-				 s->cfg.max_clients);
-			close(cfd);
+		if (qmp_server_clients(s) >= s->cfg.max_clients && !make_room(s)) {
+			refuse(s, ls, cfd);
 			continue;
 		}
 		if (!ls->unix_path)
@@ -870,9 +1005,14 @@ int qmp_server_new(struct loop *l, const struct qmp_server_cfg *cfg, struct qmp_
 	if (!s->cfg.max_msg)
 		s->cfg.max_msg = QMP_MAX_MSG_DEFAULT;
 	if (!s->cfg.max_out)
-		s->cfg.max_out = DEFAULT_MAX_OUT;
+		s->cfg.max_out = QMP_SERVER_MAX_OUT;
 	if (!s->cfg.max_clients)
-		s->cfg.max_clients = DEFAULT_MAX_CLIENTS;
+		s->cfg.max_clients = QMP_SERVER_MAX_CLIENTS;
+	if (!s->cfg.negotiate_ms)
+		s->cfg.negotiate_ms = QMP_SERVER_NEGOTIATE_MS;
+	/* paused well before dropped: only events can fill the rest */
+	s->out_pause = s->cfg.max_out / 2 < QMP_SERVER_OUT_PAUSE ? s->cfg.max_out / 2 :
+								    QMP_SERVER_OUT_PAUSE;
 	snprintf(s->package, sizeof(s->package), "%s",
 		 s->cfg.package ? s->cfg.package : "cxl-fmemu " CXL_EMU_VERSION);
 	s->cfg.package = s->package;

@@ -3,15 +3,25 @@
  * QMP server on the event loop (QEMU's monitor/qmp.c behaviour,
  * docs/interop/qmp-spec.rst):
  *
- * - TCP and UNIX listeners, any number of clients at once;
+ * - TCP and UNIX listeners, several clients at once;
  * - greeting on connect, capabilities negotiation: before
  *   qmp_capabilities every other command gets CommandNotFound "Expecting
  *   capabilities negotiation with 'qmp_capabilities'" and no events;
  * - commands come from a table (name, handler, typed argument spec, doc)
  *   that drives argument checking, errors and query-commands;
  * - replies carry the request's "id"; a JSON parse error is answered and
- *   the connection kept; input per client is bounded (a client exceeding
- *   it is dropped with a log line), so is output a client does not read;
+ *   the connection kept, up to QMP_SERVER_MAX_BAD_INPUT malformed inputs
+ *   in a row (then the client is told and closed); input per client is
+ *   bounded (a client exceeding it is dropped with a log line);
+ * - every bound is per client, so one peer cannot starve the others: at
+ *   most QMP_SERVER_CMDS_PER_TURN commands of a client per loop iteration;
+ *   its input is not read while more than QMP_SERVER_OUT_PAUSE bytes (at
+ *   most half of cfg.max_out) of output wait for it, and it is dropped
+ *   past cfg.max_out (events queue up even while reading is paused);
+ *   capabilities negotiation must end within cfg.negotiate_ms;
+ * - at most cfg.max_clients clients: when full, the oldest client that has
+ *   not negotiated yet makes room; if every client has, the new one gets
+ *   the greeting and a GenericError, and is closed (docs/qmp.md "Limits");
  * - a handler answers now or later: it gets a request handle and completes
  *   it exactly once with qmp_reply_return() or qmp_reply_error(). Like
  *   QEMU, a client's next command waits until the previous one is answered
@@ -27,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/qmp.h"
 
@@ -58,11 +69,22 @@ struct qmp_cmd {
 #define QMP_SERVER_QEMU_MINOR 1
 #define QMP_SERVER_QEMU_MICRO 0
 
+/* Defaults and fixed per-client bounds (docs/qmp.md "Limits"). */
+#define QMP_SERVER_MAX_CLIENTS 64
+#define QMP_SERVER_NEGOTIATE_MS 10000u
+#define QMP_SERVER_MAX_OUT (16u << 20)
+#define QMP_SERVER_OUT_PAUSE (256u << 10)
+#define QMP_SERVER_CMDS_PER_TURN 16u
+#define QMP_SERVER_MAX_BAD_INPUT 16u
+
 struct qmp_server_cfg {
 	const char *package;      /* greeting "package"; default "cxl-fmemu <version>" */
 	size_t max_msg;           /* input bound per client; 0 = QMP_MAX_MSG_DEFAULT */
-	size_t max_out;           /* unread output bound per client; 0 = 16 MiB */
-	unsigned max_clients;     /* 0 = 64 */
+	size_t max_out;           /* unread output bound per client; 0 = QMP_SERVER_MAX_OUT */
+	unsigned max_clients;     /* 0 = QMP_SERVER_MAX_CLIENTS */
+	/* a client that has not negotiated within this is closed (loop clock);
+	 * 0 = QMP_SERVER_NEGOTIATE_MS */
+	uint64_t negotiate_ms;
 	/* "quit": called after the reply went out; NULL = loop_stop(loop, 0). */
 	void (*quit)(struct qmp_server *s, void *arg);
 	void *arg;

@@ -518,7 +518,7 @@ static void handle_frame(struct cxlfm_ctx *ctx, const uint8_t *buf, size_t len)
 			  rc < 0 ? strerror(-rc) : "not for us");
 		return;
 	}
-	rc = mctp_reasm_rx(&ctx->reasm, f.pkt, f.pkt_len, now_ns(), &m);
+	rc = mctp_reasm_rx(&ctx->reasm, f.src, f.pkt, f.pkt_len, now_ns(), &m);
 	if (rc < 0) {
 		ctx->stats.dropped_malformed++;
 		cxlfm_log(ctx, 2, "ep 0x%02x: packet dropped (%s)", f.src, strerror(-rc));

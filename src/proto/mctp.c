@@ -83,15 +83,17 @@ int mctp_pktizer_next(struct mctp_pktizer *p, uint8_t *buf, size_t len)
 /* ---- reassembler ---- */
 
 /*
- * One message being reassembled. Keyed on (src, tag, to): DSP0236 lets one
- * source have up to 8 tags outstanding per tag-owner direction, and the TO
- * bit tells a request's tag space from a response's.
+ * One message being reassembled. Keyed on (source, src, tag, to): DSP0236
+ * lets one source have up to 8 tags outstanding per tag-owner direction,
+ * and the TO bit tells a request's tag space from a response's.
  */
 struct mctp_reasm_ctx {
 	uint8_t *buf;     /* cfg.max_msg bytes in r->pool */
 	size_t len;       /* bytes collected */
 	size_t tu;        /* payload size of the SOM packet */
 	uint64_t last_ns; /* when the last packet was accepted */
+	uint64_t stamp;   /* r->stamp then */
+	unsigned source;
 	uint8_t src, dest, tag;
 	uint8_t next_seq;
 	bool to;
@@ -108,6 +110,7 @@ static const char *const drop_names[MCTP_DROP__COUNT] = {
 	[MCTP_DROP_BUSY] = "busy",
 	[MCTP_DROP_SOM_RESTART] = "som-restart",
 	[MCTP_DROP_TIMEOUT] = "timeout",
+	[MCTP_DROP_EVICTED] = "evicted",
 };
 
 const char *mctp_drop_reason_name(enum mctp_drop_reason r)
@@ -134,6 +137,8 @@ int mctp_reasm_init(struct mctp_reasm *r, const struct mctp_reasm_cfg *cfg)
 		return -ENOMEM;
 	}
 	r->cfg = *cfg;
+	if (!r->cfg.max_per_source || r->cfg.max_per_source > cfg->nctx)
+		r->cfg.max_per_source = cfg->nctx;
 	for (unsigned i = 0; i < cfg->nctx; i++)
 		r->ctx[i].buf = r->pool + (size_t)i * cfg->max_msg;
 	return 0;
@@ -189,7 +194,7 @@ void mctp_reasm_tick(struct mctp_reasm *r, uint64_t now_ns)
  * rarely still gets timeouts right, and their slots are free again), return
  * the open context for the key, and remember a free slot in *freep.
  */
-static struct mctp_reasm_ctx *ctx_lookup(struct mctp_reasm *r,
+static struct mctp_reasm_ctx *ctx_lookup(struct mctp_reasm *r, unsigned source,
 					 const struct mctp_hdr *h,
 					 uint64_t now_ns,
 					 struct mctp_reasm_ctx **freep)
@@ -205,14 +210,70 @@ static struct mctp_reasm_ctx *ctx_lookup(struct mctp_reasm *r,
 		if (!c->busy) {
 			if (!*freep)
 				*freep = c;
-		} else if (c->src == h->src && c->tag == h->tag && c->to == h->to) {
+		} else if (c->source == source && c->src == h->src && c->tag == h->tag &&
+			   c->to == h->to) {
 			found = c;
 		}
 	}
 	return found;
 }
 
-int mctp_reasm_rx(struct mctp_reasm *r, const uint8_t *pkt, size_t len,
+/* Open contexts of source, and its least recently fed one. */
+static unsigned ctx_count(const struct mctp_reasm *r, unsigned source,
+			  struct mctp_reasm_ctx **oldest)
+{
+	unsigned n = 0;
+
+	*oldest = NULL;
+	for (unsigned i = 0; i < r->cfg.nctx; i++) {
+		struct mctp_reasm_ctx *c = &r->ctx[i];
+
+		if (!c->busy || c->source != source)
+			continue;
+		n++;
+		if (!*oldest || c->stamp < (*oldest)->stamp)
+			*oldest = c;
+	}
+	return n;
+}
+
+/*
+ * A context for a new message from source when there is no free one (or
+ * the source is at its limit): the source's own oldest message if it is at
+ * cfg.max_per_source, else the oldest message of the source holding the
+ * most, if that is at least two more than this source holds (one more
+ * would only swap their places). NULL: every source has its fair share.
+ */
+static struct mctp_reasm_ctx *ctx_evict(struct mctp_reasm *r, unsigned source,
+					struct mctp_reasm_ctx *spare)
+{
+	struct mctp_reasm_ctx *victim, *c;
+	unsigned mine = ctx_count(r, source, &victim), most = 0;
+
+	if (mine >= r->cfg.max_per_source)
+		goto evict;
+	if (spare)
+		return spare;
+	victim = NULL;
+	for (unsigned i = 0; i < r->cfg.nctx; i++) {
+		unsigned n;
+
+		if (!r->ctx[i].busy)
+			continue;
+		n = ctx_count(r, r->ctx[i].source, &c);
+		if (!victim || n > most || (n == most && c->stamp < victim->stamp)) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (most < mine + 2)
+		return NULL;
+evict:
+	ctx_drop(r, victim, MCTP_DROP_EVICTED);
+	return victim;
+}
+
+int mctp_reasm_rx(struct mctp_reasm *r, unsigned source, const uint8_t *pkt, size_t len,
 		  uint64_t now_ns, struct mctp_msg *out)
 {
 	struct mctp_reasm_ctx *c = NULL, *spare = NULL;
@@ -234,7 +295,7 @@ int mctp_reasm_rx(struct mctp_reasm *r, const uint8_t *pkt, size_t len,
 	n = len - MCTP_HDR_LEN;
 
 	if (r->nopen)
-		c = ctx_lookup(r, &h, now_ns, &spare);
+		c = ctx_lookup(r, source, &h, now_ns, &spare);
 
 	if (h.som) {
 		/* DSP0236: a SOM for a key already being assembled ends the
@@ -255,11 +316,15 @@ int mctp_reasm_rx(struct mctp_reasm *r, const uint8_t *pkt, size_t len,
 		}
 		if (!r->nopen)
 			spare = &r->ctx[0];
+		else
+			spare = ctx_evict(r, source, spare);
 		if (!spare)
 			return drop(r, MCTP_DROP_BUSY, -EBUSY);
 		c = spare;
 		c->busy = true;
 		r->nopen++;
+		c->source = source;
+		c->stamp = ++r->stamp;
 		c->src = h.src;
 		c->dest = h.dest;
 		c->tag = h.tag;
@@ -292,6 +357,7 @@ int mctp_reasm_rx(struct mctp_reasm *r, const uint8_t *pkt, size_t len,
 	c->len += n;
 	c->next_seq = (uint8_t)((c->next_seq + 1) & MCTP_SEQ_MASK);
 	c->last_ns = now_ns;
+	c->stamp = ++r->stamp;
 	if (!h.eom)
 		return 0;
 

@@ -142,12 +142,17 @@ enum mctp_drop_reason {
 				* partial message dropped */
 	MCTP_DROP_OVERSIZE,    /* -EFBIG: message exceeds cfg.max_msg; partial
 				* message dropped */
-	MCTP_DROP_BUSY,        /* -EBUSY: SOM but every context is in use */
+	MCTP_DROP_BUSY,        /* -EBUSY: SOM, every context is in use and no
+				* source holds two more than this one */
 	MCTP_DROP_SOM_RESTART, /* (no error) a new SOM replaced an open
 				* message with the same key; the old partial
 				* message is dropped, the new one proceeds */
 	MCTP_DROP_TIMEOUT,     /* (no error) open message expired, by
 				* mctp_reasm_tick() or seen stale on rx */
+	MCTP_DROP_EVICTED,     /* (no error) a SOM took the context of an open
+				* message: the source's oldest when it was at
+				* cfg.max_per_source, else the oldest of the
+				* source holding the most */
 	MCTP_DROP__COUNT
 };
 
@@ -163,6 +168,7 @@ struct mctp_reasm_stats {
 struct mctp_reasm_cfg {
 	size_t max_msg;      /* largest message accepted, type byte included (>= 1) */
 	unsigned nctx;       /* messages being reassembled at once (>= 1) */
+	unsigned max_per_source; /* of which one source may hold; 0 = nctx */
 	uint64_t timeout_ns; /* an open message with no packet for longer than
 				this is dropped; 0 = never */
 };
@@ -187,6 +193,7 @@ struct mctp_reasm {
 	struct mctp_reasm_ctx *ctx;
 	uint8_t *pool;
 	unsigned nopen;
+	uint64_t stamp;   /* counts accepted packets: "oldest" is least recent */
 	struct mctp_reasm_stats stats;
 };
 
@@ -215,14 +222,19 @@ struct mctp_msg {
 
 /*
  * Feed one MCTP packet (transport header first, binding framing removed).
- * Messages are keyed on (source EID, tag, tag owner) (DSP0236 "Message
- * assembly", "Tag owner (TO) bit"). now_ns is
- * the caller's monotonic clock. Returns 1 with *out filled when the packet
- * completes a message, 0 when it was accepted and more are needed, or a
- * negative errno when the packet was dropped (see enum mctp_drop_reason; the
- * reason's counter is incremented).
+ * source names the physical sender, opaque to the reassembler (the I2C
+ * source address on a bus): EIDs are the senders' own claim, and two bus
+ * controllers using the same EID must not have their packets spliced.
+ * Messages are keyed on (source, source EID, tag, tag owner) (DSP0236
+ * "Message assembly", "Tag owner (TO) bit"), and no source holds more than
+ * cfg.max_per_source contexts, so one sender cannot take them all (see
+ * MCTP_DROP_EVICTED, MCTP_DROP_BUSY). now_ns is the caller's monotonic
+ * clock. Returns 1 with *out filled when the packet completes a message, 0
+ * when it was accepted and more are needed, or a negative errno when the
+ * packet was dropped (see enum mctp_drop_reason; the reason's counter is
+ * incremented).
  */
-int mctp_reasm_rx(struct mctp_reasm *r, const uint8_t *pkt, size_t len,
+int mctp_reasm_rx(struct mctp_reasm *r, unsigned source, const uint8_t *pkt, size_t len,
 		  uint64_t now_ns, struct mctp_msg *out);
 
 /* Drop open messages that saw no packet for more than cfg.timeout_ns. */

@@ -36,4 +36,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...);
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_dbg(...)   log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
+/*
+ * Rate limit for a warning a peer can trigger at will: true for the 1st,
+ * 2nd, 4th, 8th, ... occurrence (n counts them from 1), so a flood logs
+ * O(log n) lines that still say how many there were.
+ */
+static inline int log_every_pow2(unsigned long long n)
+{
+	return n && !(n & (n - 1));
+}
+
 #endif

@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +29,7 @@
 #include "proto/le.h"
 
 #define MiB (1024ull * 1024)
+#define QMP_IDLE 64 /* cxl-emu's client limit (docs/qmp.md "Limits") */
 
 static const char *const host[] = {
 	"-machine", "q35,cxl=on", "-qmp", "@PORT",
@@ -268,6 +272,54 @@ static void test_host_agent_policies(void **state)
 	    "policy");
 }
 
+/* Connected, greeting read, no qmp_capabilities: -1 if no greeting came. */
+static int idle_client(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char c = 0;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	while (c != '\n')
+		if (recv(fd, &c, 1, 0) != 1) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/*
+ * Issue #13: 64 connections that never negotiate used to fill the server,
+ * and every later client (a forwarding FM host among them) was closed
+ * without a word. Now the oldest idle one makes room.
+ */
+static void test_idle_clients_lock_nobody_out(void **state)
+{
+	int idle[QMP_IDLE], fresh;
+	struct json_object *r;
+
+	(void)state;
+	for (int i = 0; i < QMP_IDLE; i++) {
+		idle[i] = idle_client(emu.qmp_port);
+		assert_true(idle[i] >= 0);
+	}
+	fresh = qmp_open(emu.qmp_port);
+	assert_true(fresh >= 0);
+	r = qmp_exec(fresh, "query-status", NULL);
+	assert_non_null(r);
+	assert_true(json_object_object_get_ex(r, "return", NULL));
+	json_object_put(r);
+	r = ok("query-status", NULL); /* the test's own client, negotiated, stays */
+	json_object_put(r);
+	close(fresh);
+	for (int i = 0; i < QMP_IDLE; i++)
+		close(idle[i]);
+}
+
 /* Two instances, no --run-dir: each gets its own directory and bus socket. */
 static void test_default_run_dirs(void **state)
 {
@@ -295,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_extents_max, start, stop),
 		cmocka_unit_test_setup_teardown(test_inject, start, stop),
 		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
+		cmocka_unit_test_setup_teardown(test_idle_clients_lock_nobody_out, start, stop),
 		cmocka_unit_test(test_default_run_dirs),
 	};
 

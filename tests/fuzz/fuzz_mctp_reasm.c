@@ -3,12 +3,14 @@
  * MCTP transport header and reassembler fed arbitrary packet sequences.
  *
  * Input byte 0 selects the mode:
- *  even: a packet stream. Records of [clock step][length][packet bytes...];
- *        the clock advances by step * 1 us, a length of 0xff means "tick"
- *        instead of a packet. Every packet is copied into a buffer of its
- *        exact size so any over-read is caught by ASan. Invariants: return
- *        values are the documented ones, counters add up, open contexts
- *        never exceed nctx, a delivered message is within limits.
+ *  even: a packet stream. Records of [source:2 | clock step:6][length]
+ *        [packet bytes...]; the packet comes from one of 4 sources (bus
+ *        controllers), the clock advances by step * 1 us, a length of 0xff
+ *        means "tick" instead of a packet. Every packet is copied into a
+ *        buffer of its exact size so any over-read is caught by ASan.
+ *        Invariants: return values are the documented ones, counters add
+ *        up, open contexts never exceed nctx, a delivered message is within
+ *        limits.
  *  odd:  packetiser round trip. byte 1 picks the MTU, the rest is the
  *        message; packetising and reassembling must give it back unchanged.
  */
@@ -20,6 +22,7 @@
 #include "proto/mctp.h"
 
 #define NCTX 3u
+#define PER_SOURCE 2u
 #define MAX_MSG 200u
 #define TIMEOUT_NS 64000u
 
@@ -43,7 +46,7 @@ static void check_hdr(const uint8_t *p, size_t n)
 static void stream(const uint8_t *data, size_t size)
 {
 	struct mctp_reasm_cfg cfg = { .max_msg = MAX_MSG, .nctx = NCTX,
-				      .timeout_ns = TIMEOUT_NS };
+				      .max_per_source = PER_SOURCE, .timeout_ns = TIMEOUT_NS };
 	uint64_t now = 0, pkts = 0, msgs = 0, dropped = 0;
 	const struct mctp_reasm_stats *st;
 	struct mctp_reasm r;
@@ -52,7 +55,8 @@ static void stream(const uint8_t *data, size_t size)
 	assert(mctp_reasm_init(&r, &cfg) == 0);
 	st = mctp_reasm_stats(&r);
 	while (off + 2 <= size) {
-		uint8_t step = data[off], n = data[off + 1];
+		uint8_t step = data[off] & 0x3f, n = data[off + 1];
+		unsigned source = data[off] >> 6;
 		struct mctp_msg out;
 		uint8_t *pkt;
 		int rc;
@@ -73,7 +77,7 @@ static void stream(const uint8_t *data, size_t size)
 		memcpy(pkt, data + off, n);
 		off += n;
 		check_hdr(pkt, n);
-		rc = mctp_reasm_rx(&r, pkt, n, now, &out);
+		rc = mctp_reasm_rx(&r, source, pkt, n, now, &out);
 		pkts++;
 		switch (rc) {
 		case 1:
@@ -104,7 +108,7 @@ static void stream(const uint8_t *data, size_t size)
 		assert(mctp_reasm_open(&r) <= NCTX);
 		assert(st->rx_pkts == pkts && st->rx_msgs == msgs);
 		/* each dropped packet counted exactly once under its reason;
-		 * SOM_RESTART and TIMEOUT count messages, not packets */
+		 * SOM_RESTART, TIMEOUT and EVICTED count messages, not packets */
 		assert(st->drops[MCTP_DROP_SHORT] + st->drops[MCTP_DROP_BAD_VERSION] +
 		       st->drops[MCTP_DROP_NO_SOM] + st->drops[MCTP_DROP_BAD_SEQ] +
 		       st->drops[MCTP_DROP_BAD_TU] + st->drops[MCTP_DROP_OVERSIZE] +
@@ -138,7 +142,7 @@ static void round_trip(const uint8_t *data, size_t size)
 	while ((n = mctp_pktizer_next(&p, pkt, MCTP_HDR_LEN + mtu)) > 0) {
 		assert(rc == 0);
 		npkts++;
-		rc = mctp_reasm_rx(&r, pkt, (size_t)n, npkts, &out);
+		rc = mctp_reasm_rx(&r, 0, pkt, (size_t)n, npkts, &out);
 		assert(rc == 0 || rc == 1);
 	}
 	assert(n == 0 && rc == 1 && npkts == mctp_pkt_count(len, mtu));

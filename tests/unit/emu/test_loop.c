@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -317,6 +318,38 @@ static void test_signal(void **state)
 	assert_false(sigismember(&cur, SIGUSR1));
 }
 
+/*
+ * Issue #13: a second SIGTERM during shutdown, after the loop's last
+ * dispatch, stayed pending; loop_free() unblocked it and the process died
+ * of it (exit status 143 instead of 0). In a child, so that is what fails.
+ */
+static void test_signal_pending_at_free(void **state)
+{
+	int got = 0, status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct loop *l;
+
+		if (loop_new(&l) || loop_signal_add(l, SIGTERM, on_sig, &got))
+			_exit(2);
+		if (kill(getpid(), SIGTERM) || loop_run(l) != 7 || got != 1)
+			_exit(3);
+		/* the second one: nobody reads the signalfd any more */
+		if (kill(getpid(), SIGTERM))
+			_exit(4);
+		loop_free(l);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_false(WIFSIGNALED(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static char order[8];
 static size_t n_order;
 static void on_cleanup(struct loop *l, void *arg)
@@ -409,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_timer_self_free),
 		cmocka_unit_test(test_fd_watch),
 		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_signal_pending_at_free),
 		cmocka_unit_test(test_cleanups),
 		cmocka_unit_test(test_real_clock),
 		cmocka_unit_test(test_sub_ms_timer),

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,12 +93,13 @@ static void on_quit(struct qmp_server *s, void *arg)
 	f->quits++;
 }
 
-static int setup_cfg(void **state, size_t max_msg)
+static int setup_cfg(void **state, struct qmp_server_cfg cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct qmp_server_cfg cfg = { .quit = on_quit, .arg = f, .max_msg = max_msg };
 	char addr[128];
 
+	cfg.quit = on_quit;
+	cfg.arg = f;
 	assert_int_equal(loop_new(&f->l), 0);
 	assert_int_equal(qmp_server_new(f->l, &cfg, &f->s), 0);
 	assert_int_equal(qmp_server_register_table(f->s, test_cmds, 4, f), 0);
@@ -113,12 +115,26 @@ static int setup_cfg(void **state, size_t max_msg)
 
 static int setup(void **state)
 {
-	return setup_cfg(state, 0);
+	return setup_cfg(state, (struct qmp_server_cfg){ 0 });
 }
 
 static int setup_small(void **state)
 {
-	return setup_cfg(state, 4096);
+	return setup_cfg(state, (struct qmp_server_cfg){ .max_msg = 4096 });
+}
+
+#define FEW_CLIENTS 4
+
+static int setup_few_clients(void **state)
+{
+	return setup_cfg(state, (struct qmp_server_cfg){ .max_clients = FEW_CLIENTS });
+}
+
+#define SMALL_OUT (64u << 10)
+
+static int setup_small_out(void **state)
+{
+	return setup_cfg(state, (struct qmp_server_cfg){ .max_out = SMALL_OUT });
 }
 
 static int teardown(void **state)
@@ -731,6 +747,256 @@ static void test_listen_errors(void **state)
 	assert_int_equal(qmp_server_listener_port(f->s, 9), -ENOENT);
 }
 
+/* ---- per-client bounds (issue #13: peers bounded per peer) ---- */
+
+static uint64_t fake_ns;
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_ns;
+}
+
+/*
+ * A negotiated client on a UNIX socket pair: what the server sends is in
+ * the client's socket when send() returns, so a test can count it.
+ */
+static void negotiate_pair(struct fx *f, struct conn *c, int server_sndbuf)
+{
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	if (server_sndbuf)
+		assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &server_sndbuf,
+					    sizeof(server_sndbuf)), 0);
+	assert_int_equal(qmp_server_attach(f->s, sv[0]), 0);
+	memset(c, 0, sizeof(*c));
+	c->fd = sv[1];
+	assert_non_null(strstr(conn_line(f, c), "\"QMP\""));
+	conn_send(c, "{\"execute\":\"qmp_capabilities\"}\n");
+	expect(f, c, "{\"return\":{}}");
+}
+
+#define STATUS_RET "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true}"
+
+static void test_negotiation_deadline(void **state)
+{
+	struct fx *f = *state;
+	struct conn idle, done;
+
+	fake_ns = 1000000000ull;
+	loop_set_clock(f->l, fake_clock, NULL);
+	greet(f, &idle);
+	negotiate(f, &done);
+	fake_ns += QMP_SERVER_NEGOTIATE_MS * 1000000ull - 1;
+	expect_silence(f, &idle);
+	fake_ns += 1;
+	expect(f, &idle, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Capabilities "
+			 "negotiation not completed within 10000 ms, closing\"}}");
+	expect_closed(f, &idle);
+	close(idle.fd);
+	/* a negotiated client has no deadline */
+	fake_ns += 100 * QMP_SERVER_NEGOTIATE_MS * 1000000ull;
+	conn_send(&done, "{\"execute\":\"query-status\"}\n");
+	expect(f, &done, STATUS_RET "}");
+	assert_int_equal(qmp_server_clients(f->s), 1);
+	close(done.fd);
+}
+
+static void test_client_limit(void **state)
+{
+	struct fx *f = *state;
+	struct conn c[FEW_CLIENTS], extra, late;
+	char *line;
+
+	for (int i = 0; i < FEW_CLIENTS; i++)
+		greet(f, &c[i]);
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	/* full of clients that did not negotiate: the oldest makes room */
+	negotiate(f, &extra);
+	expect(f, &c[0], "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP "
+			 "clients, closing the oldest one not negotiated\"}}");
+	expect_closed(f, &c[0]);
+	close(c[0].fd);
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	/* full of negotiated clients: the greeting, an error, closed */
+	for (int i = 1; i < FEW_CLIENTS; i++) {
+		conn_send(&c[i], "{\"execute\":\"qmp_capabilities\"}\n");
+		expect(f, &c[i], "{\"return\":{}}");
+	}
+	conn_open(f, &late);
+	line = conn_line(f, &late);
+	assert_non_null(line);
+	assert_non_null(strstr(line, "{\"QMP\":{\"version\":"));
+	expect(f, &late, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP "
+			 "clients (at most 4 at once)\"}}");
+	expect_closed(f, &late);
+	close(late.fd);
+	/* the others go on */
+	conn_send(&extra, "{\"execute\":\"query-status\"}\n");
+	expect(f, &extra, STATUS_RET "}");
+	assert_int_equal(qmp_server_clients(f->s), FEW_CLIENTS);
+	for (int i = 1; i < FEW_CLIENTS; i++)
+		close(c[i].fd);
+	close(extra.fd);
+}
+
+#define PARSE_ERR_X "{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error, " \
+		    "invalid keyword 'x'\"}}"
+#define NOT_OBJECT "{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input must be a " \
+		   "JSON object\"}}"
+
+static void test_malformed_input_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct conn c;
+	char buf[4096];
+	size_t n = 0;
+
+	negotiate(f, &c);
+	/* one short of the limit, then a command: the count starts again */
+	for (int round = 0; round < 2; round++) {
+		n = 0;
+		for (unsigned i = 0; i + 1 < QMP_SERVER_MAX_BAD_INPUT; i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, i % 2 ? "[1]\n" : "x\n");
+		snprintf(buf + n, sizeof(buf) - n, "{\"execute\":\"query-status\"}\n");
+		conn_send(&c, buf);
+		for (unsigned i = 0; i + 1 < QMP_SERVER_MAX_BAD_INPUT; i++)
+			expect(f, &c, i % 2 ? NOT_OBJECT : PARSE_ERR_X);
+		expect(f, &c, STATUS_RET "}");
+	}
+	/* the limit: each answered, then why, then closed */
+	n = 0;
+	for (unsigned i = 0; i < QMP_SERVER_MAX_BAD_INPUT + 10; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "x\n");
+	conn_send(&c, buf);
+	for (unsigned i = 0; i < QMP_SERVER_MAX_BAD_INPUT; i++)
+		expect(f, &c, PARSE_ERR_X);
+	expect(f, &c, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many malformed "
+		      "inputs in a row, closing\"}}");
+	expect_closed(f, &c);
+	close(c.fd);
+}
+
+/* Random bytes get a bounded answer, not one error per token. */
+static void test_random_input_bounded(void **state)
+{
+	struct fx *f = *state;
+	enum { BLOB = 256 << 10 };
+	uint8_t *blob = malloc(BLOB), rx[4096];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t sent = 0, got = 0;
+	bool closed = false;
+	struct conn c;
+
+	for (size_t i = 0; i < BLOB; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		blob[i] = (uint8_t)x;
+	}
+	greet(f, &c);
+	for (int i = 0; i < 20000 && !closed; i++) {
+		ssize_t k;
+
+		if (sent < BLOB) {
+			k = send(c.fd, blob + sent, BLOB - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (k > 0)
+				sent += (size_t)k;
+		}
+		loop_run_once(f->l, 1);
+		while ((k = recv(c.fd, rx, sizeof(rx), MSG_DONTWAIT)) > 0)
+			got += (size_t)k;
+		closed = k == 0 || (k < 0 && errno != EAGAIN);
+	}
+	assert_true(closed);
+	/* QMP_SERVER_MAX_BAD_INPUT errors of ~100 bytes and the last word */
+	assert_true(got < 4096);
+	assert_true(got > 0);
+	close(c.fd);
+	free(blob);
+}
+
+/* A client's commands are taken a turn at a time, so others are not held up. */
+static void test_turns(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 100 };
+	char buf[N * 48], want[96], rx[N * 128];
+	struct conn a, b;
+	size_t n = 0;
+	ssize_t k;
+	int lines = 0;
+
+	negotiate_pair(f, &a, 0);
+	negotiate_pair(f, &b, 0);
+	for (int i = 0; i < N; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "{\"execute\":\"query-status\",\"id\":%d}", i);
+	conn_send(&a, buf);
+	conn_send(&b, "{\"execute\":\"query-status\",\"id\":\"b\"}");
+	/* one iteration: b's command and a turn of a's (the kick for the next
+	 * turn may run in it too), not all of them */
+	assert_true(loop_run_once(f->l, 1000) >= 2);
+	k = recv(a.fd, rx, sizeof(rx), MSG_DONTWAIT);
+	assert_true(k > 0);
+	for (ssize_t i = 0; i < k; i++)
+		lines += rx[i] == '\n';
+	assert_true(lines >= (int)QMP_SERVER_CMDS_PER_TURN);
+	assert_true(lines <= 2 * (int)QMP_SERVER_CMDS_PER_TURN);
+	expect(f, &b, STATUS_RET ",\"id\":\"b\"}");
+	/* the rest follows, in order */
+	memcpy(a.buf, rx, (size_t)k);
+	a.len = (size_t)k;
+	for (int i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), STATUS_RET ",\"id\":%d}", i);
+		expect(f, &a, want);
+	}
+	close(a.fd);
+	close(b.fd);
+}
+
+/*
+ * A client that sends without reading: its input waits once enough output
+ * does, instead of the output growing to the bound and the client dropped.
+ */
+static void test_unread_output_paused(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 4000 };
+	char *buf = malloc(N * 48), want[96];
+	size_t n = 0, sent = 0;
+	struct conn c;
+
+	/* the kernel holds little of what the client does not read */
+	negotiate_pair(f, &c, 4096);
+	/* ~340 KB of answers to ~150 KB of commands, none read yet */
+	for (int i = 0; i < N; i++)
+		n += (size_t)snprintf(buf + n, N * 48 - n,
+				      "{\"execute\":\"query-status\",\"id\":%d}\n", i);
+	for (int i = 0; i < 2000 && qmp_server_clients(f->s); i++) {
+		ssize_t k = send(c.fd, buf + sent, n - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (k > 0)
+			sent += (size_t)k;
+		loop_run_once(f->l, 0);
+	}
+	assert_int_equal(qmp_server_clients(f->s), 1);
+	/* reading now: every answer comes, in order, as the rest is sent */
+	for (int i = 0; i < N; i++) {
+		if (sent < n) {
+			ssize_t k = send(c.fd, buf + sent, n - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (k > 0)
+				sent += (size_t)k;
+		}
+		snprintf(want, sizeof(want), STATUS_RET ",\"id\":%d}", i);
+		expect(f, &c, want);
+	}
+	assert_int_equal(sent, n);
+	assert_int_equal(qmp_server_clients(f->s), 1);
+	close(c.fd);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +1015,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_and_attach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_negotiation_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_limit, setup_few_clients, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_input_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_input_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_turns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unread_output_paused, setup_small_out,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -246,7 +246,7 @@ static void split_and_reassemble(size_t mtu)
 			n = mctp_pktizer_next(&m[i].p, pkt, sizeof(pkt));
 			assert_true(n > (int)MCTP_HDR_LEN && n <= (int)(MCTP_HDR_LEN + mtu));
 			npkts++;
-			rc = mctp_reasm_rx(&r, pkt, (size_t)n, npkts, &out);
+			rc = mctp_reasm_rx(&r, 0, pkt, (size_t)n, npkts, &out);
 			if (mctp_pktizer_pending(&m[i].p)) {
 				assert_int_equal(rc, 0);
 				continue;
@@ -310,7 +310,7 @@ static void test_reasm_uninitialised(void **state)
 	size_t n = mkpkt(pkt, 9, 0, true, true, false, 0, 4, 0);
 
 	(void)state;
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EINVAL);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EINVAL);
 	mctp_reasm_tick(&r, 0);
 }
 
@@ -324,7 +324,7 @@ static void test_reasm_single_packet_fast_path(void **state)
 
 	(void)state;
 	reasm_setup(&r, 64, 1, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_ptr_equal(out.data, pkt + MCTP_HDR_LEN);
 	assert_int_equal(out.len, 10);
 	assert_int_equal(out.src, 0x21);
@@ -348,9 +348,9 @@ static void test_reasm_drop_short(void **state)
 	mkpkt(pkt, 9, 0, true, true, true, 0, 1, 0);
 	/* a header with no payload byte is short too */
 	for (size_t n = 0; n <= MCTP_HDR_LEN; n++)
-		assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EMSGSIZE);
+		assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EMSGSIZE);
 	assert_int_equal(drops(&r, MCTP_DROP_SHORT), MCTP_HDR_LEN + 1);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, sizeof(pkt), 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, sizeof(pkt), 0, &out), 1);
 	mctp_reasm_fini(&r);
 }
 
@@ -364,9 +364,9 @@ static void test_reasm_drop_bad_version(void **state)
 	(void)state;
 	reasm_setup(&r, 64, 1, 0);
 	pkt[0] = 0x02;
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EPROTO);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EPROTO);
 	pkt[0] = 0x00;
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EPROTO);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EPROTO);
 	assert_int_equal(drops(&r, MCTP_DROP_BAD_VERSION), 2);
 	assert_int_equal(mctp_reasm_stats(&r)->rx_msgs, 0);
 	mctp_reasm_fini(&r);
@@ -383,14 +383,14 @@ static void test_reasm_drop_no_som(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 2, 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 1, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -ENOENT);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 10, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -ENOENT);
 	/* an open message for another key does not help */
 	n = mkpkt(pkt, 9, 1, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 10, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -ENOENT);
 	assert_int_equal(drops(&r, MCTP_DROP_NO_SOM), 3);
 	assert_int_equal(mctp_reasm_open(&r), 1);
 	mctp_reasm_fini(&r);
@@ -407,16 +407,16 @@ static void test_reasm_drop_bad_seq(void **state)
 	(void)state;
 	reasm_setup(&r, 1024, 1, 0);
 	n = mkpkt(pkt, 9, 0, true, true, false, 3, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 0, 64, 0); /* 3 -> 0 wraps: ok */
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 2, 64, 0); /* expected 1 */
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EILSEQ);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EILSEQ);
 	assert_int_equal(drops(&r, MCTP_DROP_BAD_SEQ), 1);
 	assert_int_equal(mctp_reasm_open(&r), 0);
 	/* the context is gone: the would-be next packet has no SOM */
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 10, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -ENOENT);
 	assert_int_equal(drops(&r, MCTP_DROP_NO_SOM), 1);
 	mctp_reasm_fini(&r);
 }
@@ -432,25 +432,25 @@ static void test_reasm_som_restart(void **state)
 	(void)state;
 	reasm_setup(&r, 1024, 1, 0);
 	n = mkpkt(pkt, 9, 4, true, true, false, 0, 64, 0xaa);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 4, true, false, false, 1, 64, 0xaa);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	/* restart with a different seq start and payload */
 	n = mkpkt(pkt, 9, 4, true, true, false, 2, 64, 0xbb);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	assert_int_equal(drops(&r, MCTP_DROP_SOM_RESTART), 1);
 	assert_int_equal(mctp_reasm_open(&r), 1);
 	n = mkpkt(pkt, 9, 4, true, false, true, 3, 5, 0xcc);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_int_equal(out.len, 69);
 	assert_int_equal(out.data[0], 0xbb);
 	assert_int_equal(out.data[63], 0xbb);
 	assert_int_equal(out.data[64], 0xcc);
 	/* a single-packet SOM also replaces an open message */
 	n = mkpkt(pkt, 9, 4, true, true, false, 0, 64, 0xaa);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 4, true, true, true, 0, 3, 0xdd);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_int_equal(out.len, 3);
 	assert_int_equal(drops(&r, MCTP_DROP_SOM_RESTART), 2);
 	assert_int_equal(mctp_reasm_open(&r), 0);
@@ -468,25 +468,25 @@ static void test_reasm_drop_oversize(void **state)
 	reasm_setup(&r, 100, 1, 0);
 	/* single packet over the limit */
 	n = mkpkt(pkt, 9, 0, true, true, true, 0, 101, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EFBIG);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EFBIG);
 	/* exactly the limit is fine */
 	n = mkpkt(pkt, 9, 0, true, true, true, 0, 100, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	/* multi-packet: 64 + 64 > 100 drops the message */
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 1, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EFBIG);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EFBIG);
 	assert_int_equal(mctp_reasm_open(&r), 0);
 	/* 64 + 36 = 100 completes */
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 36, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_int_equal(out.len, 100);
 	/* a SOM packet larger than the limit */
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 200, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EFBIG);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EFBIG);
 	assert_int_equal(drops(&r, MCTP_DROP_OVERSIZE), 3);
 	mctp_reasm_fini(&r);
 }
@@ -502,25 +502,28 @@ static void test_reasm_drop_bad_tu(void **state)
 	(void)state;
 	reasm_setup(&r, 1024, 1, 0);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 1, 63, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EBADMSG);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EBADMSG);
 	assert_int_equal(mctp_reasm_open(&r), 0);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 65, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EBADMSG);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), -EBADMSG);
 	assert_int_equal(drops(&r, MCTP_DROP_BAD_TU), 2);
 	/* end packet of the same size is fine */
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 80, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 80, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_int_equal(out.len, 160);
 	mctp_reasm_fini(&r);
 }
 
-/* Every context busy: new multi-packet messages are refused, single packets still pass. */
+/*
+ * Every context busy, one per source (here the source EID): new multi-packet
+ * messages are refused, single packets still pass.
+ */
 static void test_reasm_drop_busy(void **state)
 {
 	struct mctp_reasm r;
@@ -531,19 +534,19 @@ static void test_reasm_drop_busy(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 2, 0);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 10, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 11, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), -EBUSY);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), -EBUSY);
 	assert_int_equal(drops(&r, MCTP_DROP_BUSY), 1);
 	n = mkpkt(pkt, 11, 0, true, true, true, 0, 8, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 1);
 	/* finishing one frees a slot */
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 8, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 1);
 	n = mkpkt(pkt, 11, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 0);
 	assert_int_equal(mctp_reasm_open(&r), 2);
 	mctp_reasm_fini(&r);
 }
@@ -559,18 +562,121 @@ static void test_reasm_key_includes_to(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 2, 0);
 	n = mkpkt(pkt, 9, 3, true, true, false, 0, 64, 1);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	n = mkpkt(pkt, 9, 3, false, true, false, 2, 64, 2);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	assert_int_equal(drops(&r, MCTP_DROP_SOM_RESTART), 0);
 	n = mkpkt(pkt, 9, 3, true, false, true, 1, 1, 1);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_true(out.to);
 	assert_int_equal(out.data[0], 1);
 	n = mkpkt(pkt, 9, 3, false, false, true, 3, 1, 2);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 1);
 	assert_false(out.to);
 	assert_int_equal(out.data[0], 2);
+	mctp_reasm_fini(&r);
+}
+
+/*
+ * Two senders with the same EID and tag (two bus controllers on libcxlfm's
+ * default EID 8): their messages are told apart by source, not spliced.
+ */
+static void test_reasm_sources_not_spliced(void **state)
+{
+	struct mctp_reasm r;
+	struct mctp_msg out;
+	uint8_t pkt[MCTP_HDR_LEN + 64];
+	size_t n;
+
+	(void)state;
+	reasm_setup(&r, 256, 4, 0);
+	n = mkpkt(pkt, 8, 0, true, true, false, 0, 64, 0xa);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 0);
+	n = mkpkt(pkt, 8, 0, true, true, false, 0, 64, 0xb);
+	assert_int_equal(mctp_reasm_rx(&r, 2, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_open(&r), 2);
+	n = mkpkt(pkt, 8, 0, true, false, true, 1, 3, 0xa);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 1);
+	assert_int_equal(out.len, 67);
+	for (size_t i = 0; i < out.len; i++)
+		assert_int_equal(out.data[i], 0xa);
+	n = mkpkt(pkt, 8, 0, true, false, true, 1, 5, 0xb);
+	assert_int_equal(mctp_reasm_rx(&r, 2, pkt, n, 0, &out), 1);
+	assert_int_equal(out.len, 69);
+	for (size_t i = 0; i < out.len; i++)
+		assert_int_equal(out.data[i], 0xb);
+	assert_int_equal(drops(&r, MCTP_DROP_SOM_RESTART), 0);
+	assert_int_equal(mctp_reasm_open(&r), 0);
+	mctp_reasm_fini(&r);
+}
+
+/* A source at cfg.max_per_source gives up its own least recent message. */
+static void test_reasm_per_source_limit(void **state)
+{
+	struct mctp_reasm_cfg cfg = { .max_msg = 256, .nctx = 4, .max_per_source = 2 };
+	struct mctp_reasm r;
+	struct mctp_msg out;
+	uint8_t pkt[MCTP_HDR_LEN + 64];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mctp_reasm_init(&r, &cfg), 0);
+	for (uint8_t tag = 0; tag < 3; tag++) {
+		n = mkpkt(pkt, 8, tag, true, true, false, 0, 64, tag);
+		assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 0);
+	}
+	assert_int_equal(mctp_reasm_open(&r), 2);
+	assert_int_equal(drops(&r, MCTP_DROP_EVICTED), 1);
+	/* the other source still has room */
+	for (uint8_t tag = 0; tag < 2; tag++) {
+		n = mkpkt(pkt, 8, tag, true, true, false, 0, 64, tag);
+		assert_int_equal(mctp_reasm_rx(&r, 2, pkt, n, 0, &out), 0);
+	}
+	assert_int_equal(mctp_reasm_open(&r), 4);
+	/* tag 0 of source 1 was the one evicted; tag 1 was fed since, and stays */
+	n = mkpkt(pkt, 8, 1, true, false, false, 1, 64, 1);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 0);
+	n = mkpkt(pkt, 8, 0, true, false, true, 1, 1, 0);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), -ENOENT);
+	n = mkpkt(pkt, 8, 3, true, true, false, 0, 64, 3);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 0);
+	assert_int_equal(drops(&r, MCTP_DROP_EVICTED), 2); /* tag 2, now the oldest */
+	n = mkpkt(pkt, 8, 1, true, false, true, 2, 1, 1);
+	assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 1);
+	assert_int_equal(out.len, 129);
+	mctp_reasm_fini(&r);
+}
+
+/*
+ * Issue #13: one sender's never-finished messages held every context, and
+ * everyone else's multi-packet messages were refused until they expired.
+ * Now a newcomer takes the oldest context of the source holding the most.
+ */
+static void test_reasm_one_source_cannot_starve(void **state)
+{
+	struct mctp_reasm r;
+	struct mctp_msg out;
+	uint8_t pkt[MCTP_HDR_LEN + 64];
+	size_t n;
+
+	(void)state;
+	reasm_setup(&r, 256, 8, 5000 * MS);
+	for (uint8_t tag = 0; tag < 8; tag++) {
+		n = mkpkt(pkt, 8, tag, true, true, false, 0, 64, 0xee);
+		assert_int_equal(mctp_reasm_rx(&r, 1, pkt, n, 0, &out), 0);
+	}
+	assert_int_equal(mctp_reasm_open(&r), 8);
+	for (unsigned src = 2; src < 5; src++) {
+		n = mkpkt(pkt, 8, 0, true, true, false, 0, 64, (uint8_t)src);
+		assert_int_equal(mctp_reasm_rx(&r, src, pkt, n, 1, &out), 0);
+		n = mkpkt(pkt, 8, 0, true, false, true, 1, 2, (uint8_t)src);
+		assert_int_equal(mctp_reasm_rx(&r, src, pkt, n, 2, &out), 1);
+		assert_int_equal(out.len, 66);
+		assert_int_equal(out.data[65], src);
+	}
+	assert_int_equal(drops(&r, MCTP_DROP_BUSY), 0);
+	assert_int_equal(drops(&r, MCTP_DROP_EVICTED), 1);
+	assert_int_equal(mctp_reasm_open(&r), 7);
 	mctp_reasm_fini(&r);
 }
 
@@ -585,9 +691,9 @@ static void test_reasm_timeout_tick(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 2, 10 * MS);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 100 * MS, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 100 * MS, &out), 0);
 	n = mkpkt(pkt, 9, 0, true, false, false, 1, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 105 * MS, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 105 * MS, &out), 0);
 	mctp_reasm_tick(&r, 115 * MS); /* exactly the timeout since the last packet */
 	assert_int_equal(mctp_reasm_open(&r), 1);
 	mctp_reasm_tick(&r, 50 * MS); /* clock going back expires nothing */
@@ -596,7 +702,7 @@ static void test_reasm_timeout_tick(void **state)
 	assert_int_equal(mctp_reasm_open(&r), 0);
 	assert_int_equal(drops(&r, MCTP_DROP_TIMEOUT), 1);
 	n = mkpkt(pkt, 9, 0, true, false, true, 2, 4, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 116 * MS, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 116 * MS, &out), -ENOENT);
 	mctp_reasm_fini(&r);
 }
 
@@ -611,15 +717,15 @@ static void test_reasm_timeout_on_rx(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 1, 10 * MS);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 0, &out), 0);
 	/* its slot is reclaimed for another key */
 	n = mkpkt(pkt, 10, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 5 * MS, &out), -EBUSY);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 20 * MS, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 5 * MS, &out), -EBUSY);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 20 * MS, &out), 0);
 	assert_int_equal(drops(&r, MCTP_DROP_TIMEOUT), 1);
 	/* and the late packet of the expired one finds nothing */
 	n = mkpkt(pkt, 10, 0, true, false, true, 1, 4, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 40 * MS, &out), -ENOENT);
+	assert_int_equal(mctp_reasm_rx(&r, pkt[2], pkt, n, 40 * MS, &out), -ENOENT);
 	assert_int_equal(drops(&r, MCTP_DROP_TIMEOUT), 2);
 	mctp_reasm_fini(&r);
 }
@@ -634,10 +740,10 @@ static void test_reasm_timeout_zero_never(void **state)
 	(void)state;
 	reasm_setup(&r, 256, 1, 0);
 	n = mkpkt(pkt, 9, 0, true, true, false, 0, 64, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, 0, &out), 0);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, 0, &out), 0);
 	mctp_reasm_tick(&r, UINT64_MAX);
 	n = mkpkt(pkt, 9, 0, true, false, true, 1, 4, 0);
-	assert_int_equal(mctp_reasm_rx(&r, pkt, n, UINT64_MAX, &out), 1);
+	assert_int_equal(mctp_reasm_rx(&r, 0, pkt, n, UINT64_MAX, &out), 1);
 	assert_int_equal(drops(&r, MCTP_DROP_TIMEOUT), 0);
 	mctp_reasm_fini(&r);
 }
@@ -684,6 +790,9 @@ int main(void)
 		cmocka_unit_test(test_reasm_drop_bad_tu),
 		cmocka_unit_test(test_reasm_drop_busy),
 		cmocka_unit_test(test_reasm_key_includes_to),
+		cmocka_unit_test(test_reasm_sources_not_spliced),
+		cmocka_unit_test(test_reasm_per_source_limit),
+		cmocka_unit_test(test_reasm_one_source_cannot_starve),
 		cmocka_unit_test(test_reasm_timeout_tick),
 		cmocka_unit_test(test_reasm_timeout_on_rx),
 		cmocka_unit_test(test_reasm_timeout_zero_never),

@@ -269,7 +269,7 @@ static void test_binding_with_core(void **state)
 
 		assert_true(flen > 0 && (size_t)flen <= MCTP_I2C_FRAME_MAX);
 		assert_int_equal(mctp_i2c_decode(frame, (size_t)flen, &f), 0);
-		rc = mctp_reasm_rx(&r, f.pkt, f.pkt_len, 0, &out);
+		rc = mctp_reasm_rx(&r, f.src, f.pkt, f.pkt_len, 0, &out);
 		assert_true(rc >= 0);
 	}
 	assert_int_equal(n, 0);
