@@ -75,6 +75,7 @@ struct emu_host {
 	struct qmp_server *qmp;
 	struct fwd_target *fwd_target;
 	struct fwd_fm *fwd_fm;
+	bool stopped;      /* the VM is not running: host agents wait */
 };
 
 static uint64_t clock_now(void *arg)
@@ -325,6 +326,7 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 	if ((rc = ha_new(h->loop, d->name, t3_host_cci(t->dev), &ha_ops, t, &t->ha)))
 		return fail(err, errlen, rc, "-device %s: host agent: %s", d->name,
 			    strerror(-rc));
+	ha_set_running(t->ha, !h->stopped);
 	t3_set_notify(t->dev, t3_notify, t);
 	if ((rc = add_cci(h, t3_host_cci(t->dev))) || (rc = add_cci(h, t3_fm_cci(t->dev))))
 		return fail(err, errlen, rc, "out of memory");
@@ -777,6 +779,13 @@ void emu_host_free(struct emu_host *h)
 	free(h->eps);
 	free(h->buses);
 	free(h);
+}
+
+void emu_host_set_running(struct emu_host *h, bool running)
+{
+	h->stopped = !running;
+	for (size_t i = 0; i < h->nt3; i++)
+		ha_set_running(h->t3s[i]->ha, running);
 }
 
 /* ---- hot-plug ---- */

@@ -7,6 +7,7 @@
 #ifndef CXLFM_EMU_HOST_H
 #define CXLFM_EMU_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,10 @@ struct cci *emu_host_fm_cci(struct emu_host *h, const char *id);
 
 size_t emu_host_bus_count(const struct emu_host *h);
 struct i2c_bus *emu_host_bus(const struct emu_host *h, size_t i);
+
+/* The VM stops or runs (QMP stop / cont, -S): the host agents, which play
+ * its OS, wait while it is stopped; the devices keep answering the FM. */
+void emu_host_set_running(struct emu_host *h, bool running);
 
 /* Run finished background operations now; re-arms the completion timer. */
 void emu_host_bg_kick(struct emu_host *h);

@@ -47,6 +47,8 @@ struct host_agent {
 	struct ha_stats st;
 	uint8_t *out;
 	uint8_t *in;
+	bool stopped;             /* the VM is not running (-S, QMP stop) */
+	bool missed;              /* and the device signalled meanwhile */
 };
 
 static int list_push(struct ha_list *l, uint64_t dpa, uint64_t len)
@@ -301,8 +303,21 @@ void ha_free(struct host_agent *ha)
 
 void ha_notify(struct host_agent *ha)
 {
-	if (!loop_timer_armed(ha->timer))
+	if (ha->stopped)
+		ha->missed = true;
+	else if (!loop_timer_armed(ha->timer))
 		loop_timer_arm(ha->timer, ha->delay_ns);
+}
+
+/* A stopped guest's driver does not run: what the device signals waits
+ * until it runs again, as an interrupt pending on a paused VM. */
+void ha_set_running(struct host_agent *ha, bool running)
+{
+	ha->stopped = !running;
+	if (running && ha->missed) {
+		ha->missed = false;
+		ha_notify(ha);
+	}
 }
 
 static const char *const policy_names[] = { "accept", "reject", "manual" };

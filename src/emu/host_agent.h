@@ -46,6 +46,9 @@ void ha_free(struct host_agent *ha);
 
 /* The device logged an event: drain the DC log (after the configured delay). */
 void ha_notify(struct host_agent *ha);
+/* The VM stops (-S, QMP stop) or runs (cont): a stopped host answers
+ * nothing until it runs again. Agents start running. */
+void ha_set_running(struct host_agent *ha, bool running);
 
 int ha_policy_parse(const char *s, enum ha_policy *out);
 const char *ha_policy_name(enum ha_policy p);

@@ -70,9 +70,40 @@ static void cmd_x_cxl_topology(struct qmp_req *req, struct json_object *args, vo
 	qmp_reply_return(req, o);
 }
 
+/*
+ * QEMU's run state: -S starts the machine in "prelaunch", stop pauses it,
+ * cont runs it (STOP / RESUME events). Only the guest stops: its OS, the
+ * host agents, answers nothing meanwhile; the devices keep answering the FM.
+ */
+static void set_running(struct emu *e, struct qmp_req *req, bool running)
+{
+	bool was = !strcmp(qmp_server_status(e->qmp), "running");
+
+	qmp_server_set_status(e->qmp, running ? "running" : "paused");
+	emu_host_set_running(e->host, running);
+	qmp_reply_return(req, NULL);
+	if (was != running)
+		qmp_server_event(e->qmp, running ? "RESUME" : "STOP", NULL);
+}
+
+static void cmd_cont(struct qmp_req *req, struct json_object *args, void *arg)
+{
+	(void)args;
+	set_running(arg, req, true);
+}
+
+static void cmd_stop(struct qmp_req *req, struct json_object *args, void *arg)
+{
+	(void)args;
+	set_running(arg, req, false);
+}
+
 static const struct qmp_cmd emu_cmds[] = {
 	{ "x-cxl-topology", cmd_x_cxl_topology, NULL,
 	  "the configuration: machine, memory backends, PCI/CXL tree, I2C buses, QMP", 0 },
+	{ "cont", cmd_cont, NULL, "run the machine (after -S or stop): its host agents answer", 0 },
+	{ "stop", cmd_stop, NULL, "pause the machine: its host agents wait; devices still answer",
+	  0 },
 };
 
 /* Every command cxl-emu serves; also used by --help to list them truthfully. */
@@ -117,7 +148,8 @@ static void usage(FILE *f)
 		"  -daemonize                    detach once ready (the parent exits 0, or 1\n"
 		"                                if start-up failed)\n"
 		"  -pidfile FILE                 write the pid, locked; removed at exit\n"
-		"  -S                            QMP query-status says prelaunch until cont\n"
+		"  -S                            start stopped (prelaunch): host agents wait\n"
+		"                                until QMP cont\n"
 		"  -nodefaults                   accepted (there are no default devices)\n"
 		"Option syntax is QEMU's: key=value lists, ',,' for a comma, sizes with\n"
 		"K/M/G/T, booleans on/off, --opt for -opt, JSON for -device and -object.\n"
@@ -410,6 +442,10 @@ static int emu_start(struct emu *e)
 	if (rc) {
 		fprintf(stderr, "cxl-emu: %s\n", err);
 		return rc;
+	}
+	if (e->opts.prelaunch) {
+		qmp_server_set_status(e->qmp, "prelaunch");
+		emu_host_set_running(e->host, false);
 	}
 	rc = qmp_cxl_register(e->qmp, e->host);
 	if (!rc)

@@ -87,6 +87,7 @@ struct qmp_server {
 	struct cmd_entry *cmds;
 	size_t n_cmds;
 	bool quitting;
+	const char *status;         /* QEMU RunState for query-status */
 };
 
 static const char *const capabilities[] = { "oob", NULL };
@@ -668,10 +669,21 @@ static void cmd_query_status(struct qmp_req *req, struct json_object *args, void
 
 	(void)args;
 	(void)arg;
-	json_object_object_add(o, "status", json_object_new_string("running"));
+	json_object_object_add(o, "status", json_object_new_string(req->s->status));
 	json_object_object_add(o, "singlestep", json_object_new_boolean(0));
-	json_object_object_add(o, "running", json_object_new_boolean(1));
+	json_object_object_add(o, "running",
+			       json_object_new_boolean(!strcmp(req->s->status, "running")));
 	qmp_reply_return(req, o);
+}
+
+void qmp_server_set_status(struct qmp_server *s, const char *status)
+{
+	s->status = status;
+}
+
+const char *qmp_server_status(const struct qmp_server *s)
+{
+	return s->status;
 }
 
 static void cmd_quit(struct qmp_req *req, struct json_object *args, void *arg)
@@ -699,7 +711,7 @@ static const struct qmp_cmd builtin[] = {
 	  "leave capabilities negotiation mode (optionally enable \"oob\")", 0 },
 	{ "query-version", cmd_query_version, NULL, "QEMU version we emulate and our package", 0 },
 	{ "query-commands", cmd_query_commands, NULL, "list the commands", 0 },
-	{ "query-status", cmd_query_status, NULL, "run state: always running", 0 },
+	{ "query-status", cmd_query_status, NULL, "run state: running, prelaunch (-S), paused", 0 },
 	{ "quit", cmd_quit, NULL, "shut cxl-emu down cleanly", 0 },
 };
 
@@ -1000,6 +1012,7 @@ int qmp_server_new(struct loop *l, const struct qmp_server_cfg *cfg, struct qmp_
 	if (!s)
 		return -ENOMEM;
 	s->l = l;
+	s->status = "running";
 	if (cfg)
 		s->cfg = *cfg;
 	if (!s->cfg.max_msg)

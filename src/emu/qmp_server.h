@@ -128,6 +128,13 @@ bool qmp_req_orphaned(const struct qmp_req *req);
 const char *qmp_req_command(const struct qmp_req *req);
 struct qmp_server *qmp_req_server(const struct qmp_req *req);
 
+/* ---- run state ---- */
+
+/* What query-status reports (QEMU's RunState: "running", "prelaunch",
+ * "paused"); "running" at start. status must outlive the server. */
+void qmp_server_set_status(struct qmp_server *s, const char *status);
+const char *qmp_server_status(const struct qmp_server *s);
+
 /* ---- events ---- */
 
 /* To every negotiated client; data owned, NULL = no "data". */

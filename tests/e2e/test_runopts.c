@@ -6,6 +6,8 @@
  *    into the test's directory) gives the same x-cxl-topology as the RFC
  *    target host's command line (examples/rfc-target-host.sh); so does
  *    -readconfig of what -writeconfig wrote for that command line;
+ *  - -S: the machine starts stopped; its host agent (the guest OS) leaves
+ *    capacity offered meanwhile until cont; stop pauses it again;
  *  - -daemonize -pidfile: the command returns 0 once the host is ready,
  *    the pid file names the running daemon, QMP serves, quit ends it and
  *    removes the pid file; a daemon that fails to start makes the command
@@ -16,6 +18,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -252,11 +255,94 @@ static void test_daemonize_pidfile(void **state)
 	e2e_rmdir(p.run_dir);
 }
 
+/* Held extents the host agent lists for device "dcd". */
+static size_t held(int q)
+{
+	struct json_object *r = qmp_exec(q, "x-cxl-host-agent",
+					 json_tokener_parse("{\"path\": \"dcd\"}"));
+	struct json_object *ret, *v;
+	size_t n;
+
+	assert_true(json_object_object_get_ex(r, "return", &ret));
+	assert_true(json_object_object_get_ex(ret, "extents", &v));
+	n = json_object_array_length(v);
+	json_object_put(r);
+	return n;
+}
+
+static void expect_status(int q, const char *status, bool running)
+{
+	struct json_object *r = qmp_exec(q, "query-status", NULL), *ret;
+
+	assert_true(json_object_object_get_ex(r, "return", &ret));
+	assert_string_equal(json_object_get_string(json_object_object_get(ret, "status")), status);
+	assert_int_equal(json_object_get_boolean(json_object_object_get(ret, "running")), running);
+	json_object_put(r);
+}
+
+static void reply_ok(int q, const char *cmd, const char *json)
+{
+	struct json_object *r = qmp_exec(q, cmd, json ? json_tokener_parse(json) : NULL);
+
+	if (!json_object_object_get_ex(r, "return", NULL))
+		fail_msg("%s: %s", cmd, json_object_to_json_string(r));
+	json_object_put(r);
+}
+
+/*
+ * -S: the machine starts stopped ("prelaunch"); capacity offered meanwhile
+ * waits, as it would for a guest OS that has not run, until cont (RESUME);
+ * stop pauses it again (STOP).
+ */
+static void test_prelaunch_and_cont(void **state)
+{
+	static const char *const argv[] = {
+		"-machine", "q35,cxl=on", "-S", "-qmp", "@PORT",
+		"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=512M",
+		"-device", "pxb-cxl,bus_nr=12,id=cxl.1", "-device", "cxl-rp,bus=cxl.1,id=rp0",
+		"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=1,sn=5",
+		NULL,
+	};
+	struct json_object *ev;
+	struct emu_proc p;
+	int q;
+
+	(void)state;
+	assert_int_equal(emu_start(&p, argv), 0);
+	q = qmp_open(p.qmp_port);
+	assert_true(q >= 0);
+	expect_status(q, "prelaunch", false);
+	reply_ok(q, "cxl-add-dynamic-capacity", "{\"path\": \"dcd\", \"host-id\": 0, "
+		 "\"selection-policy\": \"prescriptive\", \"region\": 0, "
+		 "\"extents\": [{\"offset\": 0, \"len\": 2097152}]}");
+	/* A running agent (delay 0) drains the log on the loop's next turn,
+	 * before this next command is read: a stopped one holds nothing. */
+	assert_int_equal(held(q), 0);
+	reply_ok(q, "cont", NULL);
+	ev = qmp_wait_event(q, "RESUME", 5000);
+	assert_non_null(ev);
+	json_object_put(ev);
+	ev = qmp_wait_event(q, "X_CXL_DC_CHANGE", 5000);
+	assert_non_null(ev);
+	json_object_put(ev);
+	assert_int_equal(held(q), 1);
+	expect_status(q, "running", true);
+	reply_ok(q, "stop", NULL);
+	ev = qmp_wait_event(q, "STOP", 5000);
+	assert_non_null(ev);
+	json_object_put(ev);
+	expect_status(q, "paused", false);
+	close(q);
+	assert_int_equal(emu_stop(&p), 0);
+	e2e_rmdir(p.run_dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readconfig_same_topology),
 		cmocka_unit_test(test_daemonize_pidfile),
+		cmocka_unit_test(test_prelaunch_and_cont),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
