@@ -35,6 +35,29 @@ static struct json_object *qom_path(const struct cfg_device *d)
 	return jstr(buf);
 }
 
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct opts_prop *)a)->key, ((const struct opts_prop *)b)->key);
+}
+
+/* Every property as given (the last of a repeated one), by name: what the
+ * model ignores shows here too. */
+static struct json_object *props_json(const struct opts_prop *props, size_t n)
+{
+	struct opts_prop *sorted = malloc(n * sizeof(*sorted));
+	struct json_object *o = json_object_new_object();
+
+	if (!sorted)
+		return o;
+	memcpy(sorted, props, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_key);
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(o, sorted[i].key, jstr(opts_get(&(struct opts_item){
+			.props = (struct opts_prop *)props, .n_props = n }, sorted[i].key)));
+	free(sorted);
+	return o;
+}
+
 static bool is_linked(const struct cfg_device *d)
 {
 	return d->kind == CFG_CXL_RP || d->kind == CFG_CXL_USP || d->kind == CFG_CXL_DSP ||
@@ -71,6 +94,8 @@ static struct json_object *device_json(const struct cfg_device *d)
 	}
 	if (d->kind != CFG_PCI_ROOT && d->kind != CFG_I2C_MCTP)
 		json_object_object_add(o, "qom-path", qom_path(d));
+	if (d->n_props)
+		json_object_object_add(o, "properties", props_json(d->props, d->n_props));
 	if (is_linked(d))
 		json_object_object_add(o, "link", link_json(d));
 	switch (d->kind) {

@@ -9,12 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* hw/pci/pci.c pci_props, every PCI device's */
 #define PCI_COMMON \
 	{ "addr", P_PCIADDR, false, "PCI slot.function on the parent bus (hex)" }, \
 	{ "multifunction", P_BOOL, false, "function 0 of a multi-function slot" }, \
 	{ "romfile", P_STR, false, "ignored (no option ROM)" }, \
+	{ "romsize", P_U32, false, "ignored" }, \
 	{ "rombar", P_U32, false, "ignored" }, \
-	{ "acpi-index", P_U32, false, "ignored" }
+	{ "acpi-index", P_U32, false, "ignored" }, \
+	{ "failover_pair_id", P_STR, false, "ignored" }, \
+	{ "sriov-pf", P_STR, false, "ignored" }, \
+	{ "x-pcie-lnksta-dllla", P_BOOL, false, "ignored" }, \
+	{ "x-pcie-extcap-init", P_BOOL, false, "ignored" }, \
+	{ "x-pcie-err-unc-mask", P_BOOL, false, "ignored" }, \
+	{ "x-pcie-ari-nextfn-1", P_BOOL, false, "ignored" }, \
+	{ "x-pcie-ext-tag", P_BOOL, false, "ignored" }, \
+	{ "x-max-bounce-buffer-size", P_SIZE, false, "ignored" }
 
 /* Link properties, with the kind's QEMU defaults in the help text. */
 #define LINK_PROPS(speed, width, flit) \
@@ -22,8 +32,11 @@
 	{ "x-width", P_LINK_WIDTH, false, "max link width in lanes (default " width ")" }, \
 	{ "x-256b-flit", P_BOOL, false, "256B flit mode (default " flit ")" }
 
+/* hw/pci/pcie_port.c: PCIESlot (root and downstream ports) */
 #define PORT_COMMON \
+	{ "aer_log_max", P_U16, false, "ignored" }, \
 	{ "hotplug", P_BOOL, false, "ignored" }, \
+	{ "x-do-not-expose-native-hotplug-cap", P_BOOL, false, "ignored" }, \
 	{ "bus-reserve", P_U32, false, "ignored" }, \
 	{ "io-reserve", P_SIZE, false, "ignored" }, \
 	{ "mem-reserve", P_SIZE, false, "ignored" }, \
@@ -36,6 +49,7 @@ static const struct pdef props_pxb[] = {
 	{ "bus", P_STR, false, "PCI root bus (default pcie.0)" },
 	{ "bus_nr", P_U8, false, "first bus number behind the host bridge (default 0)" },
 	{ "hdm_for_passthrough", P_BOOL, false, "HDM decoders with a single root port" },
+	{ "bypass_iommu", P_BOOL, false, "ignored" },
 	{ "numa_node", P_U32, false, "ignored" },
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
@@ -60,6 +74,7 @@ static const struct pdef props_usp[] = {
 	{ "port", P_U8, false, "port number (default 0)" },
 	{ "sn", P_U64, false, "serial number" },
 	{ "cdat", P_STR, false, "ignored (built-in CDAT)" },
+	{ "aer_log_max", P_U16, false, "ignored" },
 	LINK_PROPS("32", "16", "on"),
 	PCI_COMMON,
 	{ NULL, P_STR, false, NULL },
