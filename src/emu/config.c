@@ -49,6 +49,7 @@ int cfg_push(void *arrp, size_t *n, void *elem)
  * order (objects first); each remembers its argv index so they can be
  * printed in command-line order.
  */
+__attribute__((format(printf, 5, 0)))
 static int add_line(char ***lines, size_t *n, int **pos, int argi, const char *fmt,
 		    va_list ap)
 {
