@@ -90,6 +90,7 @@ extern const struct pdef cfg_props_qmp[];
 
 /* config_props.c: checks and typed getters (values checked by cfg_check_props) */
 const struct pdef *cfg_find_pdef(const struct pdef *t, const char *name);
+const char *cfg_ptype_name(enum ptype t);
 const struct drvdef *cfg_find_driver(const char *name);
 const struct backenddef *cfg_find_backend(const char *qom_type);
 int cfg_parse_pciaddr(const char *s, int *devfn);

@@ -382,28 +382,11 @@ int cfg_default_run_dir(const struct config *c, const char *xdg, unsigned uid, l
 
 /* ---- help ---- */
 
-static const char *ptype_name(enum ptype t)
-{
-	switch (t) {
-	case P_STR: return "str";
-	case P_BOOL: return "bool";
-	case P_U8: return "uint8";
-	case P_U16: return "uint16";
-	case P_U32: return "uint32";
-	case P_U64: return "uint64";
-	case P_SIZE: return "size";
-	case P_PCIADDR: return "pci-devfn";
-	case P_LINK_SPEED: return "PCIELinkSpeed";
-	case P_LINK_WIDTH: return "PCIELinkWidth";
-	}
-	return "?";
-}
-
 static void print_props(FILE *f, const char *what, const struct pdef *t)
 {
 	fprintf(f, "%s options:\n", what);
 	for (; t->name; t++)
-		fprintf(f, "  %-24s <%s>%s%s%s\n", t->name, ptype_name(t->type),
+		fprintf(f, "  %-24s <%s>%s%s%s\n", t->name, cfg_ptype_name(t->type),
 			t->required ? " (required)" : "", t->doc ? " - " : "", t->doc ? t->doc : "");
 }
 

@@ -284,6 +284,24 @@ int cfg_parse_pciaddr(const char *s, int *devfn)
 	return 0;
 }
 
+/* A property type as QEMU names it (-device X,help, qom-list). */
+const char *cfg_ptype_name(enum ptype t)
+{
+	switch (t) {
+	case P_STR: return "str";
+	case P_BOOL: return "bool";
+	case P_U8: return "uint8";
+	case P_U16: return "uint16";
+	case P_U32: return "uint32";
+	case P_U64: return "uint64";
+	case P_SIZE: return "size";
+	case P_PCIADDR: return "int32";
+	case P_LINK_SPEED: return "PCIELinkSpeed";
+	case P_LINK_WIDTH: return "PCIELinkWidth";
+	}
+	return "str";
+}
+
 /* QEMU's PCIELinkSpeed / PCIELinkWidth enums (qapi/common.json). */
 const char *const cfg_link_speeds[CFG_LINK_SPEEDS] = { "2_5", "5", "8", "16", "32", "64" };
 

@@ -19,23 +19,6 @@
 #define PERIPHERAL "/machine/peripheral"
 #define ANON "/machine/peripheral-anon"
 
-static const char *qom_type(enum ptype t)
-{
-	switch (t) {
-	case P_STR: return "str";
-	case P_BOOL: return "bool";
-	case P_U8: return "uint8";
-	case P_U16: return "uint16";
-	case P_U32: return "uint32";
-	case P_U64: return "uint64";
-	case P_SIZE: return "size";
-	case P_PCIADDR: return "int32";
-	case P_LINK_SPEED: return "PCIELinkSpeed";
-	case P_LINK_WIDTH: return "PCIELinkWidth";
-	}
-	return "str";
-}
-
 /* The memory backends a cxl-type3 links to. */
 static bool is_link(const char *key)
 {
@@ -73,7 +56,7 @@ static void list_props(struct json_object *a, const struct pdef *t)
 		if (is_link(t->name))
 			add_entry(a, t->name, "link", "memory-backend");
 		else
-			add_entry(a, t->name, NULL, qom_type(t->type));
+			add_entry(a, t->name, NULL, cfg_ptype_name(t->type));
 	}
 }
 

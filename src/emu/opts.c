@@ -290,26 +290,13 @@ fail:
 	return rc;
 }
 
-int opts_split_json(const char *s, struct opts_prop **props, size_t *n, char *err,
-		    size_t errlen)
+int opts_props_add_json(struct json_object *o, struct opts_prop **props, size_t *n,
+			char *err, size_t errlen)
 {
-	struct json_object *o = json_tokener_parse(s);
-	struct json_object_iterator it, end;
-	int rc = 0;
-
-	*props = NULL;
-	*n = 0;
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return set_err(err, errlen, "invalid JSON option argument '%s'", s);
-	}
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		const char *key = json_object_iter_peek_name(&it);
-		struct json_object *v = json_object_iter_peek_value(&it);
+	json_object_object_foreach(o, key, v) {
 		char buf[64];
-		const char *val;
+		const char *val = buf;
+		int rc;
 
 		switch (json_object_get_type(v)) {
 		case json_type_string:
@@ -325,19 +312,38 @@ int opts_split_json(const char *s, struct opts_prop **props, size_t *n, char *er
 			else
 				snprintf(buf, sizeof(buf), "%llu",
 					 (unsigned long long)json_object_get_uint64(v));
-			val = buf;
 			break;
 		default:
-			rc = set_err(err, errlen, "JSON option member '%s' must be a string, "
-				     "number or boolean", key);
-			goto out;
+			return set_err(err, errlen, "member '%s' must be a string, number or boolean",
+				       key);
 		}
 		rc = add_prop(props, n, strdup(key), strdup(val));
 		if (rc)
-			goto out;
+			return rc;
 	}
-out:
+	return 0;
+}
+
+int opts_split_json(const char *s, struct opts_prop **props, size_t *n, char *err,
+		    size_t errlen)
+{
+	struct json_object *o = json_tokener_parse(s);
+	int rc;
+
+	*props = NULL;
+	*n = 0;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return set_err(err, errlen, "invalid JSON option argument '%s'", s);
+	}
+	rc = opts_props_add_json(o, props, n, err, errlen);
 	json_object_put(o);
+	if (rc == -EINVAL) {
+		char tmp[256];
+
+		snprintf(tmp, sizeof(tmp), "%s", err);
+		set_err(err, errlen, "JSON option %s", tmp);
+	}
 	if (rc) {
 		opts_props_free(*props, *n);
 		*props = NULL;

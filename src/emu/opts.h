@@ -93,6 +93,12 @@ int opts_split(const char *s, const char *implied, struct opts_prop **props, siz
 int opts_split_json(const char *s, struct opts_prop **props, size_t *n, char *err,
 		    size_t errlen);
 void opts_props_free(struct opts_prop *props, size_t n);
+/* Append a JSON object's members as properties (QMP device_add's
+ * arguments): strings as they are, booleans on/off, integers in decimal;
+ * another type is -EINVAL with err. */
+struct json_object;
+int opts_props_add_json(struct json_object *o, struct opts_prop **props, size_t *n,
+			char *err, size_t errlen);
 
 /* Last value of key (QEMU: a later occurrence overrides), or NULL. */
 const char *opts_get(const struct opts_item *it, const char *key);

@@ -29,55 +29,21 @@ static int to_item(struct json_object *args, const char *opt, const char *given,
 		   struct opts_item *it, char *err, size_t errlen)
 {
 	struct json_object *nested = json_object_object_get(args, "props");
-	struct json_object *objs[2] = { args, nested };
+	int rc;
 
 	memset(it, 0, sizeof(*it));
 	it->opt = opt;
 	it->kind = OPTS_PROPS;
 	it->given = (char *)given;
-	for (size_t k = 0; k < 2 && objs[k]; k++) {
-		json_object_object_foreach(objs[k], key, v) {
-			char buf[64];
-			const char *val = buf;
-			struct opts_prop *p;
-
-			if (k == 0 && nested && !strcmp(key, "props"))
-				continue;
-			switch (json_object_get_type(v)) {
-			case json_type_string:
-				val = json_object_get_string(v);
-				break;
-			case json_type_boolean:
-				val = json_object_get_boolean(v) ? "on" : "off";
-				break;
-			case json_type_int:
-				if (json_object_get_int64(v) < 0)
-					snprintf(buf, sizeof(buf), "%lld",
-						 (long long)json_object_get_int64(v));
-				else
-					snprintf(buf, sizeof(buf), "%llu",
-						 (unsigned long long)json_object_get_uint64(v));
-				break;
-			default:
-				snprintf(err, errlen, "Parameter '%s' expects a string, number or "
-					 "boolean", key);
-				return -EINVAL;
-			}
-			p = realloc(it->props, (it->n_props + 1) * sizeof(*p));
-			if (!p)
-				return -ENOMEM;
-			it->props = p;
-			p[it->n_props].key = strdup(key);
-			p[it->n_props].val = strdup(val);
-			if (!p[it->n_props].key || !p[it->n_props].val) {
-				free(p[it->n_props].key);
-				free(p[it->n_props].val);
-				return -ENOMEM;
-			}
-			it->n_props++;
-		}
+	if (nested) {
+		json_object_get(nested);
+		json_object_object_del(args, "props");
 	}
-	return 0;
+	rc = opts_props_add_json(args, &it->props, &it->n_props, err, errlen);
+	if (!rc && nested)
+		rc = opts_props_add_json(nested, &it->props, &it->n_props, err, errlen);
+	json_object_put(nested);
+	return rc;
 }
 
 static void reply_errno(struct qmp_req *req, int rc, const char *err)

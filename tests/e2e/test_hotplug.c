@@ -231,7 +231,8 @@ static void test_refusals(void **state)
 		" \"volatile-memdev\": \"nope\"}", "GenericError",
 		"memory backend 'nope' not found");
 	refused("device_add", "{\"driver\": \"cxl-type3\", \"bus\": \"swport1\", \"id\": \"d\","
-		" \"volatile-memdev\": [1]}", "GenericError", "Parameter 'volatile-memdev'");
+		" \"volatile-memdev\": [1]}", "GenericError",
+		"member 'volatile-memdev' must be a string, number or boolean");
 	refused("device_del", "{\"id\": \"nope\"}", "DeviceNotFound", "Device 'nope' not found");
 	refused("device_del", "{\"id\": \"swport1\"}", "GenericError",
 		"only cxl-type3 can be hot-unplugged");

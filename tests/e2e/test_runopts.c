@@ -85,11 +85,25 @@ static void copy_edited(const char *src, const char *dst, const char *const *sub
 	assert_int_equal(fclose(out), 0);
 }
 
+/* The topology of an instance started from a config file alone. */
+static char *readconfig_topology(const char *file)
+{
+	const char *const argv[] = { "-readconfig", file, NULL };
+	struct emu_proc p;
+	char *t;
+
+	assert_int_equal(emu_start(&p, argv), 0);
+	t = topology(&p);
+	assert_int_equal(emu_stop(&p), 0);
+	e2e_rmdir(p.run_dir);
+	return t;
+}
+
 static void test_readconfig_same_topology(void **state)
 {
 	char dir[256], cfg[400], wcfg[400], buf_name[64], mem[400], lsa[400], dcd[300];
 	char from_cmd_line[64], *t1, *t2, *t3;
-	struct emu_proc a, b, c;
+	struct emu_proc a;
 
 	(void)state;
 	e2e_mkdtemp(dir, sizeof(dir));
@@ -143,25 +157,10 @@ static void test_readconfig_same_topology(void **state)
 			 from_cmd_line, buf_name);
 		copy_edited(EXAMPLES_DIR "/rfc-target-host.cfg", cfg, subst);
 	}
-	{
-		const char *const argv[] = { "-readconfig", cfg, NULL };
-
-		assert_int_equal(emu_start(&b, argv), 0);
-	}
-	t2 = topology(&b);
-	assert_int_equal(emu_stop(&b), 0);
-	e2e_rmdir(b.run_dir);
+	t2 = readconfig_topology(cfg);
 	assert_string_equal(t1, t2);
-
 	/* what -writeconfig wrote for the command line reads back the same */
-	{
-		const char *const argv[] = { "-readconfig", wcfg, NULL };
-
-		assert_int_equal(emu_start(&c, argv), 0);
-	}
-	t3 = topology(&c);
-	assert_int_equal(emu_stop(&c), 0);
-	e2e_rmdir(c.run_dir);
+	t3 = readconfig_topology(wcfg);
 	assert_string_equal(t1, t3);
 	free(t1);
 	free(t2);
@@ -183,6 +182,22 @@ static const char *const small_host[] = {
 	"-device", "cxl-type3,bus=rp0,volatile-memdev=m,id=t3",
 };
 
+/* small_host, QMP on an ephemeral port, then extra words (NULL-ended). */
+static void start_small(struct emu_proc *p, const char *const *extra)
+{
+	const char *argv[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(small_host) / sizeof(small_host[0]); i++)
+		argv[n++] = small_host[i];
+	argv[n++] = "-qmp";
+	argv[n++] = "@PORT";
+	while (*extra)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	assert_int_equal(emu_start(p, argv), 0);
+}
+
 static void test_daemonize_pidfile(void **state)
 {
 	char pidfile[300], line[32], cmd[1024];
@@ -194,20 +209,8 @@ static void test_daemonize_pidfile(void **state)
 	int q, st;
 
 	(void)state;
-	{
-		const char *argv[32];
-		size_t n = 0;
-
-		for (size_t i = 0; i < sizeof(small_host) / sizeof(small_host[0]); i++)
-			argv[n++] = small_host[i];
-		argv[n++] = "-qmp";
-		argv[n++] = "@PORT";
-		argv[n++] = "-daemonize";
-		argv[n++] = "-pidfile";
-		argv[n++] = "@RUN/cxl-emu-test.pid";
-		argv[n] = NULL;
-		assert_int_equal(emu_start(&p, argv), 0);
-	}
+	start_small(&p, (const char *const[]){ "-daemonize", "-pidfile", "@RUN/cxl-emu-test.pid",
+					       NULL });
 	/* the command itself is done, and done well */
 	assert_int_equal(emu_stop(&p), 0);
 	snprintf(pidfile, sizeof(pidfile), "%s/cxl-emu-test.pid", p.run_dir);
@@ -230,17 +233,7 @@ static void test_daemonize_pidfile(void **state)
 	assert_int_equal(access(pidfile, F_OK), -1);
 
 	/* a daemon that cannot start: the port is taken by a running instance */
-	{
-		const char *argv[32];
-		size_t n = 0;
-
-		for (size_t i = 0; i < sizeof(small_host) / sizeof(small_host[0]); i++)
-			argv[n++] = small_host[i];
-		argv[n++] = "-qmp";
-		argv[n++] = "@PORT";
-		argv[n] = NULL;
-		assert_int_equal(emu_start(&p, argv), 0);
-	}
+	start_small(&p, (const char *const[]){ NULL });
 	snprintf(cmd, sizeof(cmd), "%s -machine q35,cxl=on -device pxb-cxl,id=h "
 		 "-qmp tcp:127.0.0.1:%d,server=on,wait=off -daemonize --run-dir %s/d "
 		 "2>%s/err", getenv("CXL_EMU") ? getenv("CXL_EMU") : CXL_EMU_PATH, p.qmp_port,
