@@ -523,14 +523,22 @@ static void test_release(void **state)
 	assert_int_equal(le32_get(f->out + 16), 2); /* generation */
 	assert_int_equal(le64_get(f->out + 24 + 8), 6 * BS);
 	clear_dc_events(f);
-	/* tag based: the whole extent carrying the tag, in region 0 */
+	/* tag based while blocks 2..3 of the extent still wait for the host:
+	 * refused (a second Release Capacity for them); then the host gives
+	 * them back and the tag's two remaining extents are asked for */
+	fm_req(b, 0x00, 0, 0, 0x77, NULL, 0);
+	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_INVALID_EXTENT_LIST);
+	r = (struct rng){ R0 + 2 * BS, 2 * BS };
+	assert_int_equal(host_release(f, &r, 1), CXL_RC_SUCCESS);
+	clear_dc_events(f);
 	fm_req(b, 0x00, 0, 0, 0x77, NULL, 0);
 	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_SUCCESS);
-	assert_int_equal(dc_events(f), 1);
+	assert_int_equal(dc_events(f), 2);
 	assert_int_equal(f->out[32 + 48], 1);
 	assert_int_equal(le64_get(f->out + 32 + 56), R0);
-	assert_int_equal(le64_get(f->out + 32 + 64), 6 * BS);
+	assert_int_equal(le64_get(f->out + 32 + 64), 2 * BS);
 	assert_int_equal(f->out[32 + 72], 0x77);
+	assert_int_equal(le64_get(f->out + 32 + 128 + 56), R0 + 4 * BS);
 	/* tag errors: zero tag, unknown tag */
 	fm_req(b, 0x00, 0, 0, 0x00, NULL, 0);
 	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_INVALID_INPUT);
