@@ -348,6 +348,10 @@ int main(int argc, char **argv)
 		log_info("%s", e.cfg->notes[i]);
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Past the file size limit a write or ftruncate fails with EFBIG, which
+	 * is reported, instead of ending the process (emu/host.c checks the
+	 * limit against each backing file first). */
+	signal(SIGXFSZ, SIG_IGN);
 	if (loop_new(&e.loop)) {
 		fprintf(stderr, "cxl-emu: cannot create the event loop\n");
 		goto out;

@@ -7,8 +7,10 @@
  * regions at DPA 0x10000000 and 0x20000000, 2 MiB blocks.
  */
 #include <errno.h>
+#include <unistd.h>
 
 #include "t3_fixture.h"
+#include "util/memguard.h"
 
 struct rng {
 	uint64_t start, len;
@@ -703,6 +705,55 @@ static void test_list_errors(void **state)
 	fx_free(f);
 }
 
+/* ---- backing memory that goes away ------------------------------------------------ */
+
+/*
+ * The DC backend is a shared file mapping, as with memory-backend-file,
+ * share=on. Another process cuts the file to nothing (a full filesystem
+ * refuses a page the same way, with SIGBUS): host accesses and a sanitize
+ * fail without taking the process down, the device keeps answering, and
+ * the memory works again once the file has its size back (issue #13).
+ */
+static void test_backing_fault(void **state)
+{
+	struct t3_config c = dcd_config();
+	struct rng e = { R0, 4 * BS };
+	uint8_t buf[8] = { 0 }, b[32 + 40];
+	int fd = memfd_create("t3-dc-backend", MFD_CLOEXEC);
+	struct fx *f;
+
+	(void)state;
+	memguard_install(); /* over cmocka's own SIGBUS handler */
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)DCSZ), 0);
+	c.dc_mem = mmap(NULL, DCSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(c.dc_mem != MAP_FAILED);
+	c.dc_mem_size = DCSZ;
+	f = fx_new(c);
+	add_accept(f, e.start, e.len, 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 64, "before!", 8, true), 0);
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 64, "after!!", 8, true), -EIO);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 3 * BS, buf, 8, false), -EIO);
+	/* release with sanitize: the zeroing faults, the release completes */
+	e.len = BS;
+	fm_req(b, 0x21, 0, 0, 0, &e, 1);
+	assert_int_equal(fm(f, 0x5605, b, sizeof(b)), CXL_RC_SUCCESS);
+	clear_dc_events(f);
+	assert_int_equal(host_release(f, &e, 1), CXL_RC_SUCCESS);
+	assert_int_equal(fm_total_extents(f), 1);
+
+	/* the file is back (zeroes): the same mapping serves again */
+	assert_int_equal(ftruncate(fd, (off_t)DCSZ), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 2 * BS, "again!!", 8, true), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 2 * BS, buf, 8, false), 0);
+	assert_memory_equal(buf, "again!!", 8);
+	fx_free(f);
+	munmap(c.dc_mem, DCSZ);
+	close(fd);
+}
+
 /* ---- the lifecycle ---------------------------------------------------------------- */
 
 /*
@@ -954,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_release_dc_errors),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_backing_fault),
 		cmocka_unit_test(test_qmp_add),
 		cmocka_unit_test(test_qmp_release),
 		cmocka_unit_test(test_dump_view),
