@@ -359,6 +359,11 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 	if (d->u.t3.allow_fm_attach && h->fwd_target) {
 		rc = fwd_target_add(h->fwd_target, t3_fm_cci(t->dev), d->u.t3.mctp_buf_name,
 				    d->u.t3.mctp_buf_slots, d->u.t3.mctp_buf_init);
+		if (rc == -EBUSY)
+			return fail(err, errlen, rc, "-device %s: MCTP message buffer %s is in use "
+				    "by another running host that created it (mctp-buf-init=on "
+				    "and the same mctp-buf-name on two target hosts?)", d->name,
+				    d->u.t3.mctp_buf_name ? d->u.t3.mctp_buf_name : FWD_DEFAULT_BUF);
 		if (rc)
 			return fail(err, errlen, rc, "-device %s: MCTP message buffer %s: %s",
 				    d->name, d->u.t3.mctp_buf_name ? d->u.t3.mctp_buf_name :
@@ -619,7 +624,7 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	h->loop = loop;
 	h->qmp = qmp;
-	if (qmp && (rc = fwd_target_new(qmp, &h->fwd_target))) {
+	if (qmp && (rc = fwd_target_new(loop, qmp, &h->fwd_target))) {
 		free(h);
 		return fail(err, errlen, rc, "QMP: %s", strerror(-rc));
 	}

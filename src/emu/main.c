@@ -120,7 +120,7 @@ static void usage(FILE *f)
 	struct fwd_target *t = NULL;
 
 	if (!loop_new(&l) && !qmp_server_new(l, NULL, &s) && !emu_register_qmp(NULL, s) &&
-	    !qmp_cxl_register(s, NULL) && !fwd_target_new(s, &t)) {
+	    !qmp_cxl_register(s, NULL) && !fwd_target_new(NULL, s, &t)) {
 		const struct qmp_cmd *c;
 
 		for (size_t i = 0; (c = qmp_server_command(s, i)); i++)
