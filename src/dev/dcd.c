@@ -376,6 +376,14 @@ static bool ext_overlaps_state(const struct dcd *d, uint64_t s, uint64_t len,
 	return false;
 }
 
+/* Does [s, s+len) touch capacity the FM already asked the host to release? */
+static bool rel_overlaps(const struct dcd *d, uint64_t s, uint64_t len)
+{
+	struct bpt_cur c;
+
+	return bpt_overlap(&d->rel, s, len, &c) && bpt_key(&c) < s + len;
+}
+
 /* Remove [s, e) from the rel set, splitting ranges. At most 1 insert. */
 static void rel_remove(struct dcd *d, uint64_t s, uint64_t e)
 {
@@ -926,6 +934,22 @@ static uint16_t release_prescriptive(struct dcd *d, const struct dcd_release_req
 			return fail(why, "cannot release extent with non-existing DPA range",
 				    CXL_RC_INVALID_PHYSICAL_ADDRESS);
 		}
+		/*
+		 * A second release of capacity whose release is still pending
+		 * would log a second Release Capacity event; the host answers
+		 * the first and then finds nothing to give back. CXL r3.1
+		 * §7.6.7.6.6 lists Invalid Extent List among the command's
+		 * codes, and 5604h uses it for an extent that collides with
+		 * outstanding state (capacity still pending add); we refuse the
+		 * same way. QEMU's cmd_fm_initiate_dc_release keeps no release
+		 * state and would accept it. A forced release goes through: it
+		 * does not wait for the host.
+		 */
+		if (!req->forced && rel_overlaps(d, sorted[i].start, sorted[i].len)) {
+			free(sorted);
+			return fail(why, "release of this DPA range is already pending",
+				    CXL_RC_INVALID_EXTENT_LIST);
+		}
 	}
 	delta = split_delta(d, sorted, req->n, &touched);
 	if ((int64_t)d->n_tracked + delta > (int64_t)d->cfg.extents_max ||
@@ -957,7 +981,7 @@ static uint16_t release_tag(struct dcd *d, const struct dcd_release_req *req,
 {
 	struct bpt_cur tc, c;
 	struct dcd_ext *o;
-	bool pending = false, ok;
+	bool pending = false, releasing = false, ok;
 	size_t n = 0, i = 0;
 	uint32_t id;
 	uint16_t rc;
@@ -974,14 +998,20 @@ static uint16_t release_tag(struct dcd *d, const struct dcd_release_req *req,
 		(void)found;
 		if (ext_meta(&c).reg != req->region)
 			continue;
-		if (!bpt_mark(&c))
+		if (!bpt_mark(&c)) {
 			pending = true;
-		else
+		} else {
 			n++;
+			releasing |= rel_overlaps(d, bpt_key(&c), bpt_len(&c));
+		}
 	}
 	if (pending && !req->forced)
 		return fail(why, "cannot release extent with pending DPA range",
 			    CXL_RC_INVALID_PHYSICAL_ADDRESS);
+	/* as release_prescriptive: one outstanding release per range */
+	if (releasing && !req->forced)
+		return fail(why, "release of an extent with the tag is already pending",
+			    CXL_RC_INVALID_EXTENT_LIST);
 	if (!n)
 		return fail(why, "no accepted extent of the region carries the tag",
 			    CXL_RC_INVALID_INPUT);

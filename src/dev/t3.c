@@ -16,8 +16,10 @@
 #include "dev/tunnel.h"
 #include "proto/le.h"
 #include "util/log.h"
+#include "util/memguard.h"
 
 #define UNIT DCD_CAPACITY_UNIT
+#define SANITIZE_CHUNK 4096u /* a page: what one fault takes away */
 
 uint64_t t3_timestamp(const struct t3_dev *dev)
 {
@@ -203,16 +205,42 @@ static void ev_notify(void *arg, unsigned log)
 		dev->notify(dev, log, dev->notify_arg);
 }
 
+/*
+ * The backing memory is a mapping of a file or shared object: a page that
+ * cannot be had (file truncated by another process, no space left for a
+ * page of a sparse file) faults with SIGBUS. Accesses run under a guard
+ * (util/memguard.h); a fault fails the access and is logged once per
+ * device, the device keeps serving.
+ */
+static void mem_fault(struct t3_dev *dev, uint64_t dpa, uint64_t len, const char *what)
+{
+	if (dev->mem_fault_logged)
+		return;
+	dev->mem_fault_logged = true;
+	log_err("dev %s: %s at DPA 0x%" PRIx64 "+0x%" PRIx64 " failed: the backing memory "
+		"cannot be mapped there (file truncated, or its filesystem full?); further "
+		"failures are not logged", dev->id, what, dpa, len);
+}
+
 static void dc_sanitize(void *arg, uint64_t dpa, uint64_t len)
 {
 	struct t3_dev *dev = arg;
 	uint64_t off = dpa - dev->dc_base;
+	uint8_t *p;
 
 	if (!dev->cfg.dc_mem || off >= dev->cfg.dc_mem_size)
 		return;
 	if (len > dev->cfg.dc_mem_size - off)
 		len = dev->cfg.dc_mem_size - off;
-	memset(dev->cfg.dc_mem + off, 0, (size_t)len);
+	p = dev->cfg.dc_mem + off;
+	if (memguard_set(p, 0, (size_t)len)) {
+		/* Zero every page that is there; the rest holds no data. */
+		for (uint64_t at = 0; at < len; at += SANITIZE_CHUNK)
+			memguard_set(p + at, 0, (size_t)(len - at < SANITIZE_CHUNK ?
+							 len - at : SANITIZE_CHUNK));
+		mem_fault(dev, dpa, len, "sanitize");
+		return;
+	}
 	log_dbg("dev %s: sanitized DPA 0x%" PRIx64 "+0x%" PRIx64, dev->id, dpa, len);
 }
 
@@ -426,10 +454,10 @@ int t3_mem_access(struct t3_dev *dev, uint64_t dpa, void *buf, size_t len, bool 
 	}
 	if (!write && poisoned(dev, dpa, len))
 		return -EIO;
-	if (write)
-		memcpy(p, buf, len);
-	else
-		memcpy(buf, p, len);
+	if (write ? memguard_copy(p, buf, len) : memguard_copy(buf, p, len)) {
+		mem_fault(dev, dpa, len, write ? "write" : "read");
+		return -EIO;
+	}
 	return 0;
 }
 

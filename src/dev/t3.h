@@ -103,7 +103,8 @@ int t3_ld_allocation(const struct t3_dev *dev, unsigned ld, uint64_t *range1,
  * Host memory access at device physical address dpa: static capacity, or
  * DC capacity entirely inside accepted extents, written at backend offset
  * dpa - t3_dc_base(). Returns 0; -EFAULT outside those; -ENXIO when the
- * range has no backing memory; -EIO when a read touches injected poison.
+ * range has no backing memory; -EIO when a read touches injected poison or
+ * the backing memory faults (SIGBUS: file truncated, filesystem full).
  */
 int t3_mem_access(struct t3_dev *dev, uint64_t dpa, void *buf, size_t len, bool write);
 

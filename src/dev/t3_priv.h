@@ -39,6 +39,7 @@ struct t3_dev {
 	bool poison_overflow;
 	t3_notify_fn notify;
 	void *notify_arg;
+	bool mem_fault_logged;    /* the backing memory failed once: said so */
 };
 
 /* The device a CCI belongs to. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include "proto/qmp.h"
 #include "util/base64.h"
 #include "util/log.h"
+#include "util/memguard.h"
 
 #define FWD_MAX_SLOTS 256u
 #define FWD_INLINE_MAX 1024u   /* largest payload carried inline (CCI cap) */
@@ -29,12 +32,25 @@
 
 /* ---------------- shared buffer ---------------- */
 
+/*
+ * The buffer is shared with another process, which may resize, unlink or
+ * recreate it at any time (docs/forwarding.md "The buffer is untrusted").
+ * We keep the object's fd: fstat tells a truncation (size) from an unlink
+ * (no links left), and the owner (mctp-buf-init=on) holds an exclusive
+ * flock on it for its life, so a second owner is refused while a buffer
+ * whose owner died can be taken over. Every access to the mapping runs
+ * under the SIGBUS guard (util/memguard.h): a truncation between a check
+ * and the access is a failed request, not a dead process.
+ */
 struct fwd_shm {
 	char name[NAME_MAX];
 	unsigned slots;
 	uint8_t *base;
 	size_t size;
+	int fd;
 	bool owner;
+	bool faulted; /* a fault was logged; the next good access clears it */
+	bool gone;    /* FM side: unlinked, no new request goes there */
 	int refs;
 	uint8_t busy[FWD_MAX_SLOTS];  /* FM side: slot carries one of our requests */
 	uint8_t stale[FWD_MAX_SLOTS]; /* FM side: we gave up on it while posted */
@@ -46,26 +62,31 @@ static void shm_norm(const char *in, char *out, size_t len)
 	snprintf(out, len, "%s%s", in[0] == '/' ? "" : "/", in);
 }
 
-int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm **out)
+/*
+ * Open (or, as the owner, create) the object named s->name and map it
+ * into s->fd and s->base. An owner finding the name taken takes the object
+ * over only if no live owner holds its lock (-EBUSY otherwise), then zeroes
+ * it: a fresh start, no request of a previous life is pending.
+ */
+static int shm_map(struct fwd_shm *s, bool create)
 {
-	struct fwd_shm *s;
 	struct stat st;
+	bool taken;
 	int fd, err;
 
-	if (!slots || slots > FWD_MAX_SLOTS)
-		return -EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	shm_norm(name, s->name, sizeof(s->name));
-	s->slots = slots;
-	s->size = (size_t)slots * FWD_SLOT_SIZE;
-	fd = shm_open(s->name, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-	if (fd < 0) {
-		err = -errno;
-		free(s);
-		return err;
+	fd = shm_open(s->name, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+	taken = fd < 0 && create && errno == EEXIST;
+	if (taken)
+		fd = shm_open(s->name, O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (create && flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto fail;
 	}
+	if (create && taken)
+		log_info("fwd: buffer %s was left by a creator that is gone; taking it over",
+			 s->name);
 	if (fstat(fd, &st)) {
 		err = -errno;
 		goto fail;
@@ -80,29 +101,214 @@ int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm *
 	}
 	s->base = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (s->base == MAP_FAILED) {
+		s->base = NULL;
 		err = -errno;
 		goto fail;
 	}
-	close(fd);
-	s->owner = create;
-	if (create) /* a fresh start: no request of a previous life is pending */
-		memset(s->base, 0, s->size);
-	*out = s;
+	s->fd = fd;
+	if (create && memguard_set(s->base, 0, s->size)) {
+		munmap(s->base, s->size);
+		s->base = NULL;
+		err = -EFAULT; /* shrunk under us already */
+		goto fail;
+	}
 	return 0;
 fail:
 	close(fd);
-	free(s);
 	return err;
+}
+
+int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm **out)
+{
+	struct fwd_shm *s;
+	int err;
+
+	if (!slots || slots > FWD_MAX_SLOTS)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	shm_norm(name, s->name, sizeof(s->name));
+	s->slots = slots;
+	s->size = (size_t)slots * FWD_SLOT_SIZE;
+	s->owner = create;
+	err = shm_map(s, create);
+	if (err) {
+		free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+/* Does the name still lead to the object we mapped? */
+static bool shm_ours(const struct fwd_shm *s)
+{
+	struct stat a, b;
+	int fd = shm_open(s->name, O_RDONLY | O_CLOEXEC, 0);
+	bool same = fd >= 0 && !fstat(fd, &a) && !fstat(s->fd, &b) &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
+static void shm_unmap(struct fwd_shm *s)
+{
+	munmap(s->base, s->size);
+	/* The owner removes its name, unless another object has it by now. */
+	if (s->owner && shm_ours(s))
+		shm_unlink(s->name);
+	close(s->fd);
 }
 
 void fwd_shm_close(struct fwd_shm *s)
 {
 	if (!s)
 		return;
-	munmap(s->base, s->size);
-	if (s->owner)
-		shm_unlink(s->name);
+	shm_unmap(s);
 	free(s);
+}
+
+/* Map the name afresh in place (the owner creates it): the old mapping goes. */
+static int shm_remap(struct fwd_shm *s)
+{
+	struct fwd_shm n = *s;
+	int err = shm_map(&n, s->owner);
+
+	if (err)
+		return err;
+	shm_unmap(s);
+	s->fd = n.fd;
+	s->base = n.base;
+	return 0;
+}
+
+/*
+ * What became of the object: 0 as we mapped it, -ENOENT unlinked (another
+ * may have the name now), -EPROTO smaller than our slots (why says so).
+ */
+static int shm_check(const struct fwd_shm *s, char *why, size_t len)
+{
+	struct stat st;
+
+	if (fstat(s->fd, &st)) {
+		int err = errno;
+
+		snprintf(why, len, "buffer %s: %s", s->name, strerror(err));
+		return -err;
+	}
+	if (!st.st_nlink) {
+		snprintf(why, len, "buffer %s was unlinked", s->name);
+		return -ENOENT;
+	}
+	if ((size_t)st.st_size < s->size) {
+		snprintf(why, len, "buffer %s was truncated to %lld bytes (%u slots need %zu)",
+			 s->name, (long long)st.st_size, s->slots, s->size);
+		return -EPROTO;
+	}
+	snprintf(why, len, "buffer %s faulted at its size of %lld bytes", s->name,
+		 (long long)st.st_size);
+	return 0;
+}
+
+/*
+ * The owner puts its buffer right: its size back after a truncation (the
+ * pages that come back are zero, idle slots), a new object after an unlink.
+ */
+static int shm_heal(struct fwd_shm *s)
+{
+	char why[NAME_MAX + 128];
+	int err = shm_check(s, why, sizeof(why));
+
+	if (!err)
+		return 0;
+	if (err == -EPROTO && !ftruncate(s->fd, (off_t)s->size))
+		err = 0;
+	else if (err == -ENOENT)
+		err = shm_remap(s);
+	if (err)
+		log_err("fwd: %s; cannot restore it: %s", why, strerror(-err));
+	else
+		log_warn("fwd: %s by another process; restored", why);
+	return err;
+}
+
+/* A codec call on one slot, run under the SIGBUS guard. */
+struct slot_io {
+	uint8_t *slot;
+	struct fwd_msg *m;
+	uint16_t opcode, rc;
+	bool bg;
+	const uint8_t *pl;
+	size_t len;
+	uint32_t status;
+};
+
+static int io_status(void *arg)
+{
+	struct slot_io *io = arg;
+
+	io->status = fwd_slot_status(io->slot);
+	return 0;
+}
+
+static int io_post(void *arg)
+{
+	struct slot_io *io = arg;
+
+	return fwd_slot_post(io->slot, io->opcode, io->pl, io->len);
+}
+
+static int io_read_req(void *arg)
+{
+	struct slot_io *io = arg;
+
+	return fwd_slot_read_req(io->slot, io->m);
+}
+
+static int io_complete(void *arg)
+{
+	struct slot_io *io = arg;
+
+	return fwd_slot_complete(io->slot, io->rc, io->bg, io->pl, io->len);
+}
+
+static int io_read_rsp(void *arg)
+{
+	struct slot_io *io = arg;
+
+	return fwd_slot_read_rsp(io->slot, io->m);
+}
+
+/* The buffer cannot serve (why): said once per episode. */
+static void shm_broken(struct fwd_shm *s, const char *why)
+{
+	if (!s->faulted)
+		log_warn("fwd: %s; requests fail until it is restored", why);
+	s->faulted = true;
+}
+
+/*
+ * fn on slot i: its result, or -EFAULT when the mapping faulted (the object
+ * shrank under us); then why says what became of the buffer. A good access
+ * ends a fault episode.
+ */
+static int slot_io(struct fwd_shm *s, unsigned i, memguard_fn fn, struct slot_io *io,
+		   char *why, size_t len)
+{
+	int ret;
+
+	io->slot = s->base + (size_t)i * FWD_SLOT_SIZE;
+	if (memguard_run(s->base, s->size, fn, io, &ret)) {
+		shm_check(s, why, len);
+		return -EFAULT;
+	}
+	if (s->faulted)
+		log_info("fwd: buffer %s is usable again", s->name);
+	s->faulted = false;
+	return ret;
 }
 
 uint8_t *fwd_shm_slot(struct fwd_shm *s, unsigned i)
@@ -196,17 +402,38 @@ static void shm_put(struct fwd_fm *fm, struct fwd_shm *s)
 	fwd_shm_close(s);
 }
 
-static int shm_get(struct fwd_link *l)
+/*
+ * The link's mapping, opened on first use. An object that was unlinked
+ * since (its owner restarted, or recreated it) is left for the name's new
+ * one once the link's requests in it are answered: -EBUSY until then (the
+ * answers use l->shm). A truncated one: -EFAULT, said once.
+ */
+static int shm_get(struct fwd_link *l, char *why, size_t len)
 {
 	struct fwd_fm *fm = l->fm;
 	char name[NAME_MAX];
 	int err;
 
-	if (l->shm)
-		return 0;
+	if (l->shm && !l->shm->gone) {
+		err = shm_check(l->shm, why, len);
+		if (err && err != -ENOENT) {
+			shm_broken(l->shm, why);
+			return -EFAULT;
+		}
+		if (!err)
+			return 0;
+		log_info("fwd %s: %s; mapping the name afresh", l->name, why);
+		l->shm->gone = true;
+	}
+	if (l->shm) {
+		if (l->inflight)
+			return -EBUSY;
+		shm_put(fm, l->shm);
+		l->shm = NULL;
+	}
 	shm_norm(l->buf_name, name, sizeof(name));
 	for (struct fwd_shm *s = fm->shms; s; s = s->next)
-		if (!strcmp(s->name, name) && s->slots >= l->slots) {
+		if (!s->gone && !strcmp(s->name, name) && s->slots >= l->slots) {
 			s->refs++;
 			l->shm = s;
 			return 0;
@@ -264,21 +491,14 @@ static void peer_state(struct qmp_client *c, bool ready, void *arg)
 		}
 		/*
 		 * A new target session: it will never complete requests we gave
-		 * up on in the old one, so their slots are ours again. Then map
-		 * afresh, as the target may have made a new buffer.
+		 * up on in the old one, so their slots are ours again (slot_take
+		 * reuses a posted slot that is neither busy nor stale). A buffer
+		 * the target made anew is found by shm_get.
 		 */
-		if (l->shm) {
+		if (l->shm)
 			for (unsigned i = 0; i < l->shm->slots; i++)
-				if (l->shm->stale[i] && !l->shm->busy[i]) {
-					fwd_slot_complete(fwd_shm_slot(l->shm, i), CXL_RC_ABORTED,
-							  false, NULL, 0);
+				if (!l->shm->busy[i])
 					l->shm->stale[i] = 0;
-				}
-			if (!l->inflight) {
-				shm_put(p->fm, l->shm);
-				l->shm = NULL;
-			}
-		}
 		pump(l);
 	}
 }
@@ -387,21 +607,30 @@ void fwd_link_stats(const struct fwd_link *l, struct fwd_stats *st)
 	*st = l->st;
 }
 
-/* The answer to a request the target could not serve. */
+/* The answer to a request the target could not serve; why is logged (NULL: it was). */
 static void fail(struct fwd_req *r, uint16_t rc, const char *why)
 {
-	log_warn("fwd %s op 0x%04x tag %u: %s", r->l->name, r->hdr.opcode, r->hdr.tag, why);
+	if (why)
+		log_warn("fwd %s op 0x%04x tag %u: %s", r->l->name, r->hdr.opcode, r->hdr.tag,
+			 why);
 	finish(r, rc, NULL, 0);
 }
 
 static void done_shm(struct fwd_req *r)
 {
 	struct fwd_link *l = r->l;
-	uint8_t *slot = fwd_shm_slot(l->shm, (unsigned)r->slot);
 	struct fwd_msg m;
-	int err = fwd_slot_read_rsp(slot, &m);
+	struct slot_io io = { .m = &m };
 	char why[512];
+	int err = slot_io(l->shm, (unsigned)r->slot, io_read_rsp, &io, why, sizeof(why));
 
+	if (err == -EFAULT) {
+		/* the buffer shrank under us: the path is broken, for now */
+		shm_broken(l->shm, why);
+		l->st.bad_buffer++;
+		fail(r, CXL_RC_RETRY_REQUIRED, NULL);
+		return;
+	}
 	if (!err && m.opcode != r->hdr.opcode)
 		err = -EBADMSG;
 	if (err) {
@@ -445,7 +674,7 @@ static void on_result(struct qmp_client *c, const struct qmp_result *res, void *
 {
 	struct fwd_req *r = arg;
 	struct fwd_link *l = r->l;
-	char why[PATH_MAX + 256];
+	char why[PATH_MAX + 256], tmp[NAME_MAX + 128];
 
 	(void)c;
 	l->inflight--;
@@ -466,8 +695,11 @@ static void on_result(struct qmp_client *c, const struct qmp_result *res, void *
 		l->st.peer_errors++;
 		snprintf(why, sizeof(why), "target %s: %s: %s", l->peer->addr,
 			 res->cls ? res->cls : "?", res->desc ? res->desc : "");
-		fail(r, res->cls && !strcmp(res->cls, "CommandNotFound") ?
-			CXL_RC_UNSUPPORTED : CXL_RC_INTERNAL_ERROR, why);
+		/* A buffer truncated or unlinked under us: the path is broken, not
+		 * the request, so the FM may retry once it is restored. */
+		fail(r, res->cls && !strcmp(res->cls, "CommandNotFound") ? CXL_RC_UNSUPPORTED :
+			l->mode == FWD_MODE_SHM && shm_check(l->shm, tmp, sizeof(tmp)) ?
+			CXL_RC_RETRY_REQUIRED : CXL_RC_INTERNAL_ERROR, why);
 		break;
 	case -ECANCELED:
 		r->done(r->arg, NULL, 0);
@@ -485,30 +717,49 @@ static void on_result(struct qmp_client *c, const struct qmp_result *res, void *
 
 /*
  * A slot is free when none of our requests holds it and the target is not
- * still working on it: one that timed out stays posted (status 1) until the
- * target completes it or restarts, and is skipped until then.
+ * still working on it: one whose request timed out stays posted (status 1)
+ * until the target completes it or a new target session begins, and is
+ * skipped until then. The FM host owns the slots it posts: one that is
+ * posted with none of our requests in it was written by someone else (or
+ * left by an FM host before us) and is taken back. Returns the slot, -1
+ * when none is free, -EFAULT when the buffer faulted (why says why).
  */
-static int slot_take(struct fwd_link *l)
+static int slot_take(struct fwd_link *l, char *why, size_t len)
 {
-	for (unsigned i = 0; i < l->shm->slots && i < l->slots; i++) {
-		if (l->shm->busy[i] || fwd_slot_status(fwd_shm_slot(l->shm, i)) == FWD_STATUS_POSTED)
+	struct fwd_shm *s = l->shm;
+
+	for (unsigned i = 0; i < s->slots && i < l->slots; i++) {
+		struct slot_io io = { 0 };
+		int err;
+
+		if (s->busy[i])
 			continue;
-		l->shm->busy[i] = 1;
-		l->shm->stale[i] = 0;
+		err = slot_io(s, i, io_status, &io, why, len);
+		if (err)
+			return err;
+		if (io.status == FWD_STATUS_POSTED) {
+			if (s->stale[i])
+				continue;
+			log_info("fwd %s: slot %u of %s is posted by no request of ours; taken back",
+				 l->name, i, s->name);
+		}
+		s->busy[i] = 1;
+		s->stale[i] = 0;
 		return (int)i;
 	}
 	return -1;
 }
 
-static int start(struct fwd_req *r)
+static int start(struct fwd_req *r, char *why, size_t len)
 {
 	struct fwd_link *l = r->l;
 	struct json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "cci-name", json_object_new_string(l->cci_name));
 	if (l->mode == FWD_MODE_SHM) {
-		int err = fwd_slot_post(fwd_shm_slot(l->shm, (unsigned)r->slot), r->hdr.opcode,
-					r->payload, r->hdr.pl_len);
+		struct slot_io io = { .opcode = r->hdr.opcode, .pl = r->payload,
+				      .len = r->hdr.pl_len };
+		int err = slot_io(l->shm, (unsigned)r->slot, io_post, &io, why, len);
 
 		if (err) {
 			json_object_put(args);
@@ -569,14 +820,26 @@ static void pump(struct fwd_link *l)
 
 		r->slot = -1;
 		if (l->mode == FWD_MODE_SHM) {
-			err = shm_get(l);
-			if (err) {
+			err = shm_get(l, why, sizeof(why));
+			if (err == -EBUSY) {
+				arm_queue_timer(l); /* a new buffer once ours are answered */
+				return;
+			}
+			if (!err)
+				err = slot_take(l, why, sizeof(why));
+			if (err == -EFAULT) { /* truncated: logged once */
+				shm_broken(l->shm, why);
+				l->st.bad_buffer++;
+				fail(dequeue(l), CXL_RC_RETRY_REQUIRED, NULL);
+				continue;
+			}
+			if (err < -1) {
 				snprintf(why, sizeof(why), "buffer %s: %s (is the target host up?)",
 					 l->buf_name, strerror(-err));
 				fail(dequeue(l), CXL_RC_RETRY_REQUIRED, why);
 				continue;
 			}
-			r->slot = slot_take(l);
+			r->slot = err;
 			if (r->slot < 0 && !l->peer->ready) {
 				/* Slots held by a target that went away never free
 				 * up: fail now rather than wait behind them. */
@@ -589,11 +852,16 @@ static void pump(struct fwd_link *l)
 			return;
 		}
 		dequeue(l);
-		err = start(r);
+		err = start(r, why, sizeof(why));
 		if (err) {
 			if (r->slot >= 0)
 				l->shm->busy[r->slot] = 0;
-			fail(r, CXL_RC_INTERNAL_ERROR, strerror(-err));
+			if (err == -EFAULT) {
+				shm_broken(l->shm, why);
+				l->st.bad_buffer++;
+			}
+			fail(r, err == -EFAULT ? CXL_RC_RETRY_REQUIRED : CXL_RC_INTERNAL_ERROR,
+			     err == -EFAULT ? NULL : strerror(-err));
 			continue;
 		}
 		l->inflight++;
@@ -642,9 +910,12 @@ struct fwd_entry {
 };
 
 struct fwd_target {
+	struct loop *loop;
 	struct qmp_server *s;
 	struct fwd_entry *e;
 	size_t n;
+	int ino_fd;              /* watches the buffers we own (-1: none) */
+	struct loop_watch *ino_w;
 };
 
 static const struct qmp_arg process_args[] = {
@@ -683,6 +954,30 @@ static int entry_shm(struct fwd_target *t, struct fwd_entry *e)
 	return fwd_shm_open(name, e->slots, e->create, &e->shm);
 }
 
+/*
+ * After a request found nothing valid in its slot, or faulted: what became
+ * of the buffer. The owner puts a truncated or unlinked one right; another
+ * target maps an unlinked name afresh. 1 when something was put right (look
+ * again), 0 when the object is as mapped, -errno when it is unusable (why
+ * says so, logged once). Per request this costs nothing: the owner's watch
+ * repairs at once, the FM host checks its own view (fstat) before posting.
+ */
+static int buf_fix(struct fwd_shm *s, char *why, size_t len)
+{
+	int err = shm_check(s, why, len);
+
+	if (!err)
+		return 0;
+	if (s->owner)
+		err = shm_heal(s);
+	else if (err == -ENOENT)
+		err = shm_remap(s);
+	if (!err)
+		return 1;
+	shm_broken(s, why);
+	return err;
+}
+
 static void cmd_process(struct qmp_req *req, struct json_object *a, void *arg)
 {
 	struct fwd_target *t = arg;
@@ -690,6 +985,8 @@ static void cmd_process(struct qmp_req *req, struct json_object *a, void *arg)
 	const char *name = json_object_get_string(json_object_object_get(a, "cci-name"));
 	struct fwd_entry *e = entry_find(t, name);
 	uint8_t out[FWD_INLINE_MAX];
+	char why[NAME_MAX + 128];
+	struct slot_io io = { 0 };
 	size_t out_len;
 	struct fwd_msg m;
 	unsigned slot = 0;
@@ -739,7 +1036,19 @@ static void cmd_process(struct qmp_req *req, struct json_object *a, void *arg)
 				slot, e->shm->name, e->shm->slots);
 		return;
 	}
-	err = fwd_slot_read_req(fwd_shm_slot(e->shm, slot), &m);
+	io.m = &m;
+	err = slot_io(e->shm, slot, io_read_req, &io, why, sizeof(why));
+	if (err) {
+		int fix = buf_fix(e->shm, why, sizeof(why));
+
+		if (fix == 1)
+			err = slot_io(e->shm, slot, io_read_req, &io, why, sizeof(why));
+		if (fix < 0 || err == -EFAULT) {
+			qmp_reply_error(req, "GenericError", "MCTP message buffer unusable: %s",
+					why);
+			return;
+		}
+	}
 	if (err) {
 		/* The peer's buffer is untrusted: refuse, say why, keep serving. */
 		log_warn("fwd %s slot %u: bad request in %s: %s", name, slot, e->shm->name,
@@ -751,7 +1060,13 @@ static void cmd_process(struct qmp_req *req, struct json_object *a, void *arg)
 		return;
 	}
 	rc = fwd_run(e->cci, m.opcode, m.payload, m.len, out, &out_len, FWD_PAYLOAD_MAX);
-	fwd_slot_complete(fwd_shm_slot(e->shm, slot), rc, rc == CXL_RC_BG_STARTED, out, out_len);
+	io = (struct slot_io){ .rc = rc, .bg = rc == CXL_RC_BG_STARTED, .pl = out, .len = out_len };
+	if (slot_io(e->shm, slot, io_complete, &io, why, sizeof(why)) == -EFAULT) {
+		buf_fix(e->shm, why, sizeof(why));
+		qmp_reply_error(req, "GenericError", "Command 0x%04x ran, its response could not "
+				"be written: %s", m.opcode, why);
+		return;
+	}
 	qmp_reply_return(req, json_object_new_object());
 }
 
@@ -760,13 +1075,76 @@ static const struct qmp_cmd process_cmd = {
 	"Run an FM message waiting in the shared buffer (RFC) or carried inline", 0,
 };
 
-int fwd_target_new(struct qmp_server *s, struct fwd_target **out)
+/*
+ * The owner of a buffer restores it as soon as another process truncates
+ * or unlinks it (inotify on the directory of POSIX shared memory, where
+ * glibc's shm_open keeps "/name"), so an FM host that maps it later (one
+ * restarted after an unlink, say) finds it without waiting for a request.
+ */
+#define FWD_SHM_DIR "/dev/shm"
+
+static void heal_all(struct fwd_target *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct fwd_shm *s = t->e[i].shm;
+
+		if (s && !t->e[i].shm_shared && s->owner && (!name || !strcmp(s->name + 1, name)))
+			shm_heal(s);
+	}
+}
+
+static void on_shm_event(struct loop_watch *w, int fd, unsigned events, void *arg)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct fwd_target *t = arg;
+	ssize_t n;
+
+	(void)w;
+	(void)events;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (size_t at = 0; at + sizeof(struct inotify_event) <= (size_t)n;) {
+			const struct inotify_event *ev = (const void *)(buf + at);
+
+			if (ev->mask & IN_Q_OVERFLOW)
+				heal_all(t, NULL); /* events were lost: look at each */
+			else if (ev->len)
+				heal_all(t, ev->name);
+			at += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static void watch_start(struct fwd_target *t)
+{
+	int err = 0;
+
+	if (t->ino_fd >= 0 || !t->loop)
+		return;
+	t->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (t->ino_fd < 0 ||
+	    inotify_add_watch(t->ino_fd, FWD_SHM_DIR, IN_MODIFY | IN_DELETE | IN_MOVED_FROM) < 0)
+		err = -errno;
+	else
+		err = loop_watch_add(t->loop, t->ino_fd, LOOP_READ, on_shm_event, t, &t->ino_w);
+	if (err) {
+		/* the next request still finds and repairs the damage */
+		log_info("fwd: cannot watch %s (%s): buffers are checked per request",
+			 FWD_SHM_DIR, strerror(-err));
+		if (t->ino_fd >= 0)
+			close(t->ino_fd);
+		t->ino_fd = -1;
+	}
+}
+
+int fwd_target_new(struct loop *loop, struct qmp_server *s, struct fwd_target **out)
 {
 	struct fwd_target *t = calloc(1, sizeof(*t));
 	int err;
 
 	if (!t)
 		return -ENOMEM;
+	t->loop = loop;
+	t->ino_fd = -1;
 	t->s = s;
 	err = qmp_server_register(s, &process_cmd, t);
 	if (err) {
@@ -781,6 +1159,9 @@ void fwd_target_free(struct fwd_target *t)
 {
 	if (!t)
 		return;
+	loop_watch_del(t->ino_w);
+	if (t->ino_fd >= 0)
+		close(t->ino_fd);
 	for (size_t i = 0; i < t->n; i++)
 		if (!t->e[i].shm_shared)
 			fwd_shm_close(t->e[i].shm);
@@ -831,5 +1212,7 @@ int fwd_target_add(struct fwd_target *t, struct cci *cci, const char *buf_name,
 		err = entry_shm(t, e);
 	if (err)
 		t->n--;
+	else if (create)
+		watch_start(t);
 	return err;
 }

@@ -32,11 +32,12 @@ struct json_object;
 struct fwd_shm;
 /*
  * Create (and zero) or open the POSIX shm object name ("/x" or "x").
- * Opening fails with -ENOENT if it does not exist, -EPROTO if it is smaller
- * than slots * 1064 bytes.
+ * Creating fails with -EBUSY while another owner holds the object (it
+ * takes over one whose owner died). Opening fails with -ENOENT if it does
+ * not exist, -EPROTO if it is smaller than slots * 1064 bytes.
  */
 int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm **out);
-/* Unmaps; the creator also unlinks the object. */
+/* Unmaps; the creator also unlinks the object (if the name is still its). */
 void fwd_shm_close(struct fwd_shm *s);
 uint8_t *fwd_shm_slot(struct fwd_shm *s, unsigned i);
 unsigned fwd_shm_slots(const struct fwd_shm *s);
@@ -82,8 +83,12 @@ void fwd_link_stats(const struct fwd_link *l, struct fwd_stats *st);
 
 /* ---- target side ---- */
 struct fwd_target;
-/* Registers `cxl-process-mctp-message` on s. */
-int fwd_target_new(struct qmp_server *s, struct fwd_target **out);
+/*
+ * Registers `cxl-process-mctp-message` on s. loop (may be NULL) watches
+ * the buffers this target creates, to restore them when another process
+ * truncates or unlinks one.
+ */
+int fwd_target_new(struct loop *loop, struct qmp_server *s, struct fwd_target **out);
 void fwd_target_free(struct fwd_target *t);
 /*
  * Serve cci under its name (cci->name). shm: the device's buffer (may be

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -96,6 +98,36 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 }
 
 /*
+ * What can be known at start about a backing file of m->size bytes (fd,
+ * as fstat found it): a file size limit below it would end the process
+ * with SIGXFSZ at the ftruncate (or fail it with EFBIG), so refuse; less
+ * free space than the pages still to allocate is fine for a sparse file
+ * until the host touches that much, so warn. A page the filesystem then
+ * refuses faults (SIGBUS): the device model guards its accesses and
+ * fails them (dev/t3.c).
+ */
+static int check_file(const struct cfg_memdev *m, int fd, const struct stat *st, char *err,
+		      size_t errlen)
+{
+	uint64_t used = (uint64_t)st->st_blocks * 512, need = m->size > used ? m->size - used : 0;
+	struct statvfs vfs;
+	struct rlimit rl;
+
+	if ((uint64_t)st->st_size < m->size && !getrlimit(RLIMIT_FSIZE, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < m->size)
+		return fail(err, errlen, -EFBIG, "-object %s: mem-path '%s': size %llu is over "
+			    "the file size limit of %llu bytes (ulimit -f)", m->id, m->mem_path,
+			    (unsigned long long)m->size, (unsigned long long)rl.rlim_cur);
+	if (m->share && need && !fstatvfs(fd, &vfs) &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < need)
+		log_warn("-object %s: mem-path '%s': %llu bytes are not allocated yet and the "
+			 "filesystem has %llu free; memory the host touches past that fails",
+			 m->id, m->mem_path, (unsigned long long)need,
+			 (unsigned long long)vfs.f_bavail * vfs.f_frsize);
+	return 0;
+}
+
+/*
  * Map a memory backend without touching its data: a file is created sparse
  * (ftruncate) and mapped; pages are read or allocated only when used.
  * A mem-path that is a directory gets an unlinked temporary file, as QEMU.
@@ -105,7 +137,7 @@ static int map_memdev(const struct cfg_memdev *m, uint8_t *fixed, struct mapping
 {
 	int flags = fixed ? MAP_FIXED : 0;
 	struct stat st;
-	int fd = -1;
+	int fd = -1, rc;
 	void *p;
 
 	out->size = (size_t)m->size;
@@ -131,13 +163,20 @@ static int map_memdev(const struct cfg_memdev *m, uint8_t *fixed, struct mapping
 	if (fd < 0)
 		return fail(err, errlen, -errno, "-object %s: mem-path '%s': %s", m->id,
 			    m->mem_path, strerror(errno));
-	if (fstat(fd, &st) || ((uint64_t)st.st_size < m->size &&
-			       ftruncate(fd, (off_t)m->size))) {
+	if (fstat(fd, &st)) {
 		int e = errno;
 
 		close(fd);
-		return fail(err, errlen, -e, "-object %s: cannot size '%s' to %llu: %s",
-			    m->id, m->mem_path, (unsigned long long)m->size, strerror(e));
+		return fail(err, errlen, -e, "-object %s: mem-path '%s': %s", m->id,
+			    m->mem_path, strerror(e));
+	}
+	rc = check_file(m, fd, &st, err, errlen);
+	if (!rc && (uint64_t)st.st_size < m->size && ftruncate(fd, (off_t)m->size))
+		rc = fail(err, errlen, -errno, "-object %s: cannot size '%s' to %llu: %s",
+			  m->id, m->mem_path, (unsigned long long)m->size, strerror(errno));
+	if (rc) {
+		close(fd);
+		return rc;
 	}
 	p = mmap(fixed, out->size, PROT_READ | PROT_WRITE,
 		 flags | (m->share ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE, fd, 0);
@@ -333,6 +372,11 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 	if (d->u.t3.allow_fm_attach && h->fwd_target) {
 		rc = fwd_target_add(h->fwd_target, t3_fm_cci(t->dev), d->u.t3.mctp_buf_name,
 				    d->u.t3.mctp_buf_slots, d->u.t3.mctp_buf_init);
+		if (rc == -EBUSY)
+			return fail(err, errlen, rc, "-device %s: MCTP message buffer %s is in use "
+				    "by another running host that created it (mctp-buf-init=on "
+				    "and the same mctp-buf-name on two target hosts?)", d->name,
+				    d->u.t3.mctp_buf_name ? d->u.t3.mctp_buf_name : FWD_DEFAULT_BUF);
 		if (rc)
 			return fail(err, errlen, rc, "-device %s: MCTP message buffer %s: %s",
 				    d->name, d->u.t3.mctp_buf_name ? d->u.t3.mctp_buf_name :
@@ -692,7 +736,7 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	h->loop = loop;
 	h->qmp = qmp;
-	if (qmp && (rc = fwd_target_new(qmp, &h->fwd_target))) {
+	if (qmp && (rc = fwd_target_new(loop, qmp, &h->fwd_target))) {
 		free(h);
 		return fail(err, errlen, rc, "QMP: %s", strerror(-rc));
 	}

@@ -119,9 +119,14 @@ static void write_patterns(struct host_agent *ha, const struct ha_extent *e, siz
 
 		for (unsigned k = 0; k < (e[i].len >= 2 * PATTERN_LEN ? 2u : 1u); k++) {
 			pattern(at[k], buf);
-			if (ha->ops->mem_write(ha->arg, at[k], buf, sizeof(buf)))
+			/* A failed write (backing memory gone) is an error the
+			 * host notes; the capacity stays accepted, as a driver would
+			 * keep memory it could not test. */
+			if (ha->ops->mem_write(ha->arg, at[k], buf, sizeof(buf))) {
+				ha->st.errors++;
 				log_warn("host %s: pattern write at 0x%llx failed", ha->id,
 					 (unsigned long long)at[k]);
+			}
 		}
 	}
 }

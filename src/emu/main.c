@@ -166,7 +166,7 @@ static void usage(FILE *f)
 
 	if (!loop_new(&l) && !qmp_server_new(l, NULL, &s) && !emu_register_qmp(NULL, s) &&
 	    !qmp_cxl_register(s, NULL) && !qmp_hotplug_register(s, NULL, NULL, &hp) &&
-	    !fwd_target_new(s, &t)) {
+	    !fwd_target_new(NULL, s, &t)) {
 		const struct qmp_cmd *c;
 
 		for (size_t i = 0; (c = qmp_server_command(s, i)); i++)
@@ -532,6 +532,10 @@ int main(int argc, char **argv)
 	sigaddset(&stop_sigs, SIGTERM);
 	sigaddset(&stop_sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_sigs, NULL);
+	/* Past the file size limit a write or ftruncate fails with EFBIG, which
+	 * is reported, instead of ending the process (emu/host.c checks the
+	 * limit against each backing file first). */
+	signal(SIGXFSZ, SIG_IGN);
 	if (loop_new(&e.loop)) {
 		fprintf(stderr, "cxl-emu: cannot create the event loop\n");
 		goto out;

@@ -106,38 +106,51 @@ int emu_start(struct emu_proc *p, const char *const *argv)
 	return emu_start_xdg(p, argv, false);
 }
 
-int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir)
-{
-	const char *bin = getenv("CXL_EMU") ? getenv("CXL_EMU") : CXL_EMU_PATH;
-	const char *args[128];
-	static char subst[64][512];
-	int ns = 0;
-	char portarg[64], line[512];
-	int pipefd[2], n = 0;
-	long deadline;
+/* The child's argv: the binary, the run dir, then argv with @PORT and @RUN filled in. */
+struct emu_args {
+	const char *v[128];
+	char subst[64][512];
+	char port[64];
+};
 
-	memset(p, 0, sizeof(*p));
-	e2e_mkdtemp(p->run_dir, sizeof(p->run_dir));
-	args[n++] = bin;
+static const char *emu_bin(void)
+{
+	return getenv("CXL_EMU") ? getenv("CXL_EMU") : CXL_EMU_PATH;
+}
+
+static void emu_args(struct emu_args *a, const struct emu_proc *p, const char *const *argv,
+		     bool default_run_dir)
+{
+	int n = 0, ns = 0;
+
+	a->v[n++] = emu_bin();
 	if (!default_run_dir) {
-		args[n++] = "--run-dir";
-		args[n++] = p->run_dir;
+		a->v[n++] = "--run-dir";
+		a->v[n++] = p->run_dir;
 	}
 	for (; *argv && n < 120; argv++) {
 		if (!strcmp(*argv, "@PORT")) {
-			snprintf(portarg, sizeof(portarg), "tcp:127.0.0.1:0,server,wait=off");
-			args[n++] = portarg;
+			snprintf(a->port, sizeof(a->port), "tcp:127.0.0.1:0,server,wait=off");
+			a->v[n++] = a->port;
 		} else if (strstr(*argv, "@RUN") && ns < 64) {
 			const char *at = strstr(*argv, "@RUN");
 
-			snprintf(subst[ns], sizeof(subst[ns]), "%.*s%s%s", (int)(at - *argv),
-				 *argv, p->run_dir, at + 4);
-			args[n++] = subst[ns++];
+			snprintf(a->subst[ns], sizeof(a->subst[ns]), "%.*s%s%s",
+				 (int)(at - *argv), *argv, p->run_dir, at + 4);
+			a->v[n++] = a->subst[ns++];
 		} else {
-			args[n++] = *argv;
+			a->v[n++] = *argv;
 		}
 	}
-	args[n] = NULL;
+	a->v[n] = NULL;
+}
+
+/* Fork and exec a->v with stdout (and stderr if asked) on a pipe: p->out_fd. */
+static int emu_spawn(struct emu_proc *p, const struct emu_args *a, bool default_run_dir,
+		     bool with_stderr)
+{
+	int pipefd[2];
+
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -1;
 	p->pid = fork();
@@ -147,30 +160,83 @@ int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_
 		if (default_run_dir) /* cxl-emu picks $XDG_RUNTIME_DIR/cxl-emu/NAME */
 			setenv("XDG_RUNTIME_DIR", p->run_dir, 1);
 		dup2(pipefd[1], 1);
-		execv(bin, (char *const *)args);
+		if (with_stderr)
+			dup2(pipefd[1], 2);
+		execv(a->v[0], (char *const *)a->v);
 		_exit(127);
 	}
 	close(pipefd[1]);
 	p->out_fd = pipefd[0];
+	return 0;
+}
+
+int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir)
+{
+	static struct emu_args a;
+	char line[512];
+	long deadline;
+
+	memset(p, 0, sizeof(*p));
+	e2e_mkdtemp(p->run_dir, sizeof(p->run_dir));
+	emu_args(&a, p, argv, default_run_dir);
+	if (emu_spawn(p, &a, default_run_dir, false))
+		return -1;
 	deadline = now_ms() + START_TIMEOUT_MS;
 	while (read_line(p->out_fd, line, sizeof(line), deadline) >= 0) {
-		char a[300], b[300];
+		char x[300], y[300];
 
 		if (!strcmp(line, "cxl-emu: ready"))
 			return 0;
-		if (sscanf(line, "cxl-emu: qmp tcp:%299[^:]:%299s", a, b) == 2 && !p->qmp_port)
-			p->qmp_port = atoi(b);
-		if (sscanf(line, "cxl-emu: bus %63s %299s", a, b) == 2 &&
+		if (sscanf(line, "cxl-emu: qmp tcp:%299[^:]:%299s", x, y) == 2 && !p->qmp_port)
+			p->qmp_port = atoi(y);
+		if (sscanf(line, "cxl-emu: bus %63s %299s", x, y) == 2 &&
 		    p->n_buses < E2E_MAX_BUSES) {
-			snprintf(p->bus_name[p->n_buses], sizeof(p->bus_name[0]), "%.63s", a);
-			snprintf(p->bus_path[p->n_buses], sizeof(p->bus_path[0]), "%s", b);
+			snprintf(p->bus_name[p->n_buses], sizeof(p->bus_name[0]), "%.63s", x);
+			snprintf(p->bus_path[p->n_buses], sizeof(p->bus_path[0]), "%s", y);
 			p->n_buses++;
 		}
 	}
-	fprintf(stderr, "e2e: %s did not become ready\n", bin);
+	fprintf(stderr, "e2e: %s did not become ready\n", a.v[0]);
 	emu_stop(p);
 	e2e_rmdir(p->run_dir);
 	return -1;
+}
+
+int emu_run_refused(const char *run_dir, const char *const *argv, char *out, size_t len)
+{
+	static struct emu_args a;
+	struct emu_proc p = { .pid = 0 };
+	long deadline = now_ms() + START_TIMEOUT_MS;
+	size_t n = 0;
+	int st = 0, r;
+
+	snprintf(p.run_dir, sizeof(p.run_dir), "%s", run_dir);
+	emu_args(&a, &p, argv, false);
+	out[0] = 0;
+	if (emu_spawn(&p, &a, false, true))
+		return -1;
+	while (n + 1 < len) {
+		struct pollfd pfd = { .fd = p.out_fd, .events = POLLIN };
+		long left = deadline - now_ms();
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0 ||
+		    (r = (int)read(p.out_fd, out + n, len - 1 - n)) <= 0)
+			break;
+		n += (size_t)r;
+		out[n] = 0;
+		if (strstr(out, "cxl-emu: ready")) { /* it started: not refused */
+			emu_stop(&p);
+			return -1;
+		}
+	}
+	close(p.out_fd);
+	if (n + 1 >= len || now_ms() >= deadline) { /* still running: stop it */
+		p.out_fd = -1;
+		emu_stop(&p);
+		return -1;
+	}
+	waitpid(p.pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int emu_stop(struct emu_proc *p)

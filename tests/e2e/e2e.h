@@ -38,6 +38,13 @@ void e2e_rmdir(const char *dir);
 int emu_start(struct emu_proc *p, const char *const *argv);
 /* The same, leaving the run dir to cxl-emu: XDG_RUNTIME_DIR is p->run_dir. */
 int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir);
+/*
+ * Run CXL_EMU with argv (as emu_start; @RUN is run_dir, which the caller
+ * made) expecting it to refuse to start: returns its exit status (128 +
+ * signal if a signal ended it) with its stdout and stderr in out, or -1 if
+ * it became ready or kept running instead (then it is stopped).
+ */
+int emu_run_refused(const char *run_dir, const char *const *argv, char *out, size_t len);
 /* SIGTERM, wait; returns the exit status (or -1 after a SIGKILL). The run
  * directory stays for the test to inspect: e2e_rmdir(p->run_dir). */
 int emu_stop(struct emu_proc *p);

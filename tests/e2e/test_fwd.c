@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,8 @@ static void topology(struct e2e_argv *a, const char *t3_extra)
 }
 
 static char bufname[64];
+static int peer_calls, peer_bad_call; /* the RFC-style target peer (a child) */
+static pid_t peer_pid;
 
 static void new_bufname(void)
 {
@@ -57,23 +60,30 @@ static void new_bufname(void)
 	snprintf(bufname, sizeof(bufname), "/cxlfm-e2e-%d-%d", (int)getpid(), n++);
 }
 
-static int start_target(struct emu_proc *p, unsigned slots, int port)
+/* The target host's command line; init: its DCD creates the buffer. */
+static void target_argv(struct e2e_argv *a, unsigned slots, int port, bool init)
 {
-	struct e2e_argv a = { .n = 0 };
 	char t3[256];
 
-	snprintf(t3, sizeof(t3), ",mctp-buf-init=on,mctp-buf-name=%s,mctp-buf-slots=%u",
-		 bufname, slots);
-	topology(&a, t3);
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
-	e2e_argv_add(&a, "-qmp");
+	snprintf(t3, sizeof(t3), "%s,mctp-buf-name=%s,mctp-buf-slots=%u",
+		 init ? ",mctp-buf-init=on" : "", bufname, slots);
+	topology(a, t3);
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
+	e2e_argv_add(a, "-qmp");
 	if (port)
-		e2e_argv_add(&a, "tcp:127.0.0.1:%d,server,wait=off", port);
+		e2e_argv_add(a, "tcp:127.0.0.1:%d,server,wait=off", port);
 	else
-		e2e_argv_add(&a, "@PORT");
+		e2e_argv_add(a, "@PORT");
+}
+
+static int start_target(struct emu_proc *p, unsigned slots, int port, bool init)
+{
+	struct e2e_argv a = { .n = 0 };
+
+	target_argv(&a, slots, port, init);
 	return emu_start(p, a.v);
 }
 
@@ -103,6 +113,8 @@ static int setup(void **state)
 {
 	(void)state;
 	new_bufname();
+	peer_bad_call = 0;
+	peer_pid = 0;
 	memset(&tgt, 0, sizeof(tgt));
 	memset(&fm, 0, sizeof(fm));
 	return 0;
@@ -119,6 +131,10 @@ static int teardown(void **state)
 		e2e_rmdir(fm.run_dir);
 	if (tgt.run_dir[0])
 		e2e_rmdir(tgt.run_dir);
+	if (peer_pid > 0) {
+		kill(peer_pid, SIGKILL);
+		waitpid(peer_pid, NULL, 0);
+	}
 	shm_unlink(bufname); /* in case a host was killed */
 	return 0;
 }
@@ -187,7 +203,7 @@ static void test_rfc_pair(void **state)
 	int q;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
 	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
 	ctx = fm_bus(0, 3000);
 	assert_int_equal(cxlfm_discover(ctx), 2);
@@ -228,7 +244,7 @@ static void test_lifecycle(void **state)
 	int q;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
 	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
 	q = qmp_open(fm.qmp_port); /* the FM host relays the target's events */
 	assert_true(q >= 0);
@@ -274,6 +290,46 @@ static void test_lifecycle(void **state)
 	cxlfm_close(ctx);
 }
 
+/* The RFC's trigger for the DCD's CCI: the whole reply. */
+static struct json_object *trigger(int q)
+{
+	struct json_object *a = json_object_new_object(), *r;
+
+	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
+	r = qmp_exec(q, "cxl-process-mctp-message", a);
+	assert_non_null(r);
+	return r;
+}
+
+/* As an RFC FM host: Identify into the buffer, posted, then the trigger. */
+static struct json_object *post_identify(int q, uint8_t *buf)
+{
+	buf[RFC_SET] = 0x00;
+	buf[RFC_CMD] = 0x01;
+	memset(buf + RFC_LEN_IN, 0, 8);
+	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
+	return trigger(q);
+}
+
+static void assert_return(struct json_object *r)
+{
+	if (!json_object_object_get_ex(r, "return", NULL))
+		fail_msg("expected a return: %s", json_object_to_json_string(r));
+	json_object_put(r);
+}
+
+/* An error reply whose desc names why. */
+static void assert_error(struct json_object *r, const char *text)
+{
+	struct json_object *e, *d;
+
+	if (!json_object_object_get_ex(r, "error", &e) ||
+	    !json_object_object_get_ex(e, "desc", &d) ||
+	    !strstr(json_object_get_string(d), text))
+		fail_msg("expected an error with '%s': %s", text, json_object_to_json_string(r));
+	json_object_put(r);
+}
+
 /* 3a: an RFC-style FM peer drives our target through the buffer. */
 static void test_rfc_peer_drives_target(void **state)
 {
@@ -281,17 +337,11 @@ static void test_rfc_peer_drives_target(void **state)
 	int q;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
 	buf = rfc_map(bufname, 0);
 	assert_non_null(buf);
-	buf[RFC_SET] = 0x00;
-	buf[RFC_CMD] = 0x01;              /* Identify */
-	memset(buf + RFC_LEN_IN, 0, 8);
-	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
 	q = qmp_open(tgt.qmp_port);
-	struct json_object *a = json_object_new_object();
-	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
-	qmp_ok(q, "cxl-process-mctp-message", a);
+	assert_return(post_identify(q, buf));
 	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 0);
 	assert_int_equal(le64_get(buf + RFC_LEN_OUT), 18);
 	assert_int_equal(le32_get(buf + RFC_RET), 0);
@@ -301,15 +351,14 @@ static void test_rfc_peer_drives_target(void **state)
 	rfc_unmap(buf);
 }
 
-static int peer_calls;
-/* Answer Identify with serial 0x4242; the second call returns a corrupt length. */
+/* Answer Identify with serial 0x4242; call peer_bad_call returns a corrupt length. */
 static void peer_identify(uint8_t *buf)
 {
 	peer_calls++;
 	memset(buf + RFC_PAYLOAD_OUT, 0, 18);
 	le64_put(buf + RFC_PAYLOAD_OUT + 8, 0x4242);
 	buf[RFC_PAYLOAD_OUT + 17] = 3;
-	le64_put(buf + RFC_LEN_OUT, peer_calls == 2 ? 4096 : 18);
+	le64_put(buf + RFC_LEN_OUT, peer_calls == peer_bad_call ? 4096 : 18);
 	buf[RFC_BG] = 0;
 	le32_put(buf + RFC_RET, 0);
 }
@@ -324,6 +373,7 @@ static void test_fm_forwards_to_rfc_peer(void **state)
 	int port, pid;
 
 	(void)state;
+	peer_bad_call = 2;
 	pid = rfc_target_start(bufname, peer_identify, &port);
 	assert_true(pid > 0);
 	assert_int_equal(start_fm(&fm, port, 1, false, NULL), 0);
@@ -351,7 +401,7 @@ static void test_target_restart(void **state)
 	int port, rc = -1;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
 	port = tgt.qmp_port;
 	assert_int_equal(start_fm(&fm, port, 1, false, ",fwd-timeout=800"), 0);
 	ctx = fm_bus(0, 3000);
@@ -369,7 +419,7 @@ static void test_target_restart(void **state)
 	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n),
 			 RC_RETRY_REQUIRED);     /* down: a failure, in time */
 
-	assert_int_equal(start_target(&tgt, 1, port), 0);
+	assert_int_equal(start_target(&tgt, 1, port, true), 0);
 	for (int i = 0; i < 20 && rc != 0; i++) { /* the FM host reconnects with backoff */
 		rc = cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n);
 		if (rc)
@@ -385,31 +435,21 @@ static void test_corrupt_buffer(void **state)
 {
 	struct cxlfm_ctx *ctx;
 	struct cxlfm_ep *ep;
-	struct json_object *a, *r;
 	uint8_t *buf, out[64];
 	size_t n;
 	int q;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0), 0);
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
 	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
 	buf = rfc_map(bufname, 0);
 	assert_non_null(buf);
 	q = qmp_open(tgt.qmp_port);
 	le64_put(buf + RFC_LEN_IN, 600);        /* over 512 */
 	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
-	a = json_object_new_object();
-	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
-	r = qmp_exec(q, "cxl-process-mctp-message", a);
-	assert_non_null(r);
-	assert_true(json_object_object_get_ex(r, "error", NULL));
-	json_object_put(r);
+	assert_error(trigger(q), "len_in exceeds 512");
 	*(volatile int32_t *)(buf + RFC_STATUS) = 7; /* nonsense status */
-	a = json_object_new_object();
-	json_object_object_add(a, "cci-name", json_object_new_string("99:oob_mctp_cci"));
-	r = qmp_exec(q, "cxl-process-mctp-message", a);
-	assert_true(json_object_object_get_ex(r, "error", NULL));
-	json_object_put(r);
+	assert_error(trigger(q), "corrupt status word");
 	*(volatile int32_t *)(buf + RFC_STATUS) = 0;
 	rfc_unmap(buf);
 	close(q);
@@ -418,6 +458,192 @@ static void test_corrupt_buffer(void **state)
 	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
 	assert_int_equal(cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n), 0);
 	assert_int_equal(le64_get(out + 8), 99);
+	cxlfm_close(ctx);
+}
+
+/* ---- issue #13: a buffer another process resizes, unlinks or claims ---- */
+
+/* The buffer object's size, -1 when no object has the name. */
+static long buf_size(void)
+{
+	struct stat st;
+	int fd = shm_open(bufname, O_RDONLY, 0);
+	long size = -1;
+
+	if (fd >= 0 && !fstat(fd, &st))
+		size = (long)st.st_size;
+	if (fd >= 0)
+		close(fd);
+	return size;
+}
+
+static void buf_resize(off_t len)
+{
+	int fd = shm_open(bufname, O_RDWR, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, len), 0);
+	close(fd);
+}
+
+/* Until the buffer has size want (the owner acts on its own): the last size seen. */
+static long wait_buf_size(long want)
+{
+	long size = -1;
+
+	for (int i = 0; i < 400 && (size = buf_size()) != want; i++)
+		usleep(5000);
+	return size;
+}
+
+static uint16_t identify(struct cxlfm_ep *ep, uint64_t *serial)
+{
+	uint8_t out[64];
+	size_t n;
+	int rc = cxlfm_cmd(ep, NULL, 0x0001, NULL, 0, out, sizeof(out), &n);
+
+	if (rc < 0)
+		fail_msg("no answer from the FM host: %s", strerror(-rc));
+	if (!rc && serial)
+		*serial = le64_get(out + 8);
+	return (uint16_t)rc;
+}
+
+/* The FM host's side of the buffer shrinks under it: Retry Required, not SIGBUS. */
+static void test_fm_truncated_buffer(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint64_t serial = 0;
+	int port;
+
+	(void)state;
+	peer_pid = rfc_target_start(bufname, peer_identify, &port);
+	assert_true(peer_pid > 0);
+	assert_int_equal(start_fm(&fm, port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	buf_resize(0);
+	assert_int_equal(identify(ep, NULL), RC_RETRY_REQUIRED);
+	assert_int_equal(identify(ep, NULL), RC_RETRY_REQUIRED);
+	/* short of its size, even with slot 0's page still there: refused alike */
+	buf_resize(10);
+	assert_int_equal(identify(ep, NULL), RC_RETRY_REQUIRED);
+	/* its size back: the same mapping works again */
+	buf_resize(RFC_SIZE);
+	assert_int_equal(identify(ep, &serial), 0);
+	assert_int_equal(serial, 0x4242);
+	cxlfm_close(ctx);
+	assert_int_equal(emu_stop(&fm), 0);
+}
+
+/* The target's side: the trigger answers an error naming the truncation. */
+static void test_target_truncated_buffer(void **state)
+{
+	uint8_t *buf;
+	int q;
+
+	(void)state;
+	buf = rfc_map(bufname, 1); /* an RFC FM host owns the buffer */
+	assert_non_null(buf);
+	assert_int_equal(start_target(&tgt, 1, 0, false), 0);
+	q = qmp_open(tgt.qmp_port);
+	assert_true(q >= 0);
+	assert_return(post_identify(q, buf));
+	buf_resize(0);
+	assert_error(trigger(q), "truncated");
+	assert_error(trigger(q), "truncated");
+	buf_resize(RFC_SIZE);
+	assert_return(post_identify(q, buf));
+	assert_int_equal(le64_get(buf + RFC_PAYLOAD_OUT + 8), 99);
+	close(q);
+	rfc_unmap(buf);
+	assert_int_equal(emu_stop(&tgt), 0);
+}
+
+/*
+ * The target that created the buffer (mctp-buf-init=on) restores it: its
+ * size after a truncation, a new object after an unlink, which an FM host
+ * started afterwards finds (before, it got Retry Required forever).
+ */
+static void test_owner_restores_buffer(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint64_t serial = 0;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 8, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 8, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	buf_resize(10);
+	assert_int_equal(wait_buf_size(8 * RFC_SIZE), 8 * RFC_SIZE);
+	assert_int_equal(identify(ep, &serial), 0);
+	assert_int_equal(serial, 99);
+	assert_int_equal(shm_unlink(bufname), 0);
+	assert_int_equal(wait_buf_size(8 * RFC_SIZE), 8 * RFC_SIZE);
+	assert_int_equal(identify(ep, NULL), 0); /* the FM host maps the new one */
+	cxlfm_close(ctx);
+	assert_int_equal(emu_stop(&fm), 0);
+	e2e_rmdir(fm.run_dir);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 8, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, &serial), 0);
+	assert_int_equal(serial, 99);
+	cxlfm_close(ctx);
+}
+
+/* A slot marked posted by someone else is the FM host's to reuse. */
+static void test_stray_posted_slot(void **state)
+{
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t *buf;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, ",fwd-timeout=1000"), 0);
+	ctx = fm_bus(0, 5000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	*(volatile int32_t *)(buf + RFC_STATUS) = 1;
+	rfc_unmap(buf);
+	assert_int_equal(identify(ep, NULL), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	cxlfm_close(ctx);
+}
+
+/* A second target claiming the same buffer name is refused; the live pair goes on. */
+static void test_second_owner_refused(void **state)
+{
+	struct e2e_argv a = { .n = 0 };
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	char dir[256], out[4096];
+	int rc;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 3000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	target_argv(&a, 1, 0, true);
+	e2e_mkdtemp(dir, sizeof(dir));
+	rc = emu_run_refused(dir, a.v, out, sizeof(out));
+	e2e_rmdir(dir);
+	if (rc != 1)
+		fail_msg("second target: exit %d, output: %s", rc, out);
+	assert_non_null(strstr(out, bufname));
+	assert_non_null(strstr(out, "in use"));
+	assert_int_equal(buf_size(), RFC_SIZE);
+	assert_int_equal(identify(ep, NULL), 0);
 	cxlfm_close(ctx);
 }
 
@@ -490,7 +716,7 @@ static void test_slots_switch_and_two_pairs(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 16, 0), 0);
+	assert_int_equal(start_target(&tgt, 16, 0, true), 0);
 	assert_int_equal(start_fm(&fm, tgt.qmp_port, 16, true, NULL), 0);
 	c1 = fm_bus(0x10, 5000);
 	c2 = fm_bus(0x11, 5000);
@@ -543,7 +769,7 @@ static void test_slots_switch_and_two_pairs(void **state)
 
 	snprintf(first, sizeof(first), "%s", bufname);
 	new_bufname();
-	assert_int_equal(start_target(&tgt2, 1, 0), 0);
+	assert_int_equal(start_target(&tgt2, 1, 0, true), 0);
 	tgt = tgt2;
 	assert_int_equal(start_fm(&fm2, tgt2.qmp_port, 1, false, NULL), 0);
 	fm = fm2;
@@ -573,6 +799,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slots_switch_and_two_pairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fm_truncated_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_truncated_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_restores_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stray_posted_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_owner_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

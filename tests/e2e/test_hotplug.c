@@ -130,7 +130,7 @@ static void test_plug_use_unplug(void **state)
 	};
 	struct cxlfm_identify_rsp id;
 	struct json_object *ev, *r;
-	char json[512];
+	char json[512], shm[64], path[96];
 
 	(void)state;
 	assert_int_equal(port0_device(), CXLFM_DEV_NONE); /* swport0 is free */
@@ -180,16 +180,24 @@ static void test_plug_use_unplug(void **state)
 		"Device 'hp-dcd' not found");
 	ok("object-del", "{\"id\": \"hp-mem\"}");
 
-	/* plugged again under the same id, it is a new device */
+	/* plugged again under the same id, it is a new device; with FM attach
+	 * and the RFC's buffer, which goes with it */
 	ok("object-add", json);
-	ok("device_add", "{\"driver\": \"cxl-type3\", \"bus\": \"swport0\", \"id\": \"hp-dcd\","
-	   " \"volatile-dc-memdev\": \"hp-mem\", \"num-dc-regions\": 2, \"sn\": 78}");
+	snprintf(shm, sizeof(shm), "/cxlfm-e2e-hp-%ld", (long)getpid());
+	snprintf(json, sizeof(json), "{\"driver\": \"cxl-type3\", \"bus\": \"swport0\", "
+		 "\"id\": \"hp-dcd\", \"volatile-dc-memdev\": \"hp-mem\", \"num-dc-regions\": 2, "
+		 "\"sn\": 78, \"allow-fm-attach\": true, \"mctp-buf-init\": true, "
+		 "\"mctp-buf-name\": \"%s\"}", shm);
+	ok("device_add", json);
 	assert_int_equal(cxlfm_cmd_identify(sw, &port0, &id), 0);
 	assert_true(id.serial == 78);
+	snprintf(path, sizeof(path), "/dev/shm%s", shm);
+	assert_int_equal(access(path, F_OK), 0);
 	ok("device_del", "{\"id\": \"hp-dcd\"}");
 	ev = qmp_wait_event(q, "DEVICE_DELETED", 5000);
 	assert_non_null(ev);
 	json_object_put(ev);
+	assert_int_equal(access(path, F_OK), -1);
 }
 
 static void test_refusals(void **state)

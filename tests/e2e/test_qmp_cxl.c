@@ -10,6 +10,8 @@
  * --run-dir do not collide.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -45,12 +49,17 @@ static const char *const host[] = {
 static struct emu_proc emu;
 static int q;
 
+static void start_host(const char *const *argv)
+{
+	assert_int_equal(emu_start(&emu, argv), 0);
+	q = qmp_open(emu.qmp_port);
+	assert_true(q >= 0);
+}
+
 static int start(void **state)
 {
 	(void)state;
-	assert_int_equal(emu_start(&emu, host), 0);
-	q = qmp_open(emu.qmp_port);
-	assert_true(q >= 0);
+	start_host(host);
 	return 0;
 }
 
@@ -320,6 +329,136 @@ static void test_idle_clients_lock_nobody_out(void **state)
 		close(idle[i]);
 }
 
+/* The host agent's error count (x-cxl-host-agent stats). */
+static uint64_t ha_errors(void)
+{
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *st, *v;
+	uint64_t n;
+
+	assert_true(json_object_object_get_ex(r, "stats", &st));
+	assert_true(json_object_object_get_ex(st, "errors", &v));
+	n = json_object_get_uint64(v);
+	json_object_put(r);
+	return n;
+}
+
+static void add_2m(uint64_t offset)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\":"
+		 " \"prescriptive\", \"region\": 0, \"extents\": [{\"offset\": %llu, "
+		 "\"len\": 2097152}]}", (unsigned long long)offset);
+	json_object_put(ok("cxl-add-dynamic-capacity", args));
+}
+
+/*
+ * Issue #13: the DC backing file is cut to nothing under the running host.
+ * The host agent accepts capacity and writes its data pattern into pages
+ * that no longer exist (SIGBUS): the write fails, the agent counts an
+ * error, its data check reports the mismatch, the process keeps serving and
+ * uses the file again once it has its size back.
+ */
+static void test_backing_file_truncated(void **state)
+{
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/dc.raw", emu.run_dir);
+	assert_int_equal(truncate(path, 0), 0);
+	add_2m(0);
+	assert_int_equal(wait_held(1), 1);
+	assert_true(ha_errors() >= 2); /* first and last 64 bytes of the extent */
+	err("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}", "GenericError",
+	    "Data check failed");
+	assert_int_equal(truncate(path, 1024 * MiB), 0);
+	uint64_t before = ha_errors();
+	add_2m(2 * MiB);
+	assert_int_equal(wait_held(2), 2);
+	assert_int_equal(ha_errors(), before);
+	assert_int_equal(emu_stop(&emu), 0); /* alive, and a clean exit */
+}
+
+/*
+ * Issue #13 as reported: mem-path on a 1 MiB tmpfs that is full when the
+ * host first touches capacity. Needs a private mount namespace (root or
+ * CAP_SYS_ADMIN); skipped without one.
+ */
+static void test_backing_fs_full(void **state)
+{
+	struct e2e_argv a = { .n = 0 };
+	char dir[256], path[300];
+	static char zeros[65536];
+	int fd;
+
+	(void)state;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		skip();
+	e2e_mkdtemp(dir, sizeof(dir));
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=1m")) {
+		e2e_rmdir(dir);
+		skip();
+	}
+	for (const char *const *w = host; *w; w++) {
+		if (strstr(*w, "mem-path="))
+			e2e_argv_add(&a, "memory-backend-file,id=dc,share=on,mem-path=%s/dc.raw,"
+				     "size=1G", dir);
+		else
+			e2e_argv_add(&a, "%s", *w);
+	}
+	start_host(a.v);
+	/* fill the filesystem: the sparse backing file gets no page */
+	snprintf(path, sizeof(path), "%s/filler", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, zeros, sizeof(zeros)) > 0)
+		;
+	close(fd);
+	add_2m(0);
+	assert_int_equal(wait_held(1), 1);
+	assert_true(ha_errors() >= 1);
+	err("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}", "GenericError",
+	    "Data check failed");
+	/* room again: the next capacity is written */
+	assert_int_equal(unlink(path), 0);
+	uint64_t before = ha_errors();
+	add_2m(4 * MiB);
+	assert_int_equal(wait_held(2), 2);
+	assert_int_equal(ha_errors(), before);
+	assert_int_equal(emu_stop(&emu), 0);
+	close(q);
+	e2e_rmdir(emu.run_dir);
+	umount2(dir, MNT_DETACH);
+	e2e_rmdir(dir);
+}
+
+/*
+ * Issue #13: under a file size limit smaller than the backing file,
+ * cxl-emu died of SIGXFSZ at start without a word. Now it refuses,
+ * naming the backend, the file and the limit.
+ */
+static void test_file_size_limit(void **state)
+{
+	struct rlimit old, lim;
+	char dir[256], out[4096];
+	int rc;
+
+	(void)state;
+	e2e_mkdtemp(dir, sizeof(dir));
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 1 * MiB; /* ulimit -f 1024 */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = emu_run_refused(dir, host, out, sizeof(out));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	if (rc != 1)
+		fail_msg("exit %d, output: %s", rc, out);
+	assert_non_null(strstr(out, "-object dc"));
+	assert_non_null(strstr(out, "dc.raw"));
+	assert_non_null(strstr(out, "file size limit"));
+	e2e_rmdir(dir);
+}
+
 /* Two instances, no --run-dir: each gets its own directory and bus socket. */
 static void test_default_run_dirs(void **state)
 {
@@ -349,6 +488,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
 		cmocka_unit_test_setup_teardown(test_idle_clients_lock_nobody_out, start, stop),
 		cmocka_unit_test(test_default_run_dirs),
+		cmocka_unit_test_setup_teardown(test_backing_file_truncated, start, stop),
+		cmocka_unit_test(test_backing_fs_full),
+		cmocka_unit_test(test_file_size_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,8 +7,10 @@
  * regions at DPA 0x10000000 and 0x20000000, 2 MiB blocks.
  */
 #include <errno.h>
+#include <unistd.h>
 
 #include "t3_fixture.h"
+#include "util/memguard.h"
 
 struct rng {
 	uint64_t start, len;
@@ -523,14 +525,22 @@ static void test_release(void **state)
 	assert_int_equal(le32_get(f->out + 16), 2); /* generation */
 	assert_int_equal(le64_get(f->out + 24 + 8), 6 * BS);
 	clear_dc_events(f);
-	/* tag based: the whole extent carrying the tag, in region 0 */
+	/* tag based while blocks 2..3 of the extent still wait for the host:
+	 * refused (a second Release Capacity for them); then the host gives
+	 * them back and the tag's two remaining extents are asked for */
+	fm_req(b, 0x00, 0, 0, 0x77, NULL, 0);
+	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_INVALID_EXTENT_LIST);
+	r = (struct rng){ R0 + 2 * BS, 2 * BS };
+	assert_int_equal(host_release(f, &r, 1), CXL_RC_SUCCESS);
+	clear_dc_events(f);
 	fm_req(b, 0x00, 0, 0, 0x77, NULL, 0);
 	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_SUCCESS);
-	assert_int_equal(dc_events(f), 1);
+	assert_int_equal(dc_events(f), 2);
 	assert_int_equal(f->out[32 + 48], 1);
 	assert_int_equal(le64_get(f->out + 32 + 56), R0);
-	assert_int_equal(le64_get(f->out + 32 + 64), 6 * BS);
+	assert_int_equal(le64_get(f->out + 32 + 64), 2 * BS);
 	assert_int_equal(f->out[32 + 72], 0x77);
+	assert_int_equal(le64_get(f->out + 32 + 128 + 56), R0 + 4 * BS);
 	/* tag errors: zero tag, unknown tag */
 	fm_req(b, 0x00, 0, 0, 0x00, NULL, 0);
 	assert_int_equal(fm(f, 0x5605, b, 32), CXL_RC_INVALID_INPUT);
@@ -693,6 +703,55 @@ static void test_list_errors(void **state)
 	assert_int_equal(host(f, 0x4801, in8, 8), CXL_RC_INVALID_INPUT);
 	assert_int_equal(host(f, 0x4801, in8, 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	fx_free(f);
+}
+
+/* ---- backing memory that goes away ------------------------------------------------ */
+
+/*
+ * The DC backend is a shared file mapping, as with memory-backend-file,
+ * share=on. Another process cuts the file to nothing (a full filesystem
+ * refuses a page the same way, with SIGBUS): host accesses and a sanitize
+ * fail without taking the process down, the device keeps answering, and
+ * the memory works again once the file has its size back (issue #13).
+ */
+static void test_backing_fault(void **state)
+{
+	struct t3_config c = dcd_config();
+	struct rng e = { R0, 4 * BS };
+	uint8_t buf[8] = { 0 }, b[32 + 40];
+	int fd = memfd_create("t3-dc-backend", MFD_CLOEXEC);
+	struct fx *f;
+
+	(void)state;
+	memguard_install(); /* over cmocka's own SIGBUS handler */
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)DCSZ), 0);
+	c.dc_mem = mmap(NULL, DCSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(c.dc_mem != MAP_FAILED);
+	c.dc_mem_size = DCSZ;
+	f = fx_new(c);
+	add_accept(f, e.start, e.len, 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 64, "before!", 8, true), 0);
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 64, "after!!", 8, true), -EIO);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 3 * BS, buf, 8, false), -EIO);
+	/* release with sanitize: the zeroing faults, the release completes */
+	e.len = BS;
+	fm_req(b, 0x21, 0, 0, 0, &e, 1);
+	assert_int_equal(fm(f, 0x5605, b, sizeof(b)), CXL_RC_SUCCESS);
+	clear_dc_events(f);
+	assert_int_equal(host_release(f, &e, 1), CXL_RC_SUCCESS);
+	assert_int_equal(fm_total_extents(f), 1);
+
+	/* the file is back (zeroes): the same mapping serves again */
+	assert_int_equal(ftruncate(fd, (off_t)DCSZ), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 2 * BS, "again!!", 8, true), 0);
+	assert_int_equal(t3_mem_access(f->dev, R0 + 2 * BS, buf, 8, false), 0);
+	assert_memory_equal(buf, "again!!", 8);
+	fx_free(f);
+	munmap(c.dc_mem, DCSZ);
+	close(fd);
 }
 
 /* ---- the lifecycle ---------------------------------------------------------------- */
@@ -946,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_release_dc_errors),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_backing_fault),
 		cmocka_unit_test(test_qmp_add),
 		cmocka_unit_test(test_qmp_release),
 		cmocka_unit_test(test_dump_view),
