@@ -87,7 +87,7 @@ struct qmp_server {
 	struct cmd_entry *cmds;
 	size_t n_cmds;
 	bool quitting;
-	const char *status;         /* QEMU RunState for query-status */
+	const char *status;         /* QEMU RunState for query-status (QEMU 9 has no "singlestep" there) */
 };
 
 static const char *const capabilities[] = { "oob", NULL };
@@ -670,7 +670,6 @@ static void cmd_query_status(struct qmp_req *req, struct json_object *args, void
 	(void)args;
 	(void)arg;
 	json_object_object_add(o, "status", json_object_new_string(req->s->status));
-	json_object_object_add(o, "singlestep", json_object_new_boolean(0));
 	json_object_object_add(o, "running",
 			       json_object_new_boolean(!strcmp(req->s->status, "running")));
 	qmp_reply_return(req, o);

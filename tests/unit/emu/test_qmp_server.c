@@ -302,7 +302,7 @@ static void test_builtin_commands(void **state)
 
 	negotiate(f, &c);
 	conn_send(&c, "{\"execute\":\"query-status\"}\n");
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true}}");
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true}}");
 	conn_send(&c, "{\"execute\":\"query-version\",\"id\":2}\n");
 	line = conn_line(f, &c);
 	o = json_tokener_parse(line);
@@ -489,20 +489,20 @@ static void test_garbage_then_valid(void **state)
 		      "invalid keyword 'not'\"}}");
 	expect(f, &c, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error, "
 		      "invalid keyword 'json'\"}}");
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true},"
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true},"
 		      "\"id\":1}");
 	/* a half command, then a control character resets the parser */
 	conn_send(&c, "{\"execute\":\"query-st");
 	conn_send(&c, "\x04\n{\"execute\":\"query-status\",\"id\":2}\n");
 	expect(f, &c, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error, stray "
 		      "'\\\\x04' in string\"}}");
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true},"
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true},"
 		      "\"id\":2}");
 	/* binary junk */
 	conn_send(&c, "\xff\xfe\x01{\"execute\":\"query-status\",\"id\":3}\n");
 	for (int i = 0; i < 3; i++)
 		assert_non_null(strstr(conn_line(f, &c), "stray"));
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true},"
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true},"
 		      "\"id\":3}");
 	close(c.fd);
 }
@@ -542,7 +542,7 @@ static void test_async_in_order(void **state)
 	qmp_reply_return(f->held[0], json_object_new_string("late"));
 	f->held[0] = NULL;
 	expect(f, &c, "{\"return\":\"late\",\"id\":1}");
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true},"
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true},"
 		      "\"id\":2}");
 	/* an asynchronous error */
 	conn_send(&c, "{\"execute\":\"x-test-hold\",\"id\":3}\n");
@@ -564,7 +564,7 @@ static void test_async_concurrent(void **state)
 	conn_send(&c, "{\"execute\":\"x-test-hold-concurrent\",\"id\":1}"
 		      "{\"execute\":\"x-test-hold-concurrent\",\"id\":2}"
 		      "{\"execute\":\"query-status\",\"id\":3}\n");
-	expect(f, &c, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true},"
+	expect(f, &c, "{\"return\":{\"status\":\"running\",\"running\":true},"
 		      "\"id\":3}");
 	assert_int_equal(f->n_held, 2);
 	qmp_reply_return(f->held[1], NULL);
@@ -645,7 +645,7 @@ static void test_oversize(void **state)
 	close(big.fd);
 	free(junk);
 	conn_send(&ok, "{\"execute\":\"query-status\"}\n");
-	expect(f, &ok, "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true}}");
+	expect(f, &ok, "{\"return\":{\"status\":\"running\",\"running\":true}}");
 	close(ok.fd);
 }
 
@@ -777,7 +777,7 @@ static void negotiate_pair(struct fx *f, struct conn *c, int server_sndbuf)
 	expect(f, c, "{\"return\":{}}");
 }
 
-#define STATUS_RET "{\"return\":{\"status\":\"running\",\"singlestep\":false,\"running\":true}"
+#define STATUS_RET "{\"return\":{\"status\":\"running\",\"running\":true}"
 
 static void test_negotiation_deadline(void **state)
 {
