@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build and run every test twice: a plain gcc build (all suites) and a clang
-# ASan+UBSan build (unit tests, the AF_MCTP shim's tests and a short run of
-# every fuzz target).
+# ASan+UBSan build (unit tests, the AF_MCTP shim's tests and a replay of
+# every fuzz target's seed corpus).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,6 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
 
 status=0
 step() { echo "== $*"; }
@@ -27,7 +26,7 @@ ninja -C "$san" || exit 1
 
 step "tests ($plain)"
 meson test -C "$plain" --no-rebuild --print-errorlogs --num-processes "$jobs" || status=1
-step "unit tests, AF_MCTP shim and fuzz smoke ($san)"
+step "unit tests, AF_MCTP shim and fuzz corpus replay ($san)"
 meson test -C "$san" --no-rebuild --print-errorlogs --num-processes "$jobs" \
 	--suite unit --suite preload --suite fuzz || status=1
 
