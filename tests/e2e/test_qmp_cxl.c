@@ -79,9 +79,13 @@ static struct json_object *ok(const char *cmd, const char *json)
 	return ret;
 }
 
+/* The reply is an error of class cls whose description contains text. */
 static void err(const char *cmd, const char *json, const char *cls, const char *text)
 {
-	struct json_object *r = run(cmd, json), *e, *v;
+	struct json_object *r, *e, *v;
+
+	assert_true(text[0]); /* "" would match any description */
+	r = run(cmd, json);
 
 	if (!json_object_object_get_ex(r, "error", &e))
 		fail_msg("%s %s: expected an error, got %s", cmd, json,
@@ -107,6 +111,28 @@ static size_t held(size_t *offers)
 		*offers = json_object_array_length(v);
 	}
 	json_object_put(r);
+	return n;
+}
+
+/* One of the host agent's counters (x-cxl-host-agent "stats"). */
+static uint64_t ha_stat(const char *name)
+{
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *st, *v;
+	uint64_t n;
+
+	assert_true(json_object_object_get_ex(r, "stats", &st));
+	assert_true(json_object_object_get_ex(st, name, &v));
+	n = json_object_get_uint64(v);
+	json_object_put(r);
+	return n;
+}
+
+static uint64_t wait_stat(const char *name, uint64_t want)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < 200 && (n = ha_stat(name)) != want; i++)
+		usleep(5000);
 	return n;
 }
 
@@ -167,16 +193,16 @@ static void test_dc_errors(void **state)
 	err("cxl-add-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
 	    " \"region\": 0}", "GenericError", "extents");
-	/* unaligned to the 2 MiB block: the device refuses */
+	/* unaligned to the 2 MiB block: the device refuses (QEMU's text) */
 	err("cxl-add-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
 	    " \"region\": 0, \"extents\": [{\"offset\": 4096, \"len\": 2097152}]}",
-	    "GenericError", "");
+	    "GenericError", "dpa or len is not aligned to region block size");
 	/* nothing accepted: a release of it is refused */
 	err("cxl-release-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\","
 	    " \"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
-	    "GenericError", "");
+	    "GenericError", "cannot release extent with non-existing DPA range");
 	assert_int_equal(held(NULL), 0);
 }
 
@@ -216,25 +242,30 @@ static void test_inject(void **state)
 	r = ok("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048, \"length\": 256}");
 	json_object_put(r);
 	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2047, \"length\": 256}",
-	    "GenericError", "");
+	    "GenericError", "Poison start address must be 64 byte aligned");
 	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048}", "GenericError",
 	    "length");
 }
 
 static void test_host_agent_policies(void **state)
 {
+	uint64_t declined, accepted = ha_stat("accepted");
 	size_t offers;
 
 	(void)state;
 	/* reject: the host declines, nothing held */
 	json_object_put(ok("x-cxl-host-agent",
 			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"reject\"}"));
+	declined = ha_stat("declined");
 	json_object_put(ok("cxl-add-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
 	   "\"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 4194304}]}"));
-	usleep(50000);
+	/* the agent has answered the offer (declined it): only then is "nothing
+	 * held, nothing waiting" a result */
+	assert_int_equal(wait_stat("declined", declined + 1), declined + 1);
 	assert_int_equal(held(&offers), 0);
 	assert_int_equal(offers, 0);
+	assert_int_equal(ha_stat("accepted"), accepted);
 
 	/* manual: the offer waits; accept a part of it */
 	json_object_put(ok("x-cxl-host-agent",
