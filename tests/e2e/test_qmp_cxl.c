@@ -6,7 +6,8 @@
  * injection, and x-cxl-host-agent's policies (accept, reject, manual with a
  * subset accepted, data verification). Each error is checked by class and
  * text. The device's extent limit (x-dc-extents-max) is what the FM reads
- * in Get Host DC Region Configuration. Also: two instances started with no
+ * in Get Host DC Region Configuration. A device without DC regions has a
+ * host agent holding nothing. Also: two instances started with no
  * --run-dir do not collide.
  */
 #include <errno.h>
@@ -34,6 +35,10 @@ static const char *const host[] = {
 	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
 	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7,"
 		   "x-dc-extents-max=600",
+	/* static capacity only: its host agent holds no DC extents */
+	"-object", "memory-backend-ram,id=vm,size=256M",
+	"-device", "cxl-rp,port=1,bus=cxl.1,id=rp1,chassis=0,slot=3",
+	"-device", "cxl-type3,bus=rp1,volatile-memdev=vm,id=plain,sn=8",
 	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd",
 	NULL,
 };
@@ -299,6 +304,31 @@ static void test_host_agent_policies(void **state)
 	    "policy");
 }
 
+/*
+ * A device without DC regions: its host agent answers like any other, with
+ * nothing held (it used to answer every action with "Cannot read the
+ * host's extent list", even a "set" it had carried out; found by
+ * fuzz_qmp_cxl).
+ */
+static void test_host_agent_without_dc(void **state)
+{
+	struct json_object *r, *v;
+
+	(void)state;
+	r = ok("x-cxl-host-agent", "{\"path\": \"plain\"}");
+	assert_true(json_object_object_get_ex(r, "extents", &v));
+	assert_int_equal(json_object_array_length(v), 0);
+	json_object_put(r);
+	r = ok("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"set\", "
+	       "\"policy\": \"manual\"}");
+	assert_true(json_object_object_get_ex(r, "policy", &v));
+	assert_string_equal(json_object_get_string(v), "manual");
+	json_object_put(r);
+	json_object_put(ok("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"verify\"}"));
+	err("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"accept\"}", "GenericError",
+	    "No capacity offer is waiting");
+}
+
 /* Two instances, no --run-dir: each gets its own directory and bus socket. */
 static void test_default_run_dirs(void **state)
 {
@@ -326,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_extents_max, start, stop),
 		cmocka_unit_test_setup_teardown(test_inject, start, stop),
 		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
+		cmocka_unit_test_setup_teardown(test_host_agent_without_dc, start, stop),
 		cmocka_unit_test(test_default_run_dirs),
 	};
 
