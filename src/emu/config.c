@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "emu/netaddr.h"
+
 /* ---- property tables ---- */
 
 enum ptype {
@@ -953,6 +955,7 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 	const struct opts_item *it = x->it;
 	const char *busname = opts_get(it, "bus"), *mode = opts_get(it, "mctp-fwd");
 	struct cfg_i2c_bus *bus;
+	struct net_addr na;
 	uint64_t v;
 	int rc;
 
@@ -978,6 +981,10 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 	if (!d->u.i2c.forward && (mode || opts_get(it, "fwd-timeout") || d->u.i2c.qmp))
 		return perr(x, "property '%s': only used with mctp-msg-forward=on",
 			    mode ? "mctp-fwd" : d->u.i2c.qmp ? "qmp" : "fwd-timeout");
+	/* as the forwarding client will read it (src/emu/fwd.c, qmp_client.c) */
+	if (d->u.i2c.qmp && net_addr_parse(d->u.i2c.qmp, true, &na))
+		return perr(x, "property 'qmp': '%s' is not HOST:PORT, tcp:HOST:PORT or "
+			    "unix:PATH", d->u.i2c.qmp);
 	if (!mode || !strcmp(mode, "shm"))
 		d->u.i2c.fwd_mode = CFG_FWD_SHM;
 	else if (!strcmp(mode, "inline"))
