@@ -803,6 +803,12 @@ static int check_port_numbers(struct ctx *x, struct cfg_device *d)
 
 	if (d->kind == CFG_CXL_USP)
 		return 0;
+	/* A switch's ports share one set of Physical Port IDs (CXL r3.1 §7.6.7.1.1
+	 * Active Port Bitmask): the upstream port's number too. */
+	if (d->kind == CFG_CXL_DSP && d->parent->kind == CFG_CXL_USP &&
+	    d->parent->u.usp.port == port)
+		return perr(x, "property 'port': port %u is the upstream port of switch '%s'",
+			    port, d->parent->name);
 	for (size_t i = 0; i < d->parent->n_children; i++) {
 		struct cfg_device *s = d->parent->children[i];
 

@@ -423,6 +423,10 @@ static const struct err_case errors[] = {
 	  "-device pxb-cxl,id=cxl.2: property 'bus_nr': bus 12 is already used by 'cxl.1'" },
 	{ BASE "-device cxl-downstream,port=7,bus=us0,id=p7,chassis=0,slot=5",
 	  "-device cxl-downstream,id=p7: chassis=0,slot=5 is already used by 'swport1'" },
+	/* found by fuzz_config: it passed here and the switch model refused it */
+	{ BASE "-device cxl-downstream,port=2,bus=us0,id=p7,chassis=0,slot=9",
+	  "-device cxl-downstream,id=p7: property 'port': port 2 is the upstream port of "
+	  "switch 'us0'" },
 	{ BASE "-device cxl-downstream,port=1,bus=us0,id=p7,chassis=0,slot=9",
 	  "-device cxl-downstream,id=p7: property 'port': port 1 on bus 'us0' is already used "
 	  "by 'swport1'" },
