@@ -32,6 +32,8 @@
 
 #include <json-c/json.h>
 
+#include "dev/dcd.h"
+#include "dev/events.h"
 #include "dev/t3.h"
 #include "emu/config.h"
 #include "emu/fwd.h"
@@ -278,6 +280,37 @@ static struct json_object *one_value(const char *line, size_t len)
 	return v;
 }
 
+static void run_line(struct session *ss, const char *line, size_t len);
+
+/*
+ * The host OS answers everything: with the accept policy and time moving
+ * on, no offer stays pending in the device and no DC event unread, and the
+ * data the host wrote into what it holds is still there (unless poison was
+ * injected, which makes reads fail on purpose).
+ */
+static void settle(struct session *ss)
+{
+	static const char accept[] = "{\"execute\": \"x-cxl-host-agent\", \"arguments\": "
+		"{\"path\": \"mld\", \"action\": \"set\", \"policy\": \"accept\", "
+		"\"delay-ms\": 0}}";
+	static const char verify[] = "{\"execute\": \"x-cxl-host-agent\", \"arguments\": "
+		"{\"path\": \"mld\", \"action\": \"verify\"}}";
+	struct t3_dev *t = emu_host_t3(ss->h, "mld");
+
+	run_line(ss, accept, sizeof(accept) - 1);
+	assert(ss->last == QMP_MSG_RETURN);
+	for (int i = 0; i < 5; i++) {
+		clock_ns += 1000000000ull;
+		pump(ss);
+	}
+	assert(dcd_pending_groups(t3_dcd(t)) == 0);
+	assert(ev_count(t3_events(t), EV_LOG_DCD) == 0);
+	if (t3_poison_count(t))
+		return;
+	run_line(ss, verify, sizeof(verify) - 1);
+	assert(ss->last == QMP_MSG_RETURN);
+}
+
 /*
  * A shared-buffer request to the switch's CCI: cxl-emu registers switch
  * CCIs for inline requests only, but without a payload it opens the RFC's
@@ -377,6 +410,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			run_line(ss, get, (size_t)n);
 			assert(ss->last == QMP_MSG_RETURN);
 		}
+		settle(ss);
 	}
 	/* whatever the host agents were told to wait for happens */
 	for (int i = 0; i < 20; i++) {
