@@ -350,7 +350,7 @@ static void op_recv(struct in *in)
 	int flags = MSG_DONTWAIT | ((fl & 1) ? MSG_PEEK : 0) | ((fl & 2) ? MSG_TRUNC : 0) |
 		    ((fl & 4) ? MSG_OOB : 0);
 	uint8_t buf[MSG_MAX + 8], name[64];
-	struct iovec iov[2];
+	struct iovec iov[20];
 	struct msghdr m = { 0 };
 	struct msock *s;
 	const struct qmsg *q;
@@ -362,15 +362,23 @@ static void op_recv(struct in *in)
 	s = &socks[f->sock];
 	ext = s->ext;
 	switch (how) {
-	case 0:
-		iov[0] = (struct iovec){ buf, buflen / 2 };
-		iov[1] = (struct iovec){ buf + buflen / 2, buflen - buflen / 2 };
+	case 0: {
+		/* 1..20 iovecs: past 15 the shim allocates its own array */
+		size_t k = 1 + (fl >> 3) % 20, at = 0;
+
+		for (size_t i = 0; i < k; i++) {
+			size_t part = i + 1 < k ? buflen / k : buflen - at;
+
+			iov[i] = (struct iovec){ buf + at, part };
+			at += part;
+		}
 		named = !(fl & 0x80);
 		m = (struct msghdr){ .msg_name = named ? name : NULL, .msg_namelen = namelen,
-				     .msg_iov = iov, .msg_iovlen = 2 };
+				     .msg_iov = iov, .msg_iovlen = k };
 		rc = recvmsg(f->fd, &m, flags);
 		namelen = m.msg_namelen;
 		break;
+	}
 	case 1:
 		named = true;
 		rc = recvfrom(f->fd, buf, buflen, flags, (struct sockaddr *)name, &namelen);
