@@ -38,6 +38,7 @@
 #include "emu/loop.h"
 #include "emu/mctp_ep.h"
 #include "fuzz.h"
+#include "fuzz_loop.h"
 #include "proto/le.h"
 #include "proto/mctp_i2c.h"
 
@@ -205,18 +206,17 @@ static void receive(struct run *r, struct ctl *c)
 	}
 }
 
+static void receive_all(void *arg)
+{
+	struct run *r = arg;
+
+	for (unsigned k = 0; k < NCTL; k++)
+		receive(r, &r->c[k]);
+}
+
 static void pump(struct run *r)
 {
-	for (int i = 0; i < 10000; i++) {
-		int n = loop_run_once(loop, 0);
-
-		assert(n >= 0);
-		for (unsigned k = 0; k < NCTL; k++)
-			receive(r, &r->c[k]);
-		if (n == 0)
-			return;
-	}
-	assert(0 && "the loop does not settle");
+	fz_settle(loop, receive_all, r);
 }
 
 static void ctl_connect(struct run *r, struct ctl *c)

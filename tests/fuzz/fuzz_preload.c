@@ -287,23 +287,29 @@ static void op_send(struct in *in)
 	expect_err(rc, err ? err : ENETDOWN);
 }
 
-/* The source address recvmsg() reports for h (put_name() in sock.c). */
+/*
+ * The source address recvmsg() reported for h: sockaddr_mctp, or with
+ * MCTP_OPT_ADDR_EXT sockaddr_mctp_ext naming our one interface; the full
+ * length in len, as much as fit in buflen bytes (move_addr_to_user()).
+ */
 static void check_name(const uint8_t *got, socklen_t len, socklen_t buflen,
 		       const struct preload_dgram *h, bool ext)
 {
-	struct preload_addr_ext a = {
-		.base = { .family = PRELOAD_AF_MCTP, .net = h->net, .eid = h->eid,
-			  .type = h->type, .tag = h->tag },
-	};
-	socklen_t klen = ext ? sizeof(a) : sizeof(a.base);
+	struct preload_addr_ext a;
+	socklen_t want = ext ? sizeof(struct preload_addr_ext) : sizeof(struct preload_addr);
+	socklen_t n = buflen < want ? buflen : want;
 
-	if (ext) {
-		a.ifindex = PRELOAD_IFINDEX;
-		a.halen = PRELOAD_HALEN;
-		a.haddr[0] = h->haddr;
-	}
-	assert(len == klen);
-	assert(!memcmp(got, &a, buflen < klen ? buflen : klen));
+	assert(len == want);
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, got, n);
+	if (n >= offsetof(struct preload_addr, net) + 4)
+		assert(a.base.family == PRELOAD_AF_MCTP && !a.base.pad0 && a.base.net == h->net);
+	if (n >= sizeof(struct preload_addr))
+		assert(a.base.eid == h->eid && a.base.type == h->type && a.base.tag == h->tag &&
+		       !a.base.pad1);
+	if (ext && n == want)
+		assert(a.ifindex == PRELOAD_IFINDEX && a.halen == PRELOAD_HALEN &&
+		       a.haddr[0] == h->haddr);
 }
 
 /* recvmmsg() of two messages: each as one recvmsg() (do_recvmmsg()). */

@@ -44,6 +44,7 @@
 #include "emu/qmp_server.h"
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "fuzz_loop.h"
 #include "proto/fwd_buf.h"
 #include "proto/qmp.h"
 
@@ -181,18 +182,15 @@ static void check_devices(struct session *ss)
 	}
 }
 
+static void read_replies_cb(void *arg)
+{
+	read_replies(arg);
+}
+
 /* Run the loop until nothing is left to do now, reading what comes back. */
 static void pump(struct session *ss)
 {
-	for (int i = 0; i < 10000; i++) {
-		int n = loop_run_once(loop, 0);
-
-		assert(n >= 0);
-		read_replies(ss);
-		if (n == 0)
-			return;
-	}
-	assert(0 && "the loop does not settle");
+	fz_settle(loop, read_replies_cb, ss);
 }
 
 static void send_line(struct session *ss, const char *line, size_t len)
