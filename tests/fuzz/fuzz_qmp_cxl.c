@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -378,6 +379,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(qmp_cxl_register(ss->s, ss->h) == 0);
 	assert(fwd_shm_open(shm_name, 1, false, &ss->shm) == 0);
 	ss->slot = fwd_shm_slot(ss->shm, 0);
+	/* both mappings are made: a crashing input leaves no object behind */
+	shm_unlink(shm_name);
 	assert(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
 	assert(qmp_server_attach(ss->s, sv[0]) == 0);
 	ss->fd = sv[1];
