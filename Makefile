@@ -4,7 +4,8 @@
 #   make check      install missing deps, build plain + sanitized, run every test
 #   make bench      install missing deps (+ QEMU, perf), release build, run cxl-fmbench:
 #                   a table on stdout and bench/results.json (docs/performance.md)
-#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60);
+#                   make check only replays their seed corpora
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 BUILD      ?= build
 SANBUILD   ?= build-san

@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
 # Build and run every test twice: a plain gcc build (all suites) and a clang
-# ASan+UBSan build (unit tests, the AF_MCTP shim's tests and a short run of
-# every fuzz target).
+# ASan+UBSan build (unit tests, the end-to-end tests with the AF_MCTP shim's,
+# and a replay of every fuzz target's seed corpus). In the sanitized run
+# every process logs sanitizer reports to files (cxl-emu and the programs
+# the e2e tests start included, whose exit status the tests do not all
+# check): any report fails the check.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 plain=${1:-build}
 san=${2:-build-san}
 jobs=$(nproc 2>/dev/null || echo 2)
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export FUZZ_SMOKE_SECONDS=${FUZZ_SMOKE_SECONDS:-3}
 
 status=0
 step() { echo "== $*"; }
@@ -27,9 +26,20 @@ ninja -C "$san" || exit 1
 
 step "tests ($plain)"
 meson test -C "$plain" --no-rebuild --print-errorlogs --num-processes "$jobs" || status=1
-step "unit tests, AF_MCTP shim and fuzz smoke ($san)"
-meson test -C "$san" --no-rebuild --print-errorlogs --num-processes "$jobs" \
-	--suite unit --suite preload --suite fuzz || status=1
+
+step "unit, end-to-end, AF_MCTP shim tests and fuzz corpus replay ($san)"
+sanlogs="$san/sanitizer-logs"
+rm -rf "$sanlogs" && mkdir -p "$sanlogs"
+sanlogs=$(cd "$sanlogs" && pwd)
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}:log_path=$sanlogs/asan \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}:log_path=$sanlogs/ubsan \
+	meson test -C "$san" --no-rebuild --print-errorlogs --num-processes "$jobs" \
+	--suite unit --suite e2e --suite preload --suite fuzz || status=1
+if [ -n "$(ls -A "$sanlogs")" ]; then
+	echo "== sanitizer reports ($sanlogs)"
+	for f in "$sanlogs"/*; do echo "--- $f"; cat "$f"; done
+	status=1
+fi
 
 python3 scripts/test-summary.py "$plain/meson-logs/testlog.json" \
 	"$san/meson-logs/testlog.json" || status=1

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/netaddr.h"
+
 /* ---- memory backends ---- */
 
 void cfg_memdev_free(struct cfg_memdev *m)
@@ -396,6 +398,7 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 	const struct opts_item *it = x->it;
 	const char *busname = opts_get(it, "bus"), *mode = opts_get(it, "mctp-fwd");
 	struct cfg_i2c_bus *bus;
+	struct net_addr na;
 	uint64_t v;
 	int rc;
 
@@ -421,6 +424,10 @@ static int build_i2c(struct ctx *x, struct cfg_device *d)
 	if (!d->u.i2c.forward && (mode || opts_get(it, "fwd-timeout") || d->u.i2c.qmp))
 		return cfg_err(x, "property '%s': only used with mctp-msg-forward=on",
 			       mode ? "mctp-fwd" : d->u.i2c.qmp ? "qmp" : "fwd-timeout");
+	/* as the forwarding client will read it (src/emu/fwd.c, qmp_client.c) */
+	if (d->u.i2c.qmp && net_addr_parse(d->u.i2c.qmp, true, &na))
+		return cfg_err(x, "property 'qmp': '%s' is not HOST:PORT, tcp:HOST:PORT or "
+			       "unix:PATH", d->u.i2c.qmp);
 	if (!mode || !strcmp(mode, "shm"))
 		d->u.i2c.fwd_mode = CFG_FWD_SHM;
 	else if (!strcmp(mode, "inline"))

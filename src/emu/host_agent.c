@@ -178,6 +178,33 @@ static void offer_done(struct host_agent *ha)
 	l->n = 0;
 }
 
+/*
+ * A release (asked or forced) can cut a held extent: what is left of it then
+ * starts or ends where no pattern was written, and ha_verify() would call
+ * unchanged data corrupt. A pattern depends only on its DPA, so writing the
+ * patterns of everything held again changes no data and keeps them at every
+ * extent's edges.
+ */
+static void rewrite_patterns(struct host_agent *ha)
+{
+	struct ha_extent *e = NULL;
+	size_t n = 0, cap = 64;
+
+	for (;;) {
+		free(e);
+		e = malloc(cap * sizeof(*e));
+		if (!e || ha_list(ha, e, cap, &n, NULL)) {
+			free(e);
+			return;
+		}
+		if (n <= cap)
+			break;
+		cap = n;
+	}
+	write_patterns(ha, e, n);
+	free(e);
+}
+
 static void release_done(struct host_agent *ha)
 {
 	struct ha_list *l = &ha->rel;
@@ -187,6 +214,7 @@ static void release_done(struct host_agent *ha)
 		ha->st.released += l->n;
 		log_info("host %s: released %zu extent(s)", ha->id, l->n);
 		changed(ha, "released", l->e, l->n);
+		rewrite_patterns(ha);
 	}
 	l->n = 0;
 }
@@ -218,6 +246,7 @@ static void handle_record(struct host_agent *ha, const uint8_t *rec)
 		log_info("host %s: capacity at 0x%llx forcibly removed", ha->id,
 			 (unsigned long long)dpa);
 		changed(ha, "forced-release", &e, 1);
+		rewrite_patterns(ha);
 		break;
 	}
 	default: /* region configuration updated: nothing held changes */

@@ -108,6 +108,9 @@ size_t i2c_bus_clients(const struct i2c_bus *bus) { return bus->nclients; }
 
 static struct bus_client *client_at(struct i2c_bus *bus, uint8_t addr)
 {
+	/* 0 is "no address yet" (a controller that sent nothing), never a holder */
+	if (!addr)
+		return NULL;
 	for (size_t i = 0; i < bus->nclients; i++)
 		if (bus->clients[i]->addr == addr)
 			return bus->clients[i];

@@ -6,7 +6,8 @@
  * injection, and x-cxl-host-agent's policies (accept, reject, manual with a
  * subset accepted, data verification). Each error is checked by class and
  * text. The device's extent limit (x-dc-extents-max) is what the FM reads
- * in Get Host DC Region Configuration. Also: two instances started with no
+ * in Get Host DC Region Configuration. A device without DC regions has a
+ * host agent holding nothing. Also: two instances started with no
  * --run-dir do not collide.
  */
 #include <errno.h>
@@ -42,6 +43,10 @@ static const char *const host[] = {
 	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
 	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7,"
 		   "x-dc-extents-max=600",
+	/* static capacity only: its host agent holds no DC extents */
+	"-object", "memory-backend-ram,id=vm,size=256M",
+	"-device", "cxl-rp,port=1,bus=cxl.1,id=rp1,chassis=0,slot=3",
+	"-device", "cxl-type3,bus=rp1,volatile-memdev=vm,id=plain,sn=8",
 	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd",
 	NULL,
 };
@@ -92,9 +97,13 @@ static struct json_object *ok(const char *cmd, const char *json)
 	return ret;
 }
 
+/* The reply is an error of class cls whose description contains text. */
 static void err(const char *cmd, const char *json, const char *cls, const char *text)
 {
-	struct json_object *r = run(cmd, json), *e, *v;
+	struct json_object *r, *e, *v;
+
+	assert_true(text[0]); /* "" would match any description */
+	r = run(cmd, json);
 
 	if (!json_object_object_get_ex(r, "error", &e))
 		fail_msg("%s %s: expected an error, got %s", cmd, json,
@@ -120,6 +129,28 @@ static size_t held(size_t *offers)
 		*offers = json_object_array_length(v);
 	}
 	json_object_put(r);
+	return n;
+}
+
+/* One of the host agent's counters (x-cxl-host-agent "stats"). */
+static uint64_t ha_stat(const char *name)
+{
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *st, *v;
+	uint64_t n;
+
+	assert_true(json_object_object_get_ex(r, "stats", &st));
+	assert_true(json_object_object_get_ex(st, name, &v));
+	n = json_object_get_uint64(v);
+	json_object_put(r);
+	return n;
+}
+
+static uint64_t wait_stat(const char *name, uint64_t want)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < 200 && (n = ha_stat(name)) != want; i++)
+		usleep(5000);
 	return n;
 }
 
@@ -155,6 +186,38 @@ static void test_add_release(void **state)
 	assert_int_equal(wait_held(0), 0);
 }
 
+/*
+ * Releasing part of an extent leaves a piece whose start (or end) the host
+ * never wrote its pattern at: the data did not change, so verify must still
+ * pass (it failed with "Data check failed"; found by fuzz_qmp_cxl).
+ */
+static void test_partial_release_verify(void **state)
+{
+	uint64_t released = ha_stat("released");
+
+	(void)state;
+	json_object_put(ok("cxl-add-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 8388608}]}"));
+	assert_int_equal(wait_held(1), 1);
+	/* the head: the rest starts where no pattern was written */
+	json_object_put(ok("cxl-release-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
+	   "\"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}"));
+	assert_int_equal(wait_stat("released", released + 1), released + 1);
+	assert_int_equal(held(NULL), 1);
+	json_object_put(ok("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}"));
+	/* a forced release of the middle, which the host only hears of: a new
+	 * end and a new start */
+	json_object_put(ok("cxl-release-dynamic-capacity",
+	   "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\", "
+	   "\"forced-removal\": true, \"region\": 0, "
+	   "\"extents\": [{\"offset\": 4194304, \"len\": 2097152}]}"));
+	assert_int_equal(wait_stat("forced", 1), 1);
+	assert_int_equal(held(NULL), 2);
+	json_object_put(ok("x-cxl-host-agent", "{\"path\": \"dcd\", \"action\": \"verify\"}"));
+}
+
 static void test_dc_errors(void **state)
 {
 	(void)state;
@@ -180,16 +243,16 @@ static void test_dc_errors(void **state)
 	err("cxl-add-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
 	    " \"region\": 0}", "GenericError", "extents");
-	/* unaligned to the 2 MiB block: the device refuses */
+	/* unaligned to the 2 MiB block: the device refuses (QEMU's text) */
 	err("cxl-add-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\","
 	    " \"region\": 0, \"extents\": [{\"offset\": 4096, \"len\": 2097152}]}",
-	    "GenericError", "");
+	    "GenericError", "dpa or len is not aligned to region block size");
 	/* nothing accepted: a release of it is refused */
 	err("cxl-release-dynamic-capacity",
 	    "{\"path\": \"dcd\", \"host-id\": 0, \"removal-policy\": \"prescriptive\","
 	    " \"region\": 0, \"extents\": [{\"offset\": 0, \"len\": 2097152}]}",
-	    "GenericError", "");
+	    "GenericError", "cannot release extent with non-existing DPA range");
 	assert_int_equal(held(NULL), 0);
 }
 
@@ -229,25 +292,30 @@ static void test_inject(void **state)
 	r = ok("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048, \"length\": 256}");
 	json_object_put(r);
 	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2047, \"length\": 256}",
-	    "GenericError", "");
+	    "GenericError", "Poison start address must be 64 byte aligned");
 	err("cxl-inject-poison", "{\"path\": \"dcd\", \"start\": 2048}", "GenericError",
 	    "length");
 }
 
 static void test_host_agent_policies(void **state)
 {
+	uint64_t declined, accepted = ha_stat("accepted");
 	size_t offers;
 
 	(void)state;
 	/* reject: the host declines, nothing held */
 	json_object_put(ok("x-cxl-host-agent",
 			   "{\"path\": \"dcd\", \"action\": \"set\", \"policy\": \"reject\"}"));
+	declined = ha_stat("declined");
 	json_object_put(ok("cxl-add-dynamic-capacity",
 	   "{\"path\": \"dcd\", \"host-id\": 0, \"selection-policy\": \"prescriptive\", "
 	   "\"region\": 1, \"extents\": [{\"offset\": 0, \"len\": 4194304}]}"));
-	usleep(50000);
+	/* the agent has answered the offer (declined it): only then is "nothing
+	 * held, nothing waiting" a result */
+	assert_int_equal(wait_stat("declined", declined + 1), declined + 1);
 	assert_int_equal(held(&offers), 0);
 	assert_int_equal(offers, 0);
+	assert_int_equal(ha_stat("accepted"), accepted);
 
 	/* manual: the offer waits; accept a part of it */
 	json_object_put(ok("x-cxl-host-agent",
@@ -459,6 +527,31 @@ static void test_file_size_limit(void **state)
 	e2e_rmdir(dir);
 }
 
+/*
+ * A device without DC regions: its host agent answers like any other, with
+ * nothing held (it used to answer every action with "Cannot read the
+ * host's extent list", even a "set" it had carried out; found by
+ * fuzz_qmp_cxl).
+ */
+static void test_host_agent_without_dc(void **state)
+{
+	struct json_object *r, *v;
+
+	(void)state;
+	r = ok("x-cxl-host-agent", "{\"path\": \"plain\"}");
+	assert_true(json_object_object_get_ex(r, "extents", &v));
+	assert_int_equal(json_object_array_length(v), 0);
+	json_object_put(r);
+	r = ok("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"set\", "
+	       "\"policy\": \"manual\"}");
+	assert_true(json_object_object_get_ex(r, "policy", &v));
+	assert_string_equal(json_object_get_string(v), "manual");
+	json_object_put(r);
+	json_object_put(ok("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"verify\"}"));
+	err("x-cxl-host-agent", "{\"path\": \"plain\", \"action\": \"accept\"}", "GenericError",
+	    "No capacity offer is waiting");
+}
+
 /* Two instances, no --run-dir: each gets its own directory and bus socket. */
 static void test_default_run_dirs(void **state)
 {
@@ -482,11 +575,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_release, start, stop),
+		cmocka_unit_test_setup_teardown(test_partial_release_verify, start, stop),
 		cmocka_unit_test_setup_teardown(test_dc_errors, start, stop),
 		cmocka_unit_test_setup_teardown(test_extents_max, start, stop),
 		cmocka_unit_test_setup_teardown(test_inject, start, stop),
 		cmocka_unit_test_setup_teardown(test_host_agent_policies, start, stop),
 		cmocka_unit_test_setup_teardown(test_idle_clients_lock_nobody_out, start, stop),
+		cmocka_unit_test_setup_teardown(test_host_agent_without_dc, start, stop),
 		cmocka_unit_test(test_default_run_dirs),
 		cmocka_unit_test_setup_teardown(test_backing_file_truncated, start, stop),
 		cmocka_unit_test(test_backing_fs_full),

@@ -410,6 +410,11 @@ static const struct err_case errors[] = {
 	  "digits, '-', '.', '_')" },
 	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,qmp=h:1",
 	  "-device i2c_mctp_cxl: property 'qmp': only used with mctp-msg-forward=on" },
+	/* found by fuzz_config: it passed here and cxl-emu failed to start with
+	 * "qmp=h: Cannot allocate memory" */
+	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,mctp-msg-forward=on,qmp=h",
+	  "-device i2c_mctp_cxl: property 'qmp': 'h' is not HOST:PORT, tcp:HOST:PORT or "
+	  "unix:PATH" },
 	{ BASE "-device i2c_mctp_cxl,bus=b,address=4,target=us0,mctp-msg-forward=on,qmp=h:1,"
 	  "mctp-fwd=carrier-pigeon",
 	  "-device i2c_mctp_cxl: property 'mctp-fwd': 'carrier-pigeon' is not shm or inline" },

@@ -207,6 +207,34 @@ static void test_routing(void **state)
 	close(b);
 }
 
+/*
+ * Address 0 is no controller's: a controller that has not sent anything yet
+ * has no address, and a frame to 0 (I2C's general call, unused by DSP0237)
+ * is NACKed, not handed to it. Found by fuzz_i2c_bus.
+ */
+static void test_address_zero(void **state)
+{
+	uint8_t f[128], buf[256];
+	int a = connect_bus(), idle = connect_bus();
+	size_t len;
+
+	(void)state;
+	len = frame(CTL_A, CTL_A, (const uint8_t *)"\x7e", 1, f);
+	assert_int_equal(send(a, f, len, 0), (ssize_t)len);
+	settle();
+	assert_int_equal(rd(a, buf), (ssize_t)len);
+	len = frame(0x00, CTL_A, (const uint8_t *)"\x7e" "secret", 7, f);
+	assert_int_equal(send(a, f, len, 0), (ssize_t)len);
+	settle();
+	assert_int_equal(rd(a, buf), 2);
+	assert_int_equal(buf[0], I2C_BUS_NACK);
+	assert_int_equal(buf[1], 0x00);
+	assert_int_equal(rd(idle, buf), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(a);
+	close(idle);
+}
+
 static void test_wire_time(void **state)
 {
 	uint8_t f[128], buf[256];
@@ -515,6 +543,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_address_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wire_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wire_serialised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reasm_per_controller, setup, teardown),
