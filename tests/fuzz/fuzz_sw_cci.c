@@ -146,7 +146,10 @@ static void check_response(struct cci *cci, uint16_t op, const uint8_t *in, size
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t dsps[] = { PORT_MLD, PORT_SLD, PORT_PCIE, PORT_EMPTY };
+	/* DSP index i has port id dsps[i].port */
+	static const struct sw_port_cfg dsps[] = {
+		{ .port = PORT_MLD }, { .port = PORT_SLD }, { .port = PORT_PCIE }, { .port = PORT_EMPTY },
+	};
 	struct fz_in in = { data, size };
 	uint8_t c0 = fz_byte(&in);
 	struct t3_config mc = {
@@ -156,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct t3_config scfg = { .id = "fuzz-sld", .serial = 8, .vmem_size = 256 * MiB };
 	struct sw_config swc = {
-		.id = "fuzz-sw", .serial = 1, .usp_port = 0, .n_dsp = 4, .dsp_ports = dsps,
+		.id = "fuzz-sw", .serial = 1, .usp = { .port = 0 }, .n_dsp = 4, .dsps = dsps,
 		.bind_duration_ns = (c0 & 0x10) ? 1000000 : 0,
 		.perst_hold_ns = (c0 & 0x20) ? 1000000 : 0,
 		.start_unbound = c0 & 0x40,
@@ -172,12 +175,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(t3_create(&mc, &fz_clock, &mld) == 0);
 	assert(t3_create(&scfg, &fz_clock, &sld) == 0);
 	assert(sw_create(&swc, &fz_clock, &sw) == 0);
-	assert(sw_attach(sw, PORT_MLD, &(struct sw_attached){
+	assert(sw_attach(sw, 0, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(mld), .dev_type = SW_DEV_CXL_TYPE3_MLD,
 		.ld_count = (uint8_t)mc.num_ld, .id = "fuzz-mld" }) == 0);
-	assert(sw_attach(sw, PORT_SLD, &(struct sw_attached){
+	assert(sw_attach(sw, 1, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(sld), .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "fuzz-sld" }) == 0);
-	assert(sw_attach(sw, PORT_PCIE, &(struct sw_attached){
+	assert(sw_attach(sw, 2, &(struct sw_attached){
 		.dev_type = SW_DEV_PCIE, .id = "nic" }) == 0);
 	ctx = (struct ctx){ .sw = sw, .mld = mld };
 	ccis[0] = sw_mbox_cci(sw);
