@@ -374,6 +374,9 @@ int t3_create(const struct t3_config *cfg, const struct cci_clock *clock,
 			goto fail;
 		}
 	}
+	rc = t3_nv_open(dev);
+	if (rc)
+		goto fail;
 	rc = init_ccis(dev);
 	if (rc)
 		goto fail;
@@ -393,6 +396,7 @@ void t3_destroy(struct t3_dev *dev)
 		return;
 	dcd_destroy(dev->dcd);
 	ev_fini(&dev->ev);
+	t3_nv_close(dev);
 	free(dev->id);
 	free(dev);
 }

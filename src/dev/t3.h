@@ -54,6 +54,10 @@ struct t3_config {
 	size_t dc_mem_size;
 	uint8_t *static_mem;      /* volatile then persistent capacity, may be NULL */
 	size_t static_mem_size;
+	uint8_t *lsa_mem;         /* the label storage area (lsa_size bytes), may be NULL */
+	uint8_t *nv_mem;          /* non-volatile state (dev/t3_nv.h), T3_NV_SIZE bytes;
+				   * NULL: kept in memory for the device's life */
+	size_t nv_size;
 	/* Optional; 0 means QEMU's value. */
 	uint32_t dc_extents_max;  /* 0: 512 (x-dc-extents-max) */
 	uint64_t dc_block_size;   /* 2 MiB */

@@ -40,7 +40,15 @@ struct t3_dev {
 	t3_notify_fn notify;
 	void *notify_arg;
 	bool mem_fault_logged;    /* the backing memory failed once: said so */
+	uint8_t *nv;              /* non-volatile state (t3_nv.c): cfg.nv_mem or nv_own */
+	uint8_t *nv_own;
+	bool nv_fresh;
+	bool nv_fault_logged;
 };
+
+/* t3_nv.c: at creation and destruction. */
+int t3_nv_open(struct t3_dev *dev);
+void t3_nv_close(struct t3_dev *dev);
 
 /* The device a CCI belongs to. */
 static inline struct t3_dev *t3_of(struct cci *cci)

@@ -135,6 +135,7 @@ struct cfg_device {
 			uint8_t num_ld;                /* ours: logical devices, 1 = SLD */
 			char *mctp_buf_name;           /* ours: shm object, default "/mctp-message-buf" */
 			uint32_t mctp_buf_slots;       /* ours: requests in flight, default 1 */
+			char *nv_state;                /* ours: x-nv-state, the NV state file */
 			bool hdm_db;                   /* hdm-db: back-invalidate HDM decoders */
 			uint16_t chmu_port;            /* chmu-port: the CHMU's port number */
 		} t3;

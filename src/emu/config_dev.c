@@ -92,8 +92,10 @@ void cfg_device_free(struct cfg_device *d)
 	free(d->id);
 	free(d->name);
 	free(d->children);
-	if (d->kind == CFG_CXL_TYPE3)
+	if (d->kind == CFG_CXL_TYPE3) {
 		free(d->u.t3.mctp_buf_name);
+		free(d->u.t3.nv_state);
+	}
 	if (d->kind == CFG_I2C_MCTP)
 		free(d->u.i2c.qmp);
 	free(d);
@@ -330,6 +332,8 @@ static int build_type3(struct ctx *x, struct cfg_device *d)
 	if (d->u.t3.hdm_db && !d->link.flit_256b)
 		return cfg_err(x, "hdm-db requires operating in 256b flit (x-256b-flit=on)");
 	d->u.t3.chmu_port = (uint16_t)cfg_u64(it, "chmu-port", 0, NULL);
+	if (opts_get(it, "x-nv-state") && !(d->u.t3.nv_state = cfg_dup(it, "x-nv-state")))
+		return -ENOMEM;
 	d->u.t3.allow_fm_attach = cfg_bool(it, "allow-fm-attach", false);
 	d->u.t3.mctp_buf_init = cfg_bool(it, "mctp-buf-init", false);
 	nr = cfg_u64(it, "num-ld", 1, NULL);

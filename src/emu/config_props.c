@@ -118,6 +118,9 @@ static const struct pdef props_t3[] = {
 	{ "mctp-buf-name", P_STR, false,
 	  "cxl-fmemu: shared buffer name (default /mctp-message-buf)" },
 	{ "mctp-buf-slots", P_U32, false, "cxl-fmemu: forwarded requests in flight (default 1)" },
+	{ "x-nv-state", P_STR, false,
+	  "cxl-fmemu: file of the device's non-volatile state (default: beside its first "
+	  "shared backing file, <mem-path>.nv)" },
 	{ "cdat", P_STR, false, "ignored (built-in CDAT)" },
 	LINK_PROPS("32", "16", "off"),
 	{ "hdm-db", P_BOOL, false, "HDM-DB (back-invalidate) decoders; needs x-256b-flit=on" },

@@ -19,6 +19,7 @@
 #include "dev/cci.h"
 #include "dev/sw.h"
 #include "dev/t3.h"
+#include "dev/t3_nv.h"
 #include "emu/config.h"
 #include "emu/fwd.h"
 #include "emu/host_agent.h"
@@ -43,7 +44,7 @@ struct host_t3 {
 	struct emu_host *h;
 	struct t3_dev *dev;
 	struct host_agent *ha;
-	struct mapping dc, stat;
+	struct mapping dc, stat, lsa, nv;
 };
 
 struct host_sw {
@@ -228,6 +229,47 @@ static int map_static(const struct cfg_device *d, struct mapping *out, char *err
 	return 0;
 }
 
+/*
+ * Where a device keeps its non-volatile state (dev/t3_nv.h): x-nv-state=,
+ * else beside its first backing file that persists (lsa, persistent,
+ * volatile, then DC backend: "<mem-path>.nv"); none for anonymous memory
+ * or a backend made in a directory (an unlinked file), whose state lasts
+ * as long as the process.
+ */
+static bool nv_path(const struct cfg_device *d, char *buf, size_t len)
+{
+	const struct cfg_memdev *m[] = {
+		d->u.t3.lsa, d->u.t3.persistent, d->u.t3.vmem, d->u.t3.dc,
+	};
+	struct stat st;
+
+	if (d->u.t3.nv_state) {
+		snprintf(buf, len, "%s", d->u.t3.nv_state);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		if (!m[i] || m[i]->kind != CFG_MEM_FILE || !m[i]->share)
+			continue;
+		if (!stat(m[i]->mem_path, &st) && S_ISDIR(st.st_mode))
+			continue;
+		return snprintf(buf, len, "%s.nv", m[i]->mem_path) < (int)len;
+	}
+	return false;
+}
+
+static int map_nv(const struct cfg_device *d, struct mapping *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX], id[200];
+	struct cfg_memdev m = { .kind = CFG_MEM_FILE, .size = T3_NV_SIZE, .share = true };
+
+	if (!nv_path(d, path, sizeof(path)))
+		return 0;
+	snprintf(id, sizeof(id), "%s (non-volatile state)", d->name);
+	m.id = id;
+	m.mem_path = path;
+	return map_memdev(&m, NULL, out, err, errlen);
+}
+
 /* ---- background operations: one timer for every CCI of the host ---- */
 
 void emu_host_bg_kick(struct emu_host *h)
@@ -354,6 +396,13 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 		return rc;
 	if ((rc = map_static(d, &t->stat, err, errlen)))
 		return rc;
+	if (d->u.t3.lsa && (rc = map_memdev(d->u.t3.lsa, NULL, &t->lsa, err, errlen)))
+		return rc;
+	if ((rc = map_nv(d, &t->nv, err, errlen)))
+		return rc;
+	tc.lsa_mem = t->lsa.base;
+	tc.nv_mem = t->nv.base;
+	tc.nv_size = t->nv.size;
 	tc.dc_mem = t->dc.base;
 	tc.dc_mem_size = t->dc.size;
 	tc.static_mem = t->stat.base;
@@ -400,6 +449,8 @@ static void destroy_t3(struct host_t3 *t)
 	t3_destroy(t->dev);
 	unmap(&t->dc);
 	unmap(&t->stat);
+	unmap(&t->lsa);
+	unmap(&t->nv);
 	free(t);
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "t3_fixture.h"
+#include "dev/t3_nv.h"
 
 /* A static-capacity device: 512 MiB volatile, 256 MiB persistent, LSA 128 KiB. */
 static struct t3_config mem_config(void)
@@ -498,10 +499,65 @@ static void test_inject_poison(void **state)
 	fx_free(f);
 }
 
+/* Non-volatile state (dev/t3_nv.h): kept in the caller's region across
+ * device lives, never taken from another device's or a garbage region. */
+static void test_nv_state(void **state)
+{
+	struct cci_clock clk = { .now_ns = fake_clock };
+	static uint8_t region[T3_NV_SIZE];
+	uint8_t data[64] = { 0 }, back[64];
+	struct t3_config c = mem_config();
+	struct t3_dev *d;
+
+	(void)state;
+	memset(region, 0, sizeof(region));
+	c.nv_mem = region;
+	c.nv_size = sizeof(region);
+	assert_int_equal(t3_create(&c, &clk, &d), 0);
+	assert_true(t3_nv_fresh(d));
+	assert_memory_equal(region, "CXLFMNV1", 8);
+	memcpy(data, "dirty shutdown count 3", 22);
+	assert_int_equal(t3_nv_store(d, T3_NV_SHUTDOWN, data, sizeof(data)), 0);
+	assert_int_equal(t3_nv_store(d, T3_NV_SHUTDOWN, data, 65), -EINVAL); /* section is 64 */
+	t3_destroy(d);
+
+	/* the same device again: its state is there */
+	assert_int_equal(t3_create(&c, &clk, &d), 0);
+	assert_false(t3_nv_fresh(d));
+	assert_int_equal(t3_nv_load(d, T3_NV_SHUTDOWN, back, sizeof(back)), 0);
+	assert_memory_equal(back, data, sizeof(data));
+	t3_destroy(d);
+
+	/* another device (serial) does not inherit it */
+	c.serial++;
+	assert_int_equal(t3_create(&c, &clk, &d), 0);
+	assert_true(t3_nv_fresh(d));
+	assert_int_equal(t3_nv_load(d, T3_NV_SHUTDOWN, back, sizeof(back)), 0);
+	memset(data, 0, sizeof(data));
+	assert_memory_equal(back, data, sizeof(back));
+	t3_destroy(d);
+
+	/* garbage: started fresh */
+	memset(region, 0xa5, sizeof(region));
+	assert_int_equal(t3_create(&c, &clk, &d), 0);
+	assert_true(t3_nv_fresh(d));
+	assert_int_equal(t3_nv_load(d, T3_NV_FW, back, sizeof(back)), 0);
+	assert_memory_equal(back, data, sizeof(back));
+	t3_destroy(d);
+
+	/* no region: private memory, fresh */
+	c.nv_mem = NULL;
+	assert_int_equal(t3_create(&c, &clk, &d), 0);
+	assert_true(t3_nv_fresh(d));
+	assert_int_equal(t3_nv_size(T3_NV_FEATURES), 2048);
+	t3_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_rejects),
+		cmocka_unit_test(test_nv_state),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_cel),
