@@ -16,7 +16,9 @@ targets=()
 if [ $# -gt 0 ]; then
 	for n in "$@"; do targets+=("$build/tests/fuzz/fuzz_$n"); done
 else
-	targets=("$build"/tests/fuzz/fuzz_*)
+	for t in "$build"/tests/fuzz/fuzz_*; do
+		[ -d "$t" ] || targets+=("$t") # not meson's object directories
+	done
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no targets in $build/tests/fuzz" >&2; exit 1; }
 for t in "${targets[@]}"; do
