@@ -250,9 +250,9 @@ static uint16_t cmd_host_add_dc_response(struct cci *cci, const struct cci_cmd *
 	rc = dcd_host_accept(dev->dcd, e, n, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	else
-		log_dbg("dev %s op 0x%04x: host accepted %zu extent(s)", dev->id, cmd->opcode, n);
+		log_dbg("dev %s op 0x%04x: host accepted %zu extent(s)", dev->id, cmd->info->opcode, n);
 	return rc;
 }
 
@@ -276,21 +276,18 @@ static uint16_t cmd_host_release_dc(struct cci *cci, const struct cci_cmd *cmd,
 	rc = dcd_host_release(dev->dcd, e, n, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
 static const struct cci_cmd t3_host_dcd_cmds[] = {
-	{ CCI_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration", cmd_host_get_dc_config,
-	  2, 0 },
-	{ CCI_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List",
-	  cmd_host_get_dc_extent_list, 8, 0 },
-	{ CCI_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response", cmd_host_add_dc_response,
-	  CCI_LEN_VAR, CCI_EFF_IMMEDIATE_DATA_CHANGE },
-	{ CCI_OP_RELEASE_DC, "Release Dynamic Capacity", cmd_host_release_dc, CCI_LEN_VAR,
-	  CCI_EFF_IMMEDIATE_DATA_CHANGE },
+	CCI_CMD(GET_DC_CONFIG, cmd_host_get_dc_config),
+	CCI_CMD(GET_DC_EXTENT_LIST, cmd_host_get_dc_extent_list),
+	CCI_CMD(ADD_DC_RESPONSE, cmd_host_add_dc_response),
+	CCI_CMD(RELEASE_DC, cmd_host_release_dc),
 };
-const struct cci_cmd_set t3_host_dcd_set = CCI_SET("t3-host-dcd", t3_host_dcd_cmds);
+const struct cci_cmd_set t3_host_dcd_set = CCI_SET("t3-host-dcd", CXLFM_CCI_T3_MBOX,
+						   t3_host_dcd_cmds);
 
 /* ---- FM DCD management set --------------------------------------------------- */
 
@@ -361,7 +358,7 @@ static uint16_t cmd_fm_set_dc_region_config(struct cci *cci, const struct cci_cm
 	rc = dcd_set_region_config(dev->dcd, call->in[0], le64_get(call->in + 4),
 				   call->in[12] & 0x01, &changed, &why);
 	if (rc) {
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 		return rc;
 	}
 	if (changed) {
@@ -379,7 +376,7 @@ static uint16_t cmd_fm_set_dc_region_config(struct cci *cci, const struct cci_cm
  * starting index, 8:4 returned, 12:4 total accepted, 16:4 generation
  * number, 20:4 rsvd, 24: records, bounded by the response limit.
  */
-static uint16_t cmd_fm_get_dc_region_extent_list(struct cci *cci, const struct cci_cmd *cmd,
+static uint16_t cmd_fm_get_dc_region_extent_lists(struct cci *cci, const struct cci_cmd *cmd,
 						 struct cci_call *call)
 {
 	const struct dcd *d = t3_of(cci)->dcd;
@@ -503,7 +500,7 @@ static uint16_t cmd_fm_initiate_dc_add(struct cci *cci, const struct cci_cmd *cm
 	rc = do_add(dev, &req, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
@@ -542,28 +539,19 @@ static uint16_t cmd_fm_initiate_dc_release(struct cci *cci, const struct cci_cmd
 	rc = do_release(dev, &req, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
-#define DC_CHANGE_EFFECTS (CCI_EFF_CONFIG_CHANGE_COLD_RESET | CCI_EFF_CONFIG_CHANGE_CONV_RESET | \
-			   CCI_EFF_CONFIG_CHANGE_CXL_RESET | CCI_EFF_IMMEDIATE_CONFIG_CHANGE | \
-			   CCI_EFF_IMMEDIATE_DATA_CHANGE)
-
 static const struct cci_cmd t3_fm_dcd_cmds[] = {
-	{ CCI_OP_GET_DCD_INFO, "Get DCD Info", cmd_fm_get_dcd_info, 0, 0 },
-	{ CCI_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration",
-	  cmd_fm_get_host_dc_region_config, 4, 0 },
-	{ CCI_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration",
-	  cmd_fm_set_dc_region_config, 16, DC_CHANGE_EFFECTS },
-	{ CCI_OP_GET_DC_REGION_EXTENT_LIST, "Get DC Region Extent Lists",
-	  cmd_fm_get_dc_region_extent_list, 12, 0 },
-	{ CCI_OP_INITIATE_DC_ADD, "Initiate Dynamic Capacity Add", cmd_fm_initiate_dc_add,
-	  CCI_LEN_VAR, DC_CHANGE_EFFECTS },
-	{ CCI_OP_INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release",
-	  cmd_fm_initiate_dc_release, CCI_LEN_VAR, DC_CHANGE_EFFECTS },
+	CCI_CMD(GET_DCD_INFO, cmd_fm_get_dcd_info),
+	CCI_CMD(GET_HOST_DC_REGION_CONFIG, cmd_fm_get_host_dc_region_config),
+	CCI_CMD(SET_DC_REGION_CONFIG, cmd_fm_set_dc_region_config),
+	CCI_CMD(GET_DC_REGION_EXTENT_LISTS, cmd_fm_get_dc_region_extent_lists),
+	CCI_CMD(INITIATE_DC_ADD, cmd_fm_initiate_dc_add),
+	CCI_CMD(INITIATE_DC_RELEASE, cmd_fm_initiate_dc_release),
 };
-const struct cci_cmd_set t3_fm_dcd_set = CCI_SET("t3-fm-dcd", t3_fm_dcd_cmds);
+const struct cci_cmd_set t3_fm_dcd_set = CCI_SET("t3-fm-dcd", CXLFM_CCI_T3_FM, t3_fm_dcd_cmds);
 
 /* ---- QMP ------------------------------------------------------------------------- */
 

@@ -128,7 +128,7 @@ static uint16_t cmd_fm_set_ld_allocations(struct cci *cci, const struct cci_cmd 
 		if (next[i].range1 > units || next[i].range2 > units - next[i].range1 ||
 		    next[i].range1 + next[i].range2 > units - sum) {
 			log_info("dev %s op 0x%04x: allocations exceed %llu granules", dev->id,
-				 cmd->opcode, (unsigned long long)units);
+				 cmd->info->opcode, (unsigned long long)units);
 			return CXL_RC_INVALID_INPUT;
 		}
 		sum += next[i].range1 + next[i].range2;
@@ -143,9 +143,8 @@ static uint16_t cmd_fm_set_ld_allocations(struct cci *cci, const struct cci_cmd 
 }
 
 static const struct cci_cmd t3_fm_mld_cmds[] = {
-	{ CCI_OP_GET_LD_INFO, "Get LD Info", cmd_fm_get_ld_info, 0, 0 },
-	{ CCI_OP_GET_LD_ALLOCATIONS, "Get LD Allocations", cmd_fm_get_ld_allocations, 2, 0 },
-	{ CCI_OP_SET_LD_ALLOCATIONS, "Set LD Allocations", cmd_fm_set_ld_allocations,
-	  CCI_LEN_VAR, CCI_EFF_IMMEDIATE_CONFIG_CHANGE | CCI_EFF_IMMEDIATE_DATA_CHANGE },
+	CCI_CMD(GET_LD_INFO, cmd_fm_get_ld_info),
+	CCI_CMD(GET_LD_ALLOCATIONS, cmd_fm_get_ld_allocations),
+	CCI_CMD(SET_LD_ALLOCATIONS, cmd_fm_set_ld_allocations),
 };
-const struct cci_cmd_set t3_fm_mld_set = CCI_SET("t3-fm-mld", t3_fm_mld_cmds);
+const struct cci_cmd_set t3_fm_mld_set = CCI_SET("t3-fm-mld", CXLFM_CCI_T3_FM, t3_fm_mld_cmds);

@@ -14,6 +14,7 @@
 
 #include "lib/private.h"
 #include "proto/cci.h"
+#include "proto/commands.h"
 #include "proto/le.h"
 
 #define EXT_LEN 40u      /* DC extent record */
@@ -33,61 +34,16 @@ static_assert(CXLFM_EVENT_RECORDS_MAX * EVENT_LEN + 32 >= CXLFM_MSG_MAX, "event 
 static_assert(CXLFM_LOGS_MAX * LOG_ENTRY_LEN + 8 >= CXLFM_MSG_MAX, "supported logs");
 static_assert(CXLFM_LOG_DATA_MAX >= CXLFM_MSG_MAX, "log data");
 
-const uint8_t cxlfm_cel_uuid[16] = {
-	0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
-	0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-};
-
-const uint8_t cxlfm_dc_event_uuid[16] = {
-	0xca, 0x95, 0xaf, 0xa7, 0xf1, 0x83, 0x40, 0x18,
-	0x8c, 0x2f, 0x95, 0x26, 0x8e, 0x10, 0x1a, 0x2a,
-};
+const uint8_t cxlfm_cel_uuid[16] = CXLFM_CEL_UUID_INIT;
+const uint8_t cxlfm_dc_event_uuid[16] = CXLFM_DC_EVENT_UUID_INIT;
 
 /* ---- names ---- */
 
-static const struct {
-	uint16_t opcode;
-	const char *name;
-} op_names[] = {
-	{ CXLFM_OP_IDENTIFY, "Identify" },
-	{ CXLFM_OP_BG_OP_STATUS, "Background Operation Status" },
-	{ CXLFM_OP_GET_RSP_MSG_LIMIT, "Get Response Message Limit" },
-	{ CXLFM_OP_SET_RSP_MSG_LIMIT, "Set Response Message Limit" },
-	{ CXLFM_OP_BG_OP_ABORT, "Request Abort Background Operation" },
-	{ CXLFM_OP_GET_EVENT_RECORDS, "Get Event Records" },
-	{ CXLFM_OP_CLEAR_EVENT_RECORDS, "Clear Event Records" },
-	{ CXLFM_OP_GET_TIMESTAMP, "Get Timestamp" },
-	{ CXLFM_OP_SET_TIMESTAMP, "Set Timestamp" },
-	{ CXLFM_OP_GET_SUPPORTED_LOGS, "Get Supported Logs" },
-	{ CXLFM_OP_GET_LOG, "Get Log" },
-	{ CXLFM_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration" },
-	{ CXLFM_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List" },
-	{ CXLFM_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response" },
-	{ CXLFM_OP_RELEASE_DC, "Release Dynamic Capacity" },
-	{ CXLFM_OP_IDENTIFY_SWITCH_DEVICE, "Identify Switch Device" },
-	{ CXLFM_OP_GET_PHYS_PORT_STATE, "Get Physical Port State" },
-	{ CXLFM_OP_PHYS_PORT_CONTROL, "Physical Port Control" },
-	{ CXLFM_OP_GET_VCS_INFO, "Get Virtual CXL Switch Info" },
-	{ CXLFM_OP_BIND_VPPB, "Bind vPPB" },
-	{ CXLFM_OP_UNBIND_VPPB, "Unbind vPPB" },
-	{ CXLFM_OP_TUNNEL_MGMT, "Tunnel Management Command" },
-	{ CXLFM_OP_GET_LD_INFO, "Get LD Info" },
-	{ CXLFM_OP_GET_LD_ALLOCATIONS, "Get LD Allocations" },
-	{ CXLFM_OP_SET_LD_ALLOCATIONS, "Set LD Allocations" },
-	{ CXLFM_OP_GET_DCD_INFO, "Get DCD Info" },
-	{ CXLFM_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration" },
-	{ CXLFM_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration" },
-	{ CXLFM_OP_GET_DC_REGION_EXTENT_LISTS, "Get DC Region Extent Lists" },
-	{ CXLFM_OP_INITIATE_DC_ADD, "Initiate Dynamic Capacity Add" },
-	{ CXLFM_OP_INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release" },
-};
-
 const char *cxlfm_opcode_name(uint16_t opcode)
 {
-	for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
-		if (op_names[i].opcode == opcode)
-			return op_names[i].name;
-	return NULL;
+	const struct cxl_cmd_info *c = cxl_cmd_find(opcode);
+
+	return c ? c->name : NULL;
 }
 
 static const struct {
@@ -179,7 +135,7 @@ static int dec_identify(const void *req, const uint8_t *p, size_t len, void *out
 	struct cxlfm_identify_rsp *rsp = out;
 
 	(void)req;
-	if (len != 18)
+	if (len != CXL_OUT_IDENTIFY)
 		return -EBADMSG;
 	rsp->vendor_id = le16_get(p);
 	rsp->device_id = le16_get(p + 2);
@@ -205,7 +161,7 @@ static int dec_bg_op_status(const void *req, const uint8_t *p, size_t len, void 
 	struct cxlfm_bg_op_status_rsp *rsp = out;
 
 	(void)req;
-	if (len != 8 || (p[0] >> 1) > 100)
+	if (len != CXL_OUT_BG_OP_STATUS || (p[0] >> 1) > 100)
 		return -EBADMSG;
 	rsp->running = p[0] & 1;
 	rsp->percent = (uint8_t)(p[0] >> 1);
@@ -225,12 +181,13 @@ int cxlfm_cmd_bg_op_status(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 }
 
 /* Get and Set Response Message Limit answer the same one byte. */
+static_assert(CXL_OUT_GET_RSP_MSG_LIMIT == CXL_OUT_SET_RSP_MSG_LIMIT, "one decoder");
 static int dec_msg_limit(const void *req, const uint8_t *p, size_t len, void *out)
 {
 	uint8_t *limit_log2 = out;
 
 	(void)req;
-	if (len != 1)
+	if (len != CXL_OUT_GET_RSP_MSG_LIMIT)
 		return -EBADMSG;
 	*limit_log2 = p[0];
 	return 0;
@@ -250,7 +207,8 @@ int cxlfm_cmd_set_response_msg_limit(struct cxlfm_ep *ep, const struct cxlfm_tun
 				     struct cxlfm_set_response_msg_limit_rsp *rsp)
 {
 	struct rsp_buf r;
-	int rc = run(ep, tun, CXLFM_OP_SET_RSP_MSG_LIMIT, &req->limit_log2, 1, &r);
+	int rc = run(ep, tun, CXLFM_OP_SET_RSP_MSG_LIMIT, &req->limit_log2,
+		     CXL_IN_SET_RSP_MSG_LIMIT, &r);
 
 	return rc ? rc : dec_msg_limit(NULL, r.b, r.len, &rsp->limit_log2);
 }
@@ -260,7 +218,7 @@ static int dec_get_timestamp(const void *req, const uint8_t *p, size_t len, void
 	struct cxlfm_get_timestamp_rsp *rsp = out;
 
 	(void)req;
-	if (len != 8)
+	if (len != CXL_OUT_GET_TIMESTAMP)
 		return -EBADMSG;
 	rsp->timestamp = le64_get(p);
 	return 0;
@@ -278,7 +236,7 @@ int cxlfm_cmd_get_timestamp(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_set_timestamp(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			    const struct cxlfm_set_timestamp_req *req)
 {
-	uint8_t in[8];
+	uint8_t in[CXL_IN_SET_TIMESTAMP];
 
 	le64_put(in, req->timestamp);
 	return run_noout(ep, tun, CXLFM_OP_SET_TIMESTAMP, in, sizeof(in));
@@ -290,7 +248,7 @@ static int dec_get_supported_logs(const void *req, const uint8_t *p, size_t len,
 	size_t n;
 
 	(void)req;
-	if (len < 8)
+	if (len < CXL_OUT_GET_SUPPORTED_LOGS)
 		return -EBADMSG;
 	n = le16_get(p);
 	if (n > CXLFM_LOGS_MAX || len != 8 + LOG_ENTRY_LEN * n)
@@ -329,7 +287,7 @@ static int dec_get_log(const void *in, const uint8_t *p, size_t len, void *out)
 int cxlfm_cmd_get_log(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 		      const struct cxlfm_get_log_req *req, struct cxlfm_get_log_rsp *rsp)
 {
-	uint8_t in[0x18];
+	uint8_t in[CXL_IN_GET_LOG];
 	struct rsp_buf r;
 	int rc;
 
@@ -428,7 +386,7 @@ int cxlfm_cmd_get_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *
 				struct cxlfm_get_event_records_rsp *rsp)
 {
 	struct rsp_buf r;
-	int rc = run(ep, tun, CXLFM_OP_GET_EVENT_RECORDS, &req->log, 1, &r);
+	int rc = run(ep, tun, CXLFM_OP_GET_EVENT_RECORDS, &req->log, CXL_IN_GET_EVENT_RECORDS, &r);
 
 	return rc ? rc : dec_get_event_records(req, r.b, r.len, rsp);
 }
@@ -507,7 +465,7 @@ int cxlfm_cmd_get_dc_config(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			    const struct cxlfm_get_dc_config_req *req,
 			    struct cxlfm_get_dc_config_rsp *rsp)
 {
-	uint8_t in[2] = { req->region_count, req->start_region };
+	uint8_t in[CXL_IN_GET_DC_CONFIG] = { req->region_count, req->start_region };
 	struct rsp_buf r;
 	int rc = run(ep, tun, CXLFM_OP_GET_DC_CONFIG, in, sizeof(in), &r);
 
@@ -537,7 +495,7 @@ int cxlfm_cmd_get_dc_extent_list(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 				 const struct cxlfm_get_dc_extent_list_req *req,
 				 struct cxlfm_get_dc_extent_list_rsp *rsp)
 {
-	uint8_t in[8];
+	uint8_t in[CXL_IN_GET_DC_EXTENT_LIST];
 	struct rsp_buf r;
 	int rc;
 
@@ -589,7 +547,7 @@ static int dec_identify_switch_device(const void *req, const uint8_t *p, size_t 
 	struct cxlfm_identify_switch_device_rsp *rsp = out;
 
 	(void)req;
-	if (len != 0x49)
+	if (len != CXL_OUT_IDENTIFY_SWITCH_DEVICE)
 		return -EBADMSG;
 	rsp->ingress_port = p[0];
 	rsp->num_physical_ports = p[2];
@@ -662,7 +620,7 @@ int cxlfm_cmd_get_phys_port_state(struct cxlfm_ep *ep, const struct cxlfm_tunnel
 int cxlfm_cmd_phys_port_control(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				const struct cxlfm_phys_port_control_req *req)
 {
-	uint8_t in[2] = { req->ppb_id, req->port_opcode };
+	uint8_t in[CXL_IN_PHYS_PORT_CONTROL] = { req->ppb_id, req->port_opcode };
 
 	return run_noout(ep, tun, CXLFM_OP_PHYS_PORT_CONTROL, in, sizeof(in));
 }
@@ -729,7 +687,7 @@ int cxlfm_cmd_get_vcs_info(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_bind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			const struct cxlfm_bind_vppb_req *req)
 {
-	uint8_t in[6] = { req->vcs_id, req->vppb_id, req->port_id, 0 };
+	uint8_t in[CXL_IN_BIND_VPPB] = { req->vcs_id, req->vppb_id, req->port_id, 0 };
 
 	le16_put(in + 4, req->ld_id);
 	return run_noout(ep, tun, CXLFM_OP_BIND_VPPB, in, sizeof(in));
@@ -738,7 +696,8 @@ int cxlfm_cmd_bind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_unbind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			  const struct cxlfm_unbind_vppb_req *req)
 {
-	uint8_t in[3] = { req->vcs_id, req->vppb_id, (uint8_t)(req->option & 0x0f) };
+	uint8_t in[CXL_IN_UNBIND_VPPB] = { req->vcs_id, req->vppb_id,
+					   (uint8_t)(req->option & 0x0f) };
 
 	return run_noout(ep, tun, CXLFM_OP_UNBIND_VPPB, in, sizeof(in));
 }
@@ -750,7 +709,7 @@ static int dec_get_ld_info(const void *req, const uint8_t *p, size_t len, void *
 	struct cxlfm_get_ld_info_rsp *rsp = out;
 
 	(void)req;
-	if (len != 11)
+	if (len != CXL_OUT_GET_LD_INFO)
 		return -EBADMSG;
 	rsp->memory_size = le64_get(p);
 	rsp->ld_count = le16_get(p + 8);
@@ -800,7 +759,7 @@ int cxlfm_cmd_get_ld_allocations(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 				 const struct cxlfm_get_ld_allocations_req *req,
 				 struct cxlfm_get_ld_allocations_rsp *rsp)
 {
-	uint8_t in[2] = { req->start_ld, req->ld_list_limit };
+	uint8_t in[CXL_IN_GET_LD_ALLOCATIONS] = { req->start_ld, req->ld_list_limit };
 	struct rsp_buf r;
 	int rc = run(ep, tun, CXLFM_OP_GET_LD_ALLOCATIONS, in, sizeof(in), &r);
 
@@ -851,7 +810,8 @@ static int dec_get_dcd_info(const void *req, const uint8_t *p, size_t len, void 
 	struct cxlfm_get_dcd_info_rsp *rsp = out;
 
 	(void)req;
-	if (len != 20 + 8 * CXLFM_DC_REGIONS_MAX)
+	static_assert(CXL_OUT_GET_DCD_INFO == 20 + 8 * CXLFM_DC_REGIONS_MAX, "8 block size masks");
+	if (len != CXL_OUT_GET_DCD_INFO)
 		return -EBADMSG;
 	rsp->num_hosts = p[0];
 	rsp->num_regions = p[1];
@@ -914,7 +874,7 @@ int cxlfm_cmd_get_host_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_
 					const struct cxlfm_get_host_dc_region_config_req *req,
 					struct cxlfm_get_host_dc_region_config_rsp *rsp)
 {
-	uint8_t in[4];
+	uint8_t in[CXL_IN_GET_HOST_DC_REGION_CONFIG];
 	struct rsp_buf r;
 	int rc;
 
@@ -928,7 +888,7 @@ int cxlfm_cmd_get_host_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_
 int cxlfm_cmd_set_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				   const struct cxlfm_set_dc_region_config_req *req)
 {
-	uint8_t in[16] = { 0 };
+	uint8_t in[CXL_IN_SET_DC_REGION_CONFIG] = { 0 };
 
 	in[0] = req->region_id;
 	le64_put(in + 4, req->block_size);
@@ -962,7 +922,7 @@ int cxlfm_cmd_get_dc_region_extent_lists(struct cxlfm_ep *ep, const struct cxlfm
 					 const struct cxlfm_get_dc_region_extent_lists_req *req,
 					 struct cxlfm_get_dc_region_extent_lists_rsp *rsp)
 {
-	uint8_t in[12] = { 0 };
+	uint8_t in[CXL_IN_GET_DC_REGION_EXTENT_LISTS] = { 0 };
 	struct rsp_buf r;
 	int rc;
 
@@ -985,6 +945,7 @@ static int dc_change(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16
 
 	if (n && !ext)
 		return -EINVAL;
+	static_assert(CXL_IN_INITIATE_DC_ADD == 32 && CXL_IN_INITIATE_DC_RELEASE == 32, "header");
 	if (n > (sizeof(in) - 32) / EXT_LEN)
 		return -EMSGSIZE;
 	len = 32 + EXT_LEN * (size_t)n;
