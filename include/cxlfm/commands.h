@@ -53,8 +53,8 @@
  *      disagrees with the length, Invalid Input, ...) and the state left
  *      unchanged by an error. dev-facts checks the row, CEL and CCI kind.
  *   5. If the FM needs it: a typed call in include/cxlfm/fmapi.h and
- *      src/lib/fmapi.c (sizes CXL_IN_/CXL_OUT_<ID> from proto/commands.h)
- *      with a test against the model.
+ *      src/lib/fmapi.c (sizes CXL_IN_/CXL_OUT_<ID> from proto/commands.h,
+ *      shared records from proto/records.h) with a test against the model.
  *   6. Say in docs/ where the behaviour departs from QEMU or the spec.
  */
 #ifndef CXLFM_COMMANDS_H

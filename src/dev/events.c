@@ -47,10 +47,11 @@ void ev_fini(struct ev_logs *ev)
 
 void ev_record_init(uint8_t rec[EV_RECORD_SIZE], const uint8_t uuid[16], uint32_t flags)
 {
+	struct rec_event_hdr h = { .length = EV_RECORD_SIZE, .flags = flags };
+
+	memcpy(h.uuid, uuid, 16);
 	memset(rec, 0, EV_RECORD_SIZE);
-	memcpy(rec + EV_HDR_UUID, uuid, 16);
-	rec[EV_HDR_LENGTH] = EV_RECORD_SIZE;
-	le24_put(rec + EV_HDR_FLAGS, flags);
+	rec_event_hdr_put(rec, &h);
 }
 
 static uint8_t *slot(struct ev_log *l, size_t i)
@@ -90,8 +91,8 @@ int ev_add(struct ev_logs *ev, unsigned log, const uint8_t rec[EV_RECORD_SIZE], 
 	}
 	dst = slot(l, l->count);
 	memcpy(dst, rec, EV_RECORD_SIZE);
-	le16_put(dst + EV_HDR_HANDLE, l->next_handle);
-	le64_put(dst + EV_HDR_TIMESTAMP, ts);
+	le16_put(dst + REC_EVENT_HANDLE, l->next_handle);
+	le64_put(dst + REC_EVENT_TIMESTAMP, ts);
 	/* Handle 0 is never valid. */
 	if (++l->next_handle == 0)
 		l->next_handle = 1;

@@ -16,15 +16,17 @@
 #include "proto/cci.h"
 #include "proto/commands.h"
 #include "proto/le.h"
+#include "proto/records.h"
 
-#define EXT_LEN 40u      /* DC extent record */
-#define RANGE_LEN 24u    /* Updated Extent record */
-#define REGION_LEN 40u   /* DC region record (4800h, 5601h) */
-#define LIMITS_LEN 16u   /* extents / tags supported / available */
-#define EVENT_LEN 128u
+/* Records shared with the device models: proto/records.h. */
+#define EXT_LEN REC_DC_EXTENT_LEN
+#define RANGE_LEN REC_DC_RANGE_LEN
+#define REGION_LEN REC_DC_REGION_LEN
+#define LIMITS_LEN REC_DC_LIMITS_LEN
+#define EVENT_LEN REC_EVENT_LEN
+#define ALLOC_LEN REC_LD_ALLOC_LEN
 #define PORT_LEN 16u
 #define LOG_ENTRY_LEN 20u
-#define ALLOC_LEN 16u
 #define UNIT_SHIFT 28    /* 256 MiB */
 #define CEL_CHUNK 256u
 
@@ -102,21 +104,30 @@ static int run_noout(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16
 	return r.len == 0 ? rc : -EBADMSG;
 }
 
+/* The public extent is the wire record's fields in host order. */
+static void extent_from_rec(const struct rec_dc_extent *r, struct cxlfm_dc_extent *e)
+{
+	e->start_dpa = r->start_dpa;
+	e->length = r->length;
+	memcpy(e->tag, r->tag, sizeof(e->tag));
+	e->shared_seq = r->shared_seq;
+}
+
 static void put_extent(uint8_t *p, const struct cxlfm_dc_extent *e)
 {
-	memset(p, 0, EXT_LEN);
-	le64_put(p, e->start_dpa);
-	le64_put(p + 8, e->length);
-	memcpy(p + 16, e->tag, 16);
-	le16_put(p + 32, e->shared_seq);
+	struct rec_dc_extent r = { .start_dpa = e->start_dpa, .length = e->length,
+				   .shared_seq = e->shared_seq };
+
+	memcpy(r.tag, e->tag, sizeof(r.tag));
+	rec_dc_extent_put(p, &r);
 }
 
 static void get_extent(const uint8_t *p, struct cxlfm_dc_extent *e)
 {
-	e->start_dpa = le64_get(p);
-	e->length = le64_get(p + 8);
-	memcpy(e->tag, p + 16, 16);
-	e->shared_seq = le16_get(p + 32);
+	struct rec_dc_extent r;
+
+	rec_dc_extent_get(p, &r);
+	extent_from_rec(&r, e);
 }
 
 /* 256 MiB units to bytes; false if it does not fit 64 bits. */
@@ -126,6 +137,14 @@ static bool units_to_bytes(uint64_t units, uint64_t *bytes)
 		return false;
 	*bytes = units << UNIT_SHIFT;
 	return true;
+}
+
+/* A DC region record, its decode length in bytes; false if that overflows. */
+static bool get_region(const uint8_t *q, enum rec_region_form form, struct rec_dc_region *g,
+		       uint64_t *decode_len)
+{
+	rec_dc_region_get(q, g, form);
+	return units_to_bytes(g->decode_units, decode_len);
 }
 
 /* ---- generic ---- */
@@ -352,10 +371,10 @@ static int dec_get_event_records(const void *req, const uint8_t *p, size_t len, 
 	size_t n;
 
 	(void)req;
-	if (len < 32)
+	if (len < CXL_OUT_GET_EVENT_RECORDS)
 		return -EBADMSG;
 	n = le16_get(p + 20);
-	if (n > CXLFM_EVENT_RECORDS_MAX || len != 32 + EVENT_LEN * n)
+	if (n > CXLFM_EVENT_RECORDS_MAX || len != CXL_OUT_GET_EVENT_RECORDS + EVENT_LEN * n)
 		return -EBADMSG;
 	rsp->flags = p[0];
 	rsp->overflow_count = le16_get(p + 2);
@@ -363,20 +382,22 @@ static int dec_get_event_records(const void *req, const uint8_t *p, size_t len, 
 	rsp->last_overflow_ts = le64_get(p + 12);
 	rsp->num_records = (uint16_t)n;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 32 + EVENT_LEN * i;
+		const uint8_t *q = p + CXL_OUT_GET_EVENT_RECORDS + EVENT_LEN * i;
 		struct cxlfm_event_record *e = &rsp->records[i];
+		struct rec_event_hdr h;
 
-		memcpy(e->uuid, q, 16);
-		e->length = q[16];
-		e->flags = le24_get(q + 17);
-		e->handle = le16_get(q + 20);
-		e->related_handle = le16_get(q + 22);
-		e->timestamp = le64_get(q + 24);
-		e->maint_op_class = q[32];
-		e->maint_op_subclass = q[33];
-		e->ld_id = le16_get(q + 34);
-		e->head_id = q[36];
-		memcpy(e->data, q + 48, sizeof(e->data));
+		rec_event_hdr_get(q, &h);
+		memcpy(e->uuid, h.uuid, 16);
+		e->length = h.length;
+		e->flags = h.flags;
+		e->handle = h.handle;
+		e->related_handle = h.related_handle;
+		e->timestamp = h.timestamp;
+		e->maint_op_class = h.maint_op_class;
+		e->maint_op_subclass = h.maint_op_subclass;
+		e->ld_id = h.ld_id;
+		e->head_id = h.head_id;
+		memcpy(e->data, q + REC_EVENT_HDR_LEN, sizeof(e->data));
 	}
 	return 0;
 }
@@ -394,34 +415,37 @@ int cxlfm_cmd_get_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *
 int cxlfm_cmd_clear_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				  const struct cxlfm_clear_event_records_req *req)
 {
-	uint8_t in[6 + 2 * 255];
+	enum { HDR = CXL_IN_CLEAR_EVENT_RECORDS };
+	uint8_t in[HDR + 2 * 255];
 	size_t n = req->clear_all ? 0 : req->num_handles;
 
 	if (n && !req->handles)
 		return -EINVAL;
-	memset(in, 0, 6);
+	memset(in, 0, HDR);
 	in[0] = req->log;
 	in[1] = req->clear_all ? 0x01 : 0x00;
 	in[2] = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
-		le16_put(in + 6 + 2 * i, req->handles[i]);
-	return run_noout(ep, tun, CXLFM_OP_CLEAR_EVENT_RECORDS, in, 6 + 2 * n);
+		le16_put(in + HDR + 2 * i, req->handles[i]);
+	return run_noout(ep, tun, CXLFM_OP_CLEAR_EVENT_RECORDS, in, HDR + 2 * n);
 }
 
 int cxlfm_dc_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dc_event *out)
 {
-	const uint8_t *d = rec->data; /* record byte 48 is d[0] */
+	struct rec_dc_event ev;
 
+	static_assert(sizeof(rec->data) == REC_EVENT_LEN - REC_EVENT_HDR_LEN, "record body");
 	if (memcmp(rec->uuid, cxlfm_dc_event_uuid, 16))
 		return -EINVAL;
-	out->type = d[0];
-	out->validity = d[1];
-	out->host_id = le16_get(d + 2);
-	out->region_id = d[4];
-	out->more = d[5] & 0x01;
-	get_extent(d + 8, &out->extent);
-	out->extents_available = le32_get(d + 72);
-	out->tags_available = le32_get(d + 76);
+	rec_dc_event_get(rec->data, &ev); /* data[0] is record byte 48 */
+	out->type = ev.type;
+	out->validity = ev.validity;
+	out->host_id = ev.host_id;
+	out->region_id = ev.region_id;
+	out->more = ev.flags & REC_DC_EVENT_MORE;
+	extent_from_rec(&ev.extent, &out->extent);
+	out->extents_available = ev.extents_available;
+	out->tags_available = ev.tags_available;
 	return 0;
 }
 
@@ -430,11 +454,11 @@ int cxlfm_dc_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dc_
 static int dec_get_dc_config(const void *req, const uint8_t *p, size_t len, void *out)
 {
 	struct cxlfm_get_dc_config_rsp *rsp = out;
-	const uint8_t *t;
+	struct rec_dc_limits l;
 	size_t n;
 
 	(void)req;
-	if (len < 8)
+	if (len < CXL_OUT_GET_DC_CONFIG)
 		return -EBADMSG;
 	n = p[1];
 	if (n > CXLFM_DC_REGIONS_MAX || len != 8 + REGION_LEN * n + LIMITS_LEN)
@@ -442,22 +466,22 @@ static int dec_get_dc_config(const void *req, const uint8_t *p, size_t len, void
 	rsp->num_regions = p[0];
 	rsp->regions_returned = (uint8_t)n;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 8 + REGION_LEN * i;
 		struct cxlfm_dc_config_region *g = &rsp->regions[i];
+		struct rec_dc_region r;
 
-		g->base = le64_get(q);
-		if (!units_to_bytes(le64_get(q + 8), &g->decode_len))
+		if (!get_region(p + 8 + REGION_LEN * i, REC_REGION_HOST, &r, &g->decode_len))
 			return -EBADMSG;
-		g->length = le64_get(q + 16);
-		g->block_size = le64_get(q + 24);
-		g->dsmad_handle = le32_get(q + 32);
-		g->sanitize_on_release = q[36] & 0x01;
+		g->base = r.base;
+		g->length = r.length;
+		g->block_size = r.block_size;
+		g->dsmad_handle = r.dsmad_handle;
+		g->sanitize_on_release = r.sanitize_on_release;
 	}
-	t = p + 8 + REGION_LEN * n;
-	rsp->extents_supported = le32_get(t);
-	rsp->extents_available = le32_get(t + 4);
-	rsp->tags_supported = le32_get(t + 8);
-	rsp->tags_available = le32_get(t + 12);
+	rec_dc_limits_get(p + 8 + REGION_LEN * n, &l);
+	rsp->extents_supported = l.extents_supported;
+	rsp->extents_available = l.extents_available;
+	rsp->tags_supported = l.tags_supported;
+	rsp->tags_available = l.tags_available;
 	return 0;
 }
 
@@ -478,7 +502,7 @@ static int dec_get_dc_extent_list(const void *in, const uint8_t *p, size_t len, 
 	struct cxlfm_get_dc_extent_list_rsp *rsp = out;
 	size_t n;
 
-	if (len < 16)
+	if (len < CXL_OUT_GET_DC_EXTENT_LIST)
 		return -EBADMSG;
 	n = le32_get(p);
 	if (n > req->extent_count || n > CXLFM_DC_EXTENTS_MAX || len != 16 + EXT_LEN * n)
@@ -521,10 +545,9 @@ static int dc_response(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint
 	memset(in, 0, len);
 	le32_put(in, req->num_ranges);
 	in[4] = req->flags;
-	for (size_t i = 0; i < req->num_ranges; i++) {
-		le64_put(in + 8 + RANGE_LEN * i, req->ranges[i].start_dpa);
-		le64_put(in + 16 + RANGE_LEN * i, req->ranges[i].length);
-	}
+	for (size_t i = 0; i < req->num_ranges; i++)
+		rec_dc_range_put(in + 8 + RANGE_LEN * i, req->ranges[i].start_dpa,
+				 req->ranges[i].length);
 	return run_noout(ep, tun, opcode, in, len);
 }
 
@@ -575,7 +598,7 @@ static int dec_get_phys_port_state(const void *in, const uint8_t *p, size_t len,
 	struct cxlfm_get_phys_port_state_rsp *rsp = out;
 	size_t n;
 
-	if (len < 4)
+	if (len < CXL_OUT_GET_PHYS_PORT_STATE)
 		return -EBADMSG;
 	n = p[0];
 	if (n != req->num_ports || n > CXLFM_PORTS_MAX || len != 4 + PORT_LEN * n)
@@ -731,8 +754,11 @@ static int get_allocs(const uint8_t *p, size_t len, size_t n, struct cxlfm_ld_al
 	if (n > CXLFM_LD_MAX || len != 4 + ALLOC_LEN * n)
 		return -EBADMSG;
 	for (size_t i = 0; i < n; i++) {
-		out[i].range1 = le64_get(p + 4 + ALLOC_LEN * i);
-		out[i].range2 = le64_get(p + 12 + ALLOC_LEN * i);
+		struct rec_ld_alloc a;
+
+		rec_ld_alloc_get(p + 4 + ALLOC_LEN * i, &a);
+		out[i].range1 = a.range1;
+		out[i].range2 = a.range2;
 	}
 	return 0;
 }
@@ -795,8 +821,9 @@ int cxlfm_cmd_set_ld_allocations(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 	in[0] = req->num_entries;
 	in[1] = req->start_ld;
 	for (size_t i = 0; i < req->num_entries; i++) {
-		le64_put(in + 4 + ALLOC_LEN * i, req->entries[i].range1);
-		le64_put(in + 12 + ALLOC_LEN * i, req->entries[i].range2);
+		struct rec_ld_alloc a = { req->entries[i].range1, req->entries[i].range2 };
+
+		rec_ld_alloc_put(in + 4 + ALLOC_LEN * i, &a);
 	}
 	rc = run(ep, tun, CXLFM_OP_SET_LD_ALLOCATIONS, in,
 		 4 + ALLOC_LEN * (size_t)req->num_entries, &r);
@@ -838,11 +865,11 @@ static int dec_get_host_dc_region_config(const void *req, const uint8_t *p, size
 					 void *out)
 {
 	struct cxlfm_get_host_dc_region_config_rsp *rsp = out;
-	const uint8_t *t;
+	struct rec_dc_limits l;
 	size_t n;
 
 	(void)req;
-	if (len < 4)
+	if (len < CXL_OUT_GET_HOST_DC_REGION_CONFIG)
 		return -EBADMSG;
 	n = p[3];
 	if (n > CXLFM_DC_REGIONS_MAX || len != 4 + REGION_LEN * n + LIMITS_LEN)
@@ -851,22 +878,22 @@ static int dec_get_host_dc_region_config(const void *req, const uint8_t *p, size
 	rsp->num_regions = p[2];
 	rsp->regions_returned = (uint8_t)n;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 4 + REGION_LEN * i;
 		struct cxlfm_dc_region *g = &rsp->regions[i];
+		struct rec_dc_region r;
 
-		g->base = le64_get(q);
-		if (!units_to_bytes(le64_get(q + 8), &g->decode_len))
+		if (!get_region(p + 4 + REGION_LEN * i, REC_REGION_FM, &r, &g->decode_len))
 			return -EBADMSG;
-		g->length = le64_get(q + 16);
-		g->block_size = le64_get(q + 24);
-		g->dsmas_flags = q[32];
-		g->sanitize_on_release = q[36] & 0x01;
+		g->base = r.base;
+		g->length = r.length;
+		g->block_size = r.block_size;
+		g->dsmas_flags = r.dsmas_flags;
+		g->sanitize_on_release = r.sanitize_on_release;
 	}
-	t = p + 4 + REGION_LEN * n;
-	rsp->extents_supported = le32_get(t);
-	rsp->extents_available = le32_get(t + 4);
-	rsp->tags_supported = le32_get(t + 8);
-	rsp->tags_available = le32_get(t + 12);
+	rec_dc_limits_get(p + 4 + REGION_LEN * n, &l);
+	rsp->extents_supported = l.extents_supported;
+	rsp->extents_available = l.extents_available;
+	rsp->tags_supported = l.tags_supported;
+	rsp->tags_available = l.tags_available;
 	return 0;
 }
 
@@ -903,7 +930,7 @@ static int dec_get_dc_region_extent_lists(const void *in, const uint8_t *p, size
 	struct cxlfm_get_dc_region_extent_lists_rsp *rsp = out;
 	size_t n;
 
-	if (len < 24)
+	if (len < CXL_OUT_GET_DC_REGION_EXTENT_LISTS)
 		return -EBADMSG;
 	n = le32_get(p + 8);
 	if (n > req->extent_count || n > CXLFM_DC_EXTENTS_MAX || len != 24 + EXT_LEN * n)

@@ -2,7 +2,8 @@
 /*
  * The command facts (include/cxlfm/commands.h, proto/commands.h): one
  * sorted list, unique opcodes, IDs and names, lengths and bits within their
- * fields, and libcxlfm's opcode names kept.
+ * fields, libcxlfm's opcode names kept, and the records of proto/records.h
+ * at the offsets the spec gives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "proto/commands.h"
+#include "proto/records.h"
 
 /* The list is in opcode order without duplicates: lookups bisect it. */
 static void test_sorted_unique(void **state)
@@ -140,6 +142,80 @@ static void test_public_opcodes(void **state)
 	assert_string_equal(cxl_cmd_find(0x5603)->name, "Get DC Region Extent Lists");
 }
 
+/*
+ * Records at the spec's offsets: a DC extent (CXL r3.1 §8.2.9.2.1.6) and a
+ * DC event record body written field by field and read back; reserved bytes
+ * written as zero.
+ */
+static void test_records(void **state)
+{
+	struct rec_dc_extent e = { .start_dpa = 0x1122334455667788ull, .length = 0x200000,
+				   .shared_seq = 0xa55a };
+	struct rec_dc_event ev = { .type = 1, .validity = 1, .host_id = 0x0203, .region_id = 4,
+				   .flags = REC_DC_EVENT_MORE, .extents_available = 0x01020304,
+				   .tags_available = 5 };
+	struct rec_dc_region r = { .base = 1, .decode_units = 2, .length = 3, .block_size = 4,
+				   .dsmad_handle = 0xaabbccdd, .dsmas_flags = 0x08,
+				   .sanitize_on_release = true }, back;
+	uint8_t buf[128];
+	struct rec_dc_extent e2;
+	struct rec_dc_event ev2;
+
+	(void)state;
+	memset(e.tag, 0x7e, sizeof(e.tag));
+	memset(buf, 0xee, sizeof(buf));
+	rec_dc_extent_put(buf, &e);
+	assert_int_equal(buf[0], 0x88);
+	assert_int_equal(buf[7], 0x11);
+	assert_int_equal(buf[10], 0x20);
+	assert_int_equal(buf[16], 0x7e);
+	assert_int_equal(buf[31], 0x7e);
+	assert_int_equal(buf[32], 0x5a);
+	assert_int_equal(buf[33], 0xa5);
+	for (unsigned i = 34; i < REC_DC_EXTENT_LEN; i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(buf[REC_DC_EXTENT_LEN], 0xee);
+	rec_dc_extent_get(buf, &e2);
+	assert_memory_equal(&e2.tag, &e.tag, 16);
+	assert_true(e2.start_dpa == e.start_dpa && e2.length == e.length &&
+		    e2.shared_seq == e.shared_seq);
+
+	ev.extent = e;
+	memset(buf, 0xee, sizeof(buf));
+	rec_dc_event_put(buf + REC_EVENT_HDR_LEN, &ev);
+	assert_int_equal(buf[47], 0xee);
+	assert_int_equal(buf[48], 1);         /* event type */
+	assert_int_equal(buf[49], 1);         /* validity */
+	assert_int_equal(buf[50], 0x03);      /* host id */
+	assert_int_equal(buf[52], 4);         /* updated region */
+	assert_int_equal(buf[53], 0x01);      /* More */
+	assert_int_equal(buf[56], 0x88);      /* the extent */
+	assert_int_equal(buf[120], 0x04);     /* extents available */
+	assert_int_equal(buf[124], 5);        /* tags available */
+	assert_int_equal(buf[54] | buf[55] | buf[96] | buf[119], 0);
+	rec_dc_event_get(buf + REC_EVENT_HDR_LEN, &ev2);
+	assert_int_equal(ev2.host_id, 0x0203);
+	assert_int_equal(ev2.extents_available, 0x01020304);
+	assert_true(ev2.extent.start_dpa == e.start_dpa);
+
+	/* the host's region record has a 4-byte DSMAD handle at 32, the FM's a flags byte */
+	rec_dc_region_put(buf, &r, REC_REGION_HOST);
+	assert_int_equal(buf[32], 0xdd);
+	assert_int_equal(buf[35], 0xaa);
+	assert_int_equal(buf[36], 0x01);
+	rec_dc_region_get(buf, &back, REC_REGION_HOST);
+	assert_int_equal(back.dsmad_handle, 0xaabbccdd);
+	assert_int_equal(back.dsmas_flags, 0);
+	rec_dc_region_put(buf, &r, REC_REGION_FM);
+	assert_int_equal(buf[32], 0x08);
+	assert_int_equal(buf[33], 0);
+	rec_dc_region_get(buf, &back, REC_REGION_FM);
+	assert_int_equal(back.dsmas_flags, 0x08);
+	assert_int_equal(back.dsmad_handle, 0);
+	assert_true(back.sanitize_on_release);
+	assert_int_equal(back.decode_units, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_fields_in_range),
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_public_opcodes),
+		cmocka_unit_test(test_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
