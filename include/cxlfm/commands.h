@@ -2,9 +2,9 @@
 /*
  * The CXL command facts: every CCI / FM API command cxl-fmemu knows,
  * described once. The device models' command sets (src/dev), the Command
- * Effects Log they report, and libcxlfm's opcode names and layout sizes all
- * come from CXLFM_COMMANDS below; tests/unit (proto-commands, dev-facts)
- * fail when any of them disagrees with it.
+ * Effects Log they report, libcxlfm's opcode names and layout sizes, and
+ * docs/commands.md all come from CXLFM_COMMANDS below; tests/unit
+ * (proto-commands, dev-facts) fail when any of them disagrees with it.
  *
  * One row per opcode, in opcode order:
  *
@@ -29,7 +29,8 @@
  *             register a command on a CCI of a kind listed here.
  *
  * Where the facts come from: rows that a cxl-emu command set registers are
- * what the devices do, asserted byte by byte by tests/unit. The other rows are the commands libcxlmi can send
+ * what the devices do, asserted byte by byte by tests/unit (and shown in
+ * docs/commands.md). The other rows are the commands libcxlmi can send
  * (its src/cxlmi/api-types.h layouts at d2dd30c); their effects are QEMU's
  * (hw/cxl/cxl-mailbox-utils.c at 0046be6e) where QEMU implements the
  * command, else read from the command's description. Check both against the
@@ -55,7 +56,9 @@
  *   5. If the FM needs it: a typed call in include/cxlfm/fmapi.h and
  *      src/lib/fmapi.c (sizes CXL_IN_/CXL_OUT_<ID> from proto/commands.h,
  *      shared records from proto/records.h) with a test against the model.
- *   6. Say in docs/ where the behaviour departs from QEMU or the spec.
+ *   6. Regenerate docs/commands.md (build/tests/unit/dev/commands-doc >
+ *      docs/commands.md; the docs-commands test fails until you do), and say
+ *      in docs/ where the behaviour departs from QEMU or the spec.
  */
 #ifndef CXLFM_COMMANDS_H
 #define CXLFM_COMMANDS_H
