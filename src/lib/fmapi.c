@@ -139,12 +139,25 @@ static bool units_to_bytes(uint64_t units, uint64_t *bytes)
 	return true;
 }
 
-/* A DC region record, its decode length in bytes; false if that overflows. */
-static bool get_region(const uint8_t *q, enum rec_region_form form, struct rec_dc_region *g,
-		       uint64_t *decode_len)
+/*
+ * The region list of Get DC Configuration (4800h, REC_REGION_HOST) and Get
+ * Host DC Region Configuration (5601h, REC_REGION_FM): n records from byte
+ * hdr, then the extents / tags trailer, and nothing else. The records go to
+ * r with their decode lengths in bytes in decode_len, the trailer to l.
+ */
+static int dec_regions(const uint8_t *p, size_t len, size_t hdr, size_t n,
+		       enum rec_region_form form, struct rec_dc_region *r,
+		       uint64_t *decode_len, struct rec_dc_limits *l)
 {
-	rec_dc_region_get(q, g, form);
-	return units_to_bytes(g->decode_units, decode_len);
+	if (n > CXLFM_DC_REGIONS_MAX || len != hdr + REGION_LEN * n + LIMITS_LEN)
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		rec_dc_region_get(p + hdr + REGION_LEN * i, &r[i], form);
+		if (!units_to_bytes(r[i].decode_units, &decode_len[i]))
+			return -EBADMSG;
+	}
+	rec_dc_limits_get(p + hdr + REGION_LEN * n, l);
+	return 0;
 }
 
 /* ---- generic ---- */
@@ -454,34 +467,28 @@ int cxlfm_dc_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dc_
 static int dec_get_dc_config(const void *req, const uint8_t *p, size_t len, void *out)
 {
 	struct cxlfm_get_dc_config_rsp *rsp = out;
+	struct rec_dc_region r[CXLFM_DC_REGIONS_MAX];
+	uint64_t decode_len[CXLFM_DC_REGIONS_MAX];
 	struct rec_dc_limits l;
-	size_t n;
+	int rc;
 
 	(void)req;
 	if (len < CXL_OUT_GET_DC_CONFIG)
 		return -EBADMSG;
-	n = p[1];
-	if (n > CXLFM_DC_REGIONS_MAX || len != 8 + REGION_LEN * n + LIMITS_LEN)
-		return -EBADMSG;
-	rsp->num_regions = p[0];
-	rsp->regions_returned = (uint8_t)n;
-	for (size_t i = 0; i < n; i++) {
-		struct cxlfm_dc_config_region *g = &rsp->regions[i];
-		struct rec_dc_region r;
-
-		if (!get_region(p + 8 + REGION_LEN * i, REC_REGION_HOST, &r, &g->decode_len))
-			return -EBADMSG;
-		g->base = r.base;
-		g->length = r.length;
-		g->block_size = r.block_size;
-		g->dsmad_handle = r.dsmad_handle;
-		g->sanitize_on_release = r.sanitize_on_release;
-	}
-	rec_dc_limits_get(p + 8 + REGION_LEN * n, &l);
-	rsp->extents_supported = l.extents_supported;
-	rsp->extents_available = l.extents_available;
-	rsp->tags_supported = l.tags_supported;
-	rsp->tags_available = l.tags_available;
+	rc = dec_regions(p, len, 8, p[1], REC_REGION_HOST, r, decode_len, &l);
+	if (rc)
+		return rc;
+	*rsp = (struct cxlfm_get_dc_config_rsp){
+		.num_regions = p[0], .regions_returned = p[1],
+		.extents_supported = l.extents_supported, .extents_available = l.extents_available,
+		.tags_supported = l.tags_supported, .tags_available = l.tags_available,
+	};
+	for (size_t i = 0; i < p[1]; i++)
+		rsp->regions[i] = (struct cxlfm_dc_config_region){
+			.base = r[i].base, .decode_len = decode_len[i], .length = r[i].length,
+			.block_size = r[i].block_size, .dsmad_handle = r[i].dsmad_handle,
+			.sanitize_on_release = r[i].sanitize_on_release,
+		};
 	return 0;
 }
 
@@ -865,35 +872,28 @@ static int dec_get_host_dc_region_config(const void *req, const uint8_t *p, size
 					 void *out)
 {
 	struct cxlfm_get_host_dc_region_config_rsp *rsp = out;
+	struct rec_dc_region r[CXLFM_DC_REGIONS_MAX];
+	uint64_t decode_len[CXLFM_DC_REGIONS_MAX];
 	struct rec_dc_limits l;
-	size_t n;
+	int rc;
 
 	(void)req;
 	if (len < CXL_OUT_GET_HOST_DC_REGION_CONFIG)
 		return -EBADMSG;
-	n = p[3];
-	if (n > CXLFM_DC_REGIONS_MAX || len != 4 + REGION_LEN * n + LIMITS_LEN)
-		return -EBADMSG;
-	rsp->host_id = le16_get(p);
-	rsp->num_regions = p[2];
-	rsp->regions_returned = (uint8_t)n;
-	for (size_t i = 0; i < n; i++) {
-		struct cxlfm_dc_region *g = &rsp->regions[i];
-		struct rec_dc_region r;
-
-		if (!get_region(p + 4 + REGION_LEN * i, REC_REGION_FM, &r, &g->decode_len))
-			return -EBADMSG;
-		g->base = r.base;
-		g->length = r.length;
-		g->block_size = r.block_size;
-		g->dsmas_flags = r.dsmas_flags;
-		g->sanitize_on_release = r.sanitize_on_release;
-	}
-	rec_dc_limits_get(p + 4 + REGION_LEN * n, &l);
-	rsp->extents_supported = l.extents_supported;
-	rsp->extents_available = l.extents_available;
-	rsp->tags_supported = l.tags_supported;
-	rsp->tags_available = l.tags_available;
+	rc = dec_regions(p, len, 4, p[3], REC_REGION_FM, r, decode_len, &l);
+	if (rc)
+		return rc;
+	*rsp = (struct cxlfm_get_host_dc_region_config_rsp){
+		.host_id = le16_get(p), .num_regions = p[2], .regions_returned = p[3],
+		.extents_supported = l.extents_supported, .extents_available = l.extents_available,
+		.tags_supported = l.tags_supported, .tags_available = l.tags_available,
+	};
+	for (size_t i = 0; i < p[3]; i++)
+		rsp->regions[i] = (struct cxlfm_dc_region){
+			.base = r[i].base, .decode_len = decode_len[i], .length = r[i].length,
+			.block_size = r[i].block_size, .dsmas_flags = r[i].dsmas_flags,
+			.sanitize_on_release = r[i].sanitize_on_release,
+		};
 	return 0;
 }
 
