@@ -32,46 +32,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cxlfm/commands.h"
 #include "cxlfm/cxlfm.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- opcodes (CXL r3.1 Table 8-37 and Table 8-132) ---- */
-enum cxlfm_opcode {
-	CXLFM_OP_IDENTIFY = 0x0001,
-	CXLFM_OP_BG_OP_STATUS = 0x0002,
-	CXLFM_OP_GET_RSP_MSG_LIMIT = 0x0003,
-	CXLFM_OP_SET_RSP_MSG_LIMIT = 0x0004,
-	CXLFM_OP_BG_OP_ABORT = 0x0005,
-	CXLFM_OP_GET_EVENT_RECORDS = 0x0100,
-	CXLFM_OP_CLEAR_EVENT_RECORDS = 0x0101,
-	CXLFM_OP_GET_TIMESTAMP = 0x0300,
-	CXLFM_OP_SET_TIMESTAMP = 0x0301,
-	CXLFM_OP_GET_SUPPORTED_LOGS = 0x0400,
-	CXLFM_OP_GET_LOG = 0x0401,
-	CXLFM_OP_GET_DC_CONFIG = 0x4800,
-	CXLFM_OP_GET_DC_EXTENT_LIST = 0x4801,
-	CXLFM_OP_ADD_DC_RESPONSE = 0x4802,
-	CXLFM_OP_RELEASE_DC = 0x4803,
-	CXLFM_OP_IDENTIFY_SWITCH_DEVICE = 0x5100,
-	CXLFM_OP_GET_PHYS_PORT_STATE = 0x5101,
-	CXLFM_OP_PHYS_PORT_CONTROL = 0x5102,
-	CXLFM_OP_GET_VCS_INFO = 0x5200,
-	CXLFM_OP_BIND_VPPB = 0x5201,
-	CXLFM_OP_UNBIND_VPPB = 0x5202,
-	CXLFM_OP_TUNNEL_MGMT = 0x5300,
-	CXLFM_OP_GET_LD_INFO = 0x5400,
-	CXLFM_OP_GET_LD_ALLOCATIONS = 0x5401,
-	CXLFM_OP_SET_LD_ALLOCATIONS = 0x5402,
-	CXLFM_OP_GET_DCD_INFO = 0x5600,
-	CXLFM_OP_GET_HOST_DC_REGION_CONFIG = 0x5601,
-	CXLFM_OP_SET_DC_REGION_CONFIG = 0x5602,
-	CXLFM_OP_GET_DC_REGION_EXTENT_LISTS = 0x5603,
-	CXLFM_OP_INITIATE_DC_ADD = 0x5604,
-	CXLFM_OP_INITIATE_DC_RELEASE = 0x5605,
-};
+/*
+ * ---- opcodes ----
+ * enum cxlfm_opcode (CXLFM_OP_IDENTIFY, ...) comes from the command facts in
+ * cxlfm/commands.h, with every command's name, section, payload sizes,
+ * effects and CCIs as an X-macro list (CXLFM_COMMANDS).
+ */
 
 /* Return codes callers test for most (CXL r3.1 Table 8-34). */
 #define CXLFM_RC_SUCCESS 0x00
@@ -80,7 +53,11 @@ enum cxlfm_opcode {
 #define CXLFM_RC_UNSUPPORTED 0x03
 #define CXLFM_RC_BUSY 0x06
 
-/* Spec name of an opcode ("Get DCD Info"), or NULL if libcxlfm has no call for it. */
+/*
+ * Spec name of an opcode ("Get DCD Info") for any command of the command
+ * facts (cxlfm/commands.h), whether or not libcxlfm has a typed call for it;
+ * NULL for an opcode not in them (vendor or unknown).
+ */
 const char *cxlfm_opcode_name(uint16_t opcode);
 /*
  * Short identifier of a result for logs and JSON: "success",

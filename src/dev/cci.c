@@ -7,10 +7,7 @@
 #include "proto/le.h"
 #include "util/log.h"
 
-const uint8_t cci_cel_uuid[16] = {
-	0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
-	0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-};
+const uint8_t cci_cel_uuid[16] = CXLFM_CEL_UUID_INIT;
 
 #define CCI_PAYLOAD_MIN 256u
 #define CCI_PAYLOAD_LIMIT (1u << 20)
@@ -53,11 +50,19 @@ int cci_add_set(struct cci *cci, const struct cci_cmd_set *set)
 	if (cci->nsets >= CCI_MAX_SETS)
 		return -ENOSPC;
 	for (size_t i = 1; i < set->count; i++)
-		if (set->cmds[i - 1].opcode >= set->cmds[i].opcode)
+		if (set->cmds[i - 1].info->opcode >= set->cmds[i].info->opcode)
 			return -EINVAL; /* tables must be sorted, no duplicates */
-	for (size_t i = 0; i < set->count; i++)
-		if (cci_find(cci, set->cmds[i].opcode))
+	for (size_t i = 0; i < set->count; i++) {
+		const struct cxl_cmd_info *c = set->cmds[i].info;
+
+		if ((c->ccis & set->kind) != set->kind) {
+			log_err("cci %s: set %s carries %s (%04Xh), which its CCI kind may not",
+				cci->name, set->name, c->name, c->opcode);
+			return -EINVAL;
+		}
+		if (cci_find(cci, c->opcode))
 			return -EEXIST;
+	}
 	cci->sets[cci->nsets++] = set;
 	return 0;
 }
@@ -71,9 +76,9 @@ const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode)
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 
-			if (set->cmds[mid].opcode == opcode)
+			if (set->cmds[mid].info->opcode == opcode)
 				return &set->cmds[mid];
-			if (set->cmds[mid].opcode < opcode)
+			if (set->cmds[mid].info->opcode < opcode)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -90,6 +95,7 @@ uint64_t cci_now_ns(const struct cci *cci)
 uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
 		     size_t in_len, uint8_t *out, size_t *out_len)
 {
+	const struct cxl_cmd_info *info;
 	const struct cci_cmd *cmd;
 	struct cci_call call;
 	uint16_t rc;
@@ -104,13 +110,13 @@ uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
 		log_dbg("cci %s op 0x%04x: unsupported", cci->name, opcode);
 		return CXL_RC_UNSUPPORTED;
 	}
-	if (in_len > cci->payload_max ||
-	    (cmd->in_len != CCI_LEN_VAR && in_len != cmd->in_len)) {
+	info = cmd->info;
+	if (in_len > cci->payload_max || !cxl_cmd_in_len_ok(info, in_len)) {
 		log_dbg("cci %s op 0x%04x %s: payload length %zu", cci->name,
-			opcode, cmd->name, in_len);
+			opcode, info->name, in_len);
 		return CXL_RC_INVALID_PAYLOAD_LENGTH;
 	}
-	if ((cmd->effects & CCI_EFF_BACKGROUND_OPERATION) && cci->bg.running)
+	if ((info->effects & CXLFM_EFF_BG) && cci->bg.running)
 		return CXL_RC_BUSY;
 
 	memset(out, 0, cci->payload_max);
@@ -120,18 +126,26 @@ uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
 	rc = cmd->handler(cci, cmd, &call);
 	if (call.out_len > call.out_max) {
 		log_err("cci %s op 0x%04x %s: handler wrote %zu > %zu bytes",
-			cci->name, opcode, cmd->name, call.out_len, call.out_max);
+			cci->name, opcode, info->name, call.out_len, call.out_max);
+		return CXL_RC_INTERNAL_ERROR;
+	}
+	if (rc == CXL_RC_SUCCESS && !cxl_cmd_out_len_ok(info, call.out_len)) {
+		/* The facts say what a success answer carries: a handler that
+		 * answers otherwise is wrong, and nothing of it leaves. */
+		log_err("cci %s op 0x%04x %s: handler answered %zu bytes, the command has %s%u",
+			cci->name, opcode, info->name, call.out_len,
+			info->out_var ? "at least " : "", (unsigned)info->out_len);
 		return CXL_RC_INTERNAL_ERROR;
 	}
 	if (rc == CXL_RC_BG_STARTED && !cci->bg.running) {
 		log_err("cci %s op 0x%04x %s: background started without an operation",
-			cci->name, opcode, cmd->name);
+			cci->name, opcode, info->name);
 		return CXL_RC_INTERNAL_ERROR;
 	}
 	if (rc == CXL_RC_SUCCESS || rc == CXL_RC_BG_STARTED)
 		*out_len = call.out_len;
 	log_dbg("cci %s op 0x%04x %s: rc 0x%02x out %zu", cci->name, opcode,
-		cmd->name, rc, *out_len);
+		info->name, rc, *out_len);
 	return rc;
 }
 
@@ -150,7 +164,7 @@ size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len)
 
 	for (size_t s = 0; s < cci->nsets; s++) {
 		for (size_t i = 0; i < cci->sets[s]->count; i++, pos += 4) {
-			const struct cci_cmd *c = &cci->sets[s]->cmds[i];
+			const struct cxl_cmd_info *c = cci->sets[s]->cmds[i].info;
 			uint8_t ent[4];
 
 			le16_put(ent, c->opcode);

@@ -15,61 +15,33 @@
 #include <stdint.h>
 
 #include "proto/cci.h"
+#include "proto/commands.h"
 
-/* Command Effects Log entry "Command Effect" bits, CXL r3.2 Table 8-87. */
-#define CCI_EFF_CONFIG_CHANGE_COLD_RESET (1u << 0)
-#define CCI_EFF_IMMEDIATE_CONFIG_CHANGE  (1u << 1)
-#define CCI_EFF_IMMEDIATE_DATA_CHANGE    (1u << 2)
-#define CCI_EFF_IMMEDIATE_POLICY_CHANGE  (1u << 3)
-#define CCI_EFF_IMMEDIATE_LOG_CHANGE     (1u << 4)
-#define CCI_EFF_SECURITY_STATE_CHANGE    (1u << 5)
-#define CCI_EFF_BACKGROUND_OPERATION     (1u << 6)
-#define CCI_EFF_SECONDARY_MBOX_SUPPORTED (1u << 7)
-#define CCI_EFF_REQUEST_ABORT_SUPPORTED  (1u << 8)
-#define CCI_EFF_CONFIG_CHANGE_CONV_RESET (1u << 9)
-#define CCI_EFF_CONFIG_CHANGE_CXL_RESET  (1u << 10)
+/*
+ * Command Effects Log "Command Effect" bits (CXL r3.2 Table 8-87): the
+ * CXLFM_EFF_* of the command facts, under the names code written before
+ * the facts uses.
+ */
+#define CCI_EFF_CONFIG_CHANGE_COLD_RESET CXLFM_EFF_COLD_RESET
+#define CCI_EFF_IMMEDIATE_CONFIG_CHANGE  CXLFM_EFF_IMM_CONFIG
+#define CCI_EFF_IMMEDIATE_DATA_CHANGE    CXLFM_EFF_IMM_DATA
+#define CCI_EFF_IMMEDIATE_POLICY_CHANGE  CXLFM_EFF_IMM_POLICY
+#define CCI_EFF_IMMEDIATE_LOG_CHANGE     CXLFM_EFF_IMM_LOG
+#define CCI_EFF_SECURITY_STATE_CHANGE    CXLFM_EFF_SECURITY
+#define CCI_EFF_BACKGROUND_OPERATION     CXLFM_EFF_BG
+#define CCI_EFF_SECONDARY_MBOX_SUPPORTED CXLFM_EFF_SECONDARY_MBOX
+#define CCI_EFF_REQUEST_ABORT_SUPPORTED  CXLFM_EFF_ABORT
+#define CCI_EFF_CONFIG_CHANGE_CONV_RESET CXLFM_EFF_CONV_RESET
+#define CCI_EFF_CONFIG_CHANGE_CXL_RESET  CXLFM_EFF_CXL_RESET
 
-/* Input-size rule: exact length, or variable (the handler checks). */
-#define CCI_LEN_VAR SIZE_MAX
-
-/* Opcodes shared by several command sets (CXL r3.1 Table 8-37 / 8-132). */
+/* Opcodes, from the command facts (include/cxlfm/commands.h): CCI_OP_IDENTIFY, ... */
 enum cci_opcode {
-	CCI_OP_IDENTIFY = 0x0001,
-	CCI_OP_BG_OP_STATUS = 0x0002,
-	CCI_OP_GET_RSP_MSG_LIMIT = 0x0003,
-	CCI_OP_SET_RSP_MSG_LIMIT = 0x0004,
-	CCI_OP_BG_OP_ABORT = 0x0005,
-	CCI_OP_GET_EVENT_RECORDS = 0x0100,
-	CCI_OP_CLEAR_EVENT_RECORDS = 0x0101,
-	CCI_OP_GET_EVENT_INT_POLICY = 0x0102,
-	CCI_OP_SET_EVENT_INT_POLICY = 0x0103,
-	CCI_OP_GET_TIMESTAMP = 0x0300,
-	CCI_OP_SET_TIMESTAMP = 0x0301,
-	CCI_OP_GET_SUPPORTED_LOGS = 0x0400,
-	CCI_OP_GET_LOG = 0x0401,
-	CCI_OP_IDENTIFY_MEMORY_DEVICE = 0x4000,
-	CCI_OP_GET_PARTITION_INFO = 0x4100,
-	CCI_OP_GET_DC_CONFIG = 0x4800,
-	CCI_OP_GET_DC_EXTENT_LIST = 0x4801,
-	CCI_OP_ADD_DC_RESPONSE = 0x4802,
-	CCI_OP_RELEASE_DC = 0x4803,
-	CCI_OP_IDENTIFY_SWITCH_DEVICE = 0x5100,
-	CCI_OP_GET_PHYS_PORT_STATE = 0x5101,
-	CCI_OP_PHYS_PORT_CONTROL = 0x5102,
-	CCI_OP_GET_VCS_INFO = 0x5200,
-	CCI_OP_BIND_VPPB = 0x5201,
-	CCI_OP_UNBIND_VPPB = 0x5202,
-	CCI_OP_TUNNEL_MGMT = 0x5300,
-	CCI_OP_GET_LD_INFO = 0x5400,
-	CCI_OP_GET_LD_ALLOCATIONS = 0x5401,
-	CCI_OP_SET_LD_ALLOCATIONS = 0x5402,
-	CCI_OP_GET_DCD_INFO = 0x5600,
-	CCI_OP_GET_HOST_DC_REGION_CONFIG = 0x5601,
-	CCI_OP_SET_DC_REGION_CONFIG = 0x5602,
-	CCI_OP_GET_DC_REGION_EXTENT_LIST = 0x5603,
-	CCI_OP_INITIATE_DC_ADD = 0x5604,
-	CCI_OP_INITIATE_DC_RELEASE = 0x5605,
+#define CCI_OPCODE_ENUM_(op, id, ...) CCI_OP_##id = (op),
+	CXLFM_COMMANDS(CCI_OPCODE_ENUM_)
+#undef CCI_OPCODE_ENUM_
 };
+/* The spelling before the facts named 5603h as the spec does (Extent Lists). */
+#define CCI_OP_GET_DC_REGION_EXTENT_LIST CCI_OP_GET_DC_REGION_EXTENT_LISTS
 
 /* Identify component types (CXL r3.1 Table 8-38). */
 enum cci_component_type {
@@ -97,22 +69,30 @@ struct cci_call {
 typedef uint16_t (*cci_handler_fn)(struct cci *cci, const struct cci_cmd *cmd,
 				   struct cci_call *call);
 
+/*
+ * A row of a command set: the command's facts (opcode, name, lengths,
+ * effects: proto/commands.h) and the handler that implements it here.
+ */
 struct cci_cmd {
-	uint16_t opcode;
-	const char *name;   /* spec name, for logs and query-commands */
+	const struct cxl_cmd_info *info;
 	cci_handler_fn handler;
-	size_t in_len;      /* exact request length or CCI_LEN_VAR */
-	uint16_t effects;   /* CCI_EFF_* for the CEL */
 };
 
-/* A command set personality: a const table sorted by opcode. */
+/* The row of command ID (CXLFM_COMMANDS) served by handler fn. */
+#define CCI_CMD(id, fn) { &cxl_cmd_table[CXL_CMD_IDX_##id], (fn) }
+
+/*
+ * A command set personality: a const table sorted by opcode, for CCIs of
+ * one kind (CXLFM_CCI_*), which every command's facts must allow.
+ */
 struct cci_cmd_set {
 	const char *name;
+	uint8_t kind;
 	const struct cci_cmd *cmds;
 	size_t count;
 };
 
-#define CCI_SET(n, table) { .name = (n), .cmds = (table), \
+#define CCI_SET(n, k, table) { .name = (n), .kind = (k), .cmds = (table), \
 	.count = sizeof(table) / sizeof((table)[0]) }
 
 /* Identity reported by Identify (0001h), CXL r3.1 §8.2.9.1.1. */
@@ -176,7 +156,12 @@ struct cci {
 int cci_init(struct cci *cci, const char *name, void *owner,
 	     const struct cci_ident *ident, struct cci_timestamp *ts,
 	     const struct cci_clock *clock, size_t payload_max, size_t payload_cap);
-/* Append a command set (e.g. the DCD set when the device has DC regions). */
+/*
+ * Append a command set (e.g. the DCD set when the device has DC regions).
+ * -ENOSPC past CCI_MAX_SETS; -EINVAL for a table out of opcode order or a
+ * command whose facts do not allow the set's kind of CCI; -EEXIST for an
+ * opcode another set of the CCI has.
+ */
 int cci_add_set(struct cci *cci, const struct cci_cmd_set *set);
 
 /* Find the table entry for opcode, or NULL. */
@@ -185,14 +170,16 @@ const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode);
 /*
  * Run one command. out must hold cci->payload_max bytes; *out_len gets the
  * response payload length (0 on any error). Returns an enum cxl_rc:
- * Unsupported for an opcode not in the tables, Invalid Payload Length when a
- * fixed-size request has another length or the request exceeds the CCI's
- * limit, Busy for a background command while one runs, else the handler's.
+ * Unsupported for an opcode not in the tables, Invalid Payload Length when
+ * the request's length is not one the command's facts allow (fixed, or at
+ * least the minimum) or exceeds the CCI's limit, Busy for a background
+ * command while one runs, else the handler's (Internal Error when a handler
+ * answers a fixed-length command with another length).
  */
 uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
 		     size_t in_len, uint8_t *out, size_t *out_len);
 
-/* CEL: one 4-byte entry (opcode, effects) per command of every set. */
+/* CEL: one 4-byte entry (opcode, effects from the facts) per command of every set. */
 size_t cci_cel_size(const struct cci *cci);
 /* Writes up to len bytes of the CEL starting at byte offset off; returns bytes written. */
 size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len);
@@ -220,7 +207,7 @@ uint16_t cci_cmd_set_timestamp(struct cci *, const struct cci_cmd *, struct cci_
 uint16_t cci_cmd_get_supported_logs(struct cci *, const struct cci_cmd *, struct cci_call *);
 uint16_t cci_cmd_get_log(struct cci *, const struct cci_cmd *, struct cci_call *);
 
-/* CEL UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17, in wire (RFC 4122) byte order. */
+/* CEL UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17 (CXLFM_CEL_UUID_INIT), wire order. */
 extern const uint8_t cci_cel_uuid[16];
 
 #endif

@@ -8,10 +8,7 @@
 #include "proto/le.h"
 #include "util/log.h"
 
-const uint8_t ev_uuid_dcd[16] = {
-	0xca, 0x95, 0xaf, 0xa7, 0xf1, 0x83, 0x40, 0x18,
-	0x8c, 0x2f, 0x95, 0x26, 0x8e, 0x10, 0x1a, 0x2a,
-};
+const uint8_t ev_uuid_dcd[16] = CXLFM_DC_EVENT_UUID_INIT;
 
 const uint8_t ev_uuid_gen_media[16] = {
 	0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f,
@@ -50,10 +47,11 @@ void ev_fini(struct ev_logs *ev)
 
 void ev_record_init(uint8_t rec[EV_RECORD_SIZE], const uint8_t uuid[16], uint32_t flags)
 {
+	struct rec_event_hdr h = { .length = EV_RECORD_SIZE, .flags = flags };
+
+	memcpy(h.uuid, uuid, 16);
 	memset(rec, 0, EV_RECORD_SIZE);
-	memcpy(rec + EV_HDR_UUID, uuid, 16);
-	rec[EV_HDR_LENGTH] = EV_RECORD_SIZE;
-	le24_put(rec + EV_HDR_FLAGS, flags);
+	rec_event_hdr_put(rec, &h);
 }
 
 static uint8_t *slot(struct ev_log *l, size_t i)
@@ -93,8 +91,8 @@ int ev_add(struct ev_logs *ev, unsigned log, const uint8_t rec[EV_RECORD_SIZE], 
 	}
 	dst = slot(l, l->count);
 	memcpy(dst, rec, EV_RECORD_SIZE);
-	le16_put(dst + EV_HDR_HANDLE, l->next_handle);
-	le64_put(dst + EV_HDR_TIMESTAMP, ts);
+	le16_put(dst + REC_EVENT_HANDLE, l->next_handle);
+	le64_put(dst + REC_EVENT_TIMESTAMP, ts);
 	/* Handle 0 is never valid. */
 	if (++l->next_handle == 0)
 		l->next_handle = 1;

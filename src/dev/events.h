@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dev/cci.h"
+#include "proto/records.h"
 
 /* Event Log values of Get Event Records' input (CXL r3.1 §8.2.9.2.2). */
 enum ev_log_type {
@@ -26,19 +27,12 @@ enum ev_log_type {
 	EV_LOG_COUNT = 5,
 };
 
-#define EV_RECORD_SIZE 128u
-#define EV_HDR_SIZE 48u
-#define EV_GET_HDR_SIZE 32u   /* Get Event Records output header */
-#define EV_CLEAR_HDR_SIZE 6u  /* Clear Event Records input header */
-
-/* Common Event Record header fields (CXL r3.1 §8.2.9.2.1). */
-#define EV_HDR_UUID 0
-#define EV_HDR_LENGTH 16
-#define EV_HDR_FLAGS 17       /* 3 bytes */
-#define EV_HDR_HANDLE 20
-#define EV_HDR_RELATED 22
-#define EV_HDR_TIMESTAMP 24
-#define EV_HDR_MAINT_CLASS 32
+/* Record layout: proto/records.h; payload headers: the command facts. */
+#define EV_RECORD_SIZE REC_EVENT_LEN
+#define EV_HDR_SIZE REC_EVENT_HDR_LEN
+#define EV_HDR_HANDLE REC_EVENT_HANDLE
+#define EV_GET_HDR_SIZE CXL_OUT_GET_EVENT_RECORDS    /* Get Event Records output header */
+#define EV_CLEAR_HDR_SIZE CXL_IN_CLEAR_EVENT_RECORDS /* Clear Event Records input header */
 
 /* Event Record Flags bits[1:0] severity (CXL r3.1 §8.2.9.2.1). */
 enum ev_severity {

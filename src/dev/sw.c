@@ -57,15 +57,12 @@ enum sw_port_op {
 	SW_PPC_RESET_PPB = 0x02,
 };
 
-/* Wire sizes (CXL r3.1 Tables 7-16, 7-18/7-19, 7-20, 7-31/7-32, 7-33, 7-34). */
-#define SW_IDENT_SWITCH_LEN 0x49u
+/* Wire sizes (CXL r3.1 Tables 7-18/7-19, 7-31/7-32); whole payloads: proto/commands.h. */
 #define SW_PORT_STATE_HDR 4u
 #define SW_PORT_BLOCK_LEN 16u
 #define SW_VCS_INFO_HDR 4u
 #define SW_VCS_BLOCK_HDR 4u
 #define SW_VPPB_ENTRY_LEN 4u
-#define SW_BIND_REQ_LEN 6u
-#define SW_UNBIND_REQ_LEN 3u
 
 enum sw_pending_op {
 	SW_OP_NONE,
@@ -297,7 +294,7 @@ static uint16_t cmd_sw_identify_switch_device(struct cci *cci, const struct cci_
 	le16_put(o + 0x44, (uint16_t)(sw->nvppb + 1));
 	le16_put(o + 0x46, (uint16_t)bound);
 	o[0x48] = 4; /* HDM decoders per USP, as QEMU */
-	call->out_len = SW_IDENT_SWITCH_LEN;
+	call->out_len = CXL_OUT_IDENTIFY_SWITCH_DEVICE;
 	return CXL_RC_SUCCESS;
 }
 
@@ -560,7 +557,7 @@ static uint16_t cmd_sw_bind_vppb(struct cci *cci, const struct cci_cmd *cmd,
 		.pending = SW_OP_BIND,
 	};
 	ep->vppb = vppb;
-	cci_bg_start(cci, cmd->opcode, sw->bind_ns, false, sw_bg_done, ep);
+	cci_bg_start(cci, cmd->info->opcode, sw->bind_ns, false, sw_bg_done, ep);
 	log_info("sw %s vcs 0 vppb %u: binding port %u ld 0x%04x (%s)", sw->id,
 		 vppb, port_id, ld, cci->name);
 	return CXL_RC_BG_STARTED;
@@ -595,7 +592,7 @@ static uint16_t cmd_sw_unbind_vppb(struct cci *cci, const struct cci_cmd *cmd,
 	v->status = SW_VPPB_IN_PROGRESS;
 	v->pending = SW_OP_UNBIND;
 	ep->vppb = vppb;
-	cci_bg_start(cci, cmd->opcode, sw->bind_ns, false, sw_bg_done, ep);
+	cci_bg_start(cci, cmd->info->opcode, sw->bind_ns, false, sw_bg_done, ep);
 	log_info("sw %s vcs 0 vppb %u: unbinding port %u ld 0x%04x option %u (%s)",
 		 sw->id, vppb, sw->ports[v->port].id, v->ld, option, cci->name);
 	return CXL_RC_BG_STARTED;
@@ -634,33 +631,24 @@ static uint16_t cmd_sw_tunnel(struct cci *cci, const struct cci_cmd *cmd,
 /* ---- the command set -------------------------------------------------- */
 
 static const struct cci_cmd sw_cmds[] = {
-	{ CCI_OP_IDENTIFY, "Identify", cci_cmd_identify, 0, 0 },
-	{ CCI_OP_BG_OP_STATUS, "Background Operation Status", cci_cmd_bg_op_status, 0, 0 },
-	{ CCI_OP_GET_RSP_MSG_LIMIT, "Get Response Message Limit",
-	  cci_cmd_get_rsp_msg_limit, 0, 0 },
-	{ CCI_OP_SET_RSP_MSG_LIMIT, "Set Response Message Limit",
-	  cci_cmd_set_rsp_msg_limit, 1, CCI_EFF_IMMEDIATE_CONFIG_CHANGE },
-	{ CCI_OP_BG_OP_ABORT, "Request Abort Background Operation",
-	  cci_cmd_bg_op_abort, 0, 0 },
-	{ CCI_OP_GET_TIMESTAMP, "Get Timestamp", cci_cmd_get_timestamp, 0, 0 },
-	{ CCI_OP_SET_TIMESTAMP, "Set Timestamp", cci_cmd_set_timestamp, 8,
-	  CCI_EFF_IMMEDIATE_POLICY_CHANGE },
-	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
-	{ CCI_OP_GET_LOG, "Get Log", cci_cmd_get_log, 0x18, 0 },
-	{ CCI_OP_IDENTIFY_SWITCH_DEVICE, "Identify Switch Device",
-	  cmd_sw_identify_switch_device, 0, 0 },
-	{ CCI_OP_GET_PHYS_PORT_STATE, "Get Physical Port State",
-	  cmd_sw_get_phys_port_state, CCI_LEN_VAR, 0 },
-	{ CCI_OP_PHYS_PORT_CONTROL, "Physical Port Control", cmd_sw_phys_port_control, 2, 0 },
-	{ CCI_OP_GET_VCS_INFO, "Get Virtual CXL Switch Info", cmd_sw_get_vcs_info,
-	  CCI_LEN_VAR, 0 },
-	{ CCI_OP_BIND_VPPB, "Bind vPPB", cmd_sw_bind_vppb, SW_BIND_REQ_LEN,
-	  CCI_EFF_BACKGROUND_OPERATION },
-	{ CCI_OP_UNBIND_VPPB, "Unbind vPPB", cmd_sw_unbind_vppb, SW_UNBIND_REQ_LEN,
-	  CCI_EFF_BACKGROUND_OPERATION },
-	{ CCI_OP_TUNNEL_MGMT, "Tunnel Management Command", cmd_sw_tunnel, CCI_LEN_VAR, 0 },
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
+	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit),
+	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit),
+	CCI_CMD(BG_OP_ABORT, cci_cmd_bg_op_abort),
+	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
+	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
+	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	CCI_CMD(IDENTIFY_SWITCH_DEVICE, cmd_sw_identify_switch_device),
+	CCI_CMD(GET_PHYS_PORT_STATE, cmd_sw_get_phys_port_state),
+	CCI_CMD(PHYS_PORT_CONTROL, cmd_sw_phys_port_control),
+	CCI_CMD(GET_VCS_INFO, cmd_sw_get_vcs_info),
+	CCI_CMD(BIND_VPPB, cmd_sw_bind_vppb),
+	CCI_CMD(UNBIND_VPPB, cmd_sw_unbind_vppb),
+	CCI_CMD(TUNNEL_MGMT, cmd_sw_tunnel),
 };
-static const struct cci_cmd_set sw_cmd_set = CCI_SET("switch", sw_cmds);
+static const struct cci_cmd_set sw_cmd_set = CCI_SET("switch", CXLFM_CCI_SW, sw_cmds);
 
 /* ---- lifecycle -------------------------------------------------------- */
 

@@ -125,24 +125,19 @@ static uint16_t cmd_host_get_partition_info(struct cci *cci, const struct cci_cm
  * Identify which the issue lists although QEMU's primary mailbox lacks it).
  */
 static const struct cci_cmd t3_host_cmds[] = {
-	{ CCI_OP_IDENTIFY, "Identify", cci_cmd_identify, 0, 0 },
-	{ CCI_OP_GET_EVENT_RECORDS, "Get Event Records", cmd_host_get_event_records, 1, 0 },
-	{ CCI_OP_CLEAR_EVENT_RECORDS, "Clear Event Records", cmd_host_clear_event_records,
-	  CCI_LEN_VAR, CCI_EFF_IMMEDIATE_LOG_CHANGE },
-	{ CCI_OP_GET_EVENT_INT_POLICY, "Get Event Interrupt Policy",
-	  cmd_host_get_event_int_policy, 0, 0 },
-	{ CCI_OP_SET_EVENT_INT_POLICY, "Set Event Interrupt Policy",
-	  cmd_host_set_event_int_policy, CCI_LEN_VAR, CCI_EFF_IMMEDIATE_CONFIG_CHANGE },
-	{ CCI_OP_GET_TIMESTAMP, "Get Timestamp", cci_cmd_get_timestamp, 0, 0 },
-	{ CCI_OP_SET_TIMESTAMP, "Set Timestamp", cci_cmd_set_timestamp, 8,
-	  CCI_EFF_IMMEDIATE_POLICY_CHANGE },
-	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
-	{ CCI_OP_GET_LOG, "Get Log", cci_cmd_get_log, 0x18, 0 },
-	{ CCI_OP_IDENTIFY_MEMORY_DEVICE, "Identify Memory Device", cmd_host_identify_memdev,
-	  0, 0 },
-	{ CCI_OP_GET_PARTITION_INFO, "Get Partition Info", cmd_host_get_partition_info, 0, 0 },
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(GET_EVENT_RECORDS, cmd_host_get_event_records),
+	CCI_CMD(CLEAR_EVENT_RECORDS, cmd_host_clear_event_records),
+	CCI_CMD(GET_EVENT_INT_POLICY, cmd_host_get_event_int_policy),
+	CCI_CMD(SET_EVENT_INT_POLICY, cmd_host_set_event_int_policy),
+	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
+	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
+	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	CCI_CMD(IDENTIFY_MEMORY_DEVICE, cmd_host_identify_memdev),
+	CCI_CMD(GET_PARTITION_INFO, cmd_host_get_partition_info),
 };
-static const struct cci_cmd_set t3_host_set = CCI_SET("t3-host", t3_host_cmds);
+static const struct cci_cmd_set t3_host_set = CCI_SET("t3-host", CXLFM_CCI_T3_MBOX, t3_host_cmds);
 
 /* ---- FM-owned LD over MCTP ------------------------------------------------------ */
 
@@ -172,28 +167,29 @@ static uint16_t cmd_fm_tunnel(struct cci *cci, const struct cci_cmd *cmd,
 /*
  * The issue's FM-owned LD set. QEMU's cxl_cmd_set_t3_fm_owned_ld_mctp has no
  * Background Operation Status but has Get Timestamp; the issue's list is
- * followed. Effects as QEMU (0 for Set Response Message Limit).
+ * followed. Effects are the command facts' (QEMU reports 0 for Set Response
+ * Message Limit; the facts have Immediate Configuration Change, as the
+ * switch always reported).
  */
 static const struct cci_cmd t3_fm_cmds[] = {
-	{ CCI_OP_IDENTIFY, "Identify", cci_cmd_identify, 0, 0 },
-	{ CCI_OP_BG_OP_STATUS, "Background Operation Status", cci_cmd_bg_op_status, 0, 0 },
-	{ CCI_OP_GET_RSP_MSG_LIMIT, "Get Response Message Limit", cci_cmd_get_rsp_msg_limit,
-	  0, 0 },
-	{ CCI_OP_SET_RSP_MSG_LIMIT, "Set Response Message Limit", cci_cmd_set_rsp_msg_limit,
-	  1, 0 },
-	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
-	{ CCI_OP_GET_LOG, "Get Log", cci_cmd_get_log, 0x18, 0 },
-	{ CCI_OP_TUNNEL_MGMT, "Tunnel Management Command", cmd_fm_tunnel, CCI_LEN_VAR, 0 },
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
+	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit),
+	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit),
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
+	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	CCI_CMD(TUNNEL_MGMT, cmd_fm_tunnel),
 };
-static const struct cci_cmd_set t3_fm_set = CCI_SET("t3-fm-owned-ld", t3_fm_cmds);
+static const struct cci_cmd_set t3_fm_set = CCI_SET("t3-fm-owned-ld", CXLFM_CCI_T3_FM,
+						    t3_fm_cmds);
 
 /* An LD's CCI, the tunnel target (QEMU cxl_cmd_set_t3_ld). */
 static const struct cci_cmd t3_ld_cmds[] = {
-	{ CCI_OP_IDENTIFY, "Identify", cci_cmd_identify, 0, 0 },
-	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
-	{ CCI_OP_GET_LOG, "Get Log", cci_cmd_get_log, 0x18, 0 },
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
+	CCI_CMD(GET_LOG, cci_cmd_get_log),
 };
-static const struct cci_cmd_set t3_ld_set = CCI_SET("t3-ld", t3_ld_cmds);
+static const struct cci_cmd_set t3_ld_set = CCI_SET("t3-ld", CXLFM_CCI_T3_LD, t3_ld_cmds);
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 

@@ -14,12 +14,11 @@
 
 #include "dev/t3_priv.h"
 #include "proto/le.h"
+#include "proto/records.h"
 #include "util/log.h"
 
 #define UNIT DCD_CAPACITY_UNIT
-#define EXT_REC_LEN 40u   /* DC Extent (CXL r3.1 §8.2.9.2.1.6) */
-#define UPD_REC_LEN 24u   /* Updated Extent, CXL r3.1 Table 8-169 (as QEMU cites) */
-#define LIMITS_LEN 16u    /* extents/tags supported/available trailer */
+#define EXT_REC_LEN REC_DC_EXTENT_LEN
 
 /* DC Event Record types, CXL r3.1 §8.2.9.2.1.6. */
 enum {
@@ -29,58 +28,76 @@ enum {
 	DC_EV_REGION_CONFIG = 3,
 };
 
+/* An extent as the 40-byte wire record (proto/records.h) has it, and back. */
+static void ext_to_rec(const struct dcd_ext *e, struct rec_dc_extent *r)
+{
+	*r = (struct rec_dc_extent){ .start_dpa = e->start, .length = e->len,
+				     .shared_seq = e->shared_seq };
+	memcpy(r->tag, e->tag, DCD_TAG_LEN);
+}
+
 static void put_ext(uint8_t *p, const struct dcd_ext *e)
 {
-	le64_put(p, e->start);
-	le64_put(p + 8, e->len);
-	memcpy(p + 16, e->tag, DCD_TAG_LEN);
-	le16_put(p + 32, e->shared_seq);
+	struct rec_dc_extent r;
+
+	ext_to_rec(e, &r);
+	rec_dc_extent_put(p, &r);
 }
 
 static void get_ext(const uint8_t *p, struct dcd_ext *e)
 {
+	struct rec_dc_extent r;
+
+	rec_dc_extent_get(p, &r);
 	memset(e, 0, sizeof(*e));
-	e->start = le64_get(p);
-	e->len = le64_get(p + 8);
-	memcpy(e->tag, p + 16, DCD_TAG_LEN);
-	e->shared_seq = le16_get(p + 32);
+	e->start = r.start_dpa;
+	e->len = r.length;
+	memcpy(e->tag, r.tag, DCD_TAG_LEN);
+	e->shared_seq = r.shared_seq;
 }
 
 static void put_limits(uint8_t *p, const struct dcd *d)
 {
-	le32_put(p, dcd_extents_max(d));
-	le32_put(p + 4, dcd_extents_available(d));
-	le32_put(p + 8, dcd_tags_max(d));
-	le32_put(p + 12, dcd_tags_available(d));
+	struct rec_dc_limits l = {
+		.extents_supported = dcd_extents_max(d),
+		.extents_available = dcd_extents_available(d),
+		.tags_supported = dcd_tags_max(d),
+		.tags_available = dcd_tags_available(d),
+	};
+
+	rec_dc_limits_put(p, &l);
 }
 
 /*
- * DC Event Record (CXL r3.1 §8.2.9.2.1.6): 48 event type, 49 validity flags,
- * 50:2 host id, 52 updated region id, 53 flags (bit0 More), 56:40 extent,
- * 120:4 number of available extents, 124:4 number of available tags. "All
- * Dynamic Capacity event records shall set the Event Record Severity field
- * ... to Informational": severity 0 (QEMU writes 1, i.e. warning).
+ * Log a DC Event Record (CXL r3.1 §8.2.9.2.1.6; body layout in
+ * proto/records.h) of type about ext (may be NULL) or region. "All Dynamic
+ * Capacity event records shall set the Event Record Severity field ... to
+ * Informational": severity 0 (QEMU writes 1, i.e. warning).
  */
-static void dc_record(struct t3_dev *dev, uint8_t rec[EV_RECORD_SIZE], uint8_t type)
+static void dc_event(struct t3_dev *dev, uint8_t type, uint8_t region, bool more,
+		     const struct dcd_ext *ext, uint64_t ts)
 {
+	struct rec_dc_event ev = {
+		.type = type, .validity = 1, .region_id = region,
+		.flags = more ? REC_DC_EVENT_MORE : 0,
+		.extents_available = dcd_extents_available(dev->dcd),
+		.tags_available = dcd_tags_available(dev->dcd),
+	};
+	uint8_t rec[EV_RECORD_SIZE];
+
+	if (ext)
+		ext_to_rec(ext, &ev.extent);
 	ev_record_init(rec, ev_uuid_dcd, EV_SEV_INFO);
-	rec[48] = type;
-	rec[49] = 1;
-	le32_put(rec + 120, dcd_extents_available(dev->dcd));
-	le32_put(rec + 124, dcd_tags_available(dev->dcd));
+	rec_dc_event_put(rec + REC_EVENT_HDR_LEN, &ev);
+	ev_add(&dev->ev, EV_LOG_DCD, rec, ts);
 }
 
 void t3_dc_events(struct t3_dev *dev, uint8_t type, const struct dcd_ext *ext, size_t n)
 {
 	uint64_t ts = t3_timestamp(dev);
-	uint8_t rec[EV_RECORD_SIZE];
 
-	for (size_t i = 0; i < n; i++) {
-		dc_record(dev, rec, type);
-		rec[53] = i + 1 < n ? 0x01 : 0x00;
-		put_ext(rec + 56, &ext[i]);
-		ev_add(&dev->ev, EV_LOG_DCD, rec, ts);
-	}
+	for (size_t i = 0; i < n; i++)
+		dc_event(dev, type, 0, i + 1 < n, &ext[i], ts);
 }
 
 /* Records the DC log can still take; an operation must fit (else the
@@ -122,10 +139,11 @@ static int put_accepted(const struct dcd *d, uint32_t start, size_t r, uint8_t *
  * the FM the DSMAS flags (u8). R is bounded by the response limit.
  */
 static uint16_t put_regions(const struct dcd *d, unsigned start, unsigned want,
-			    struct cci_call *call, size_t hdr, uint8_t *count_at, bool fm)
+			    struct cci_call *call, size_t hdr, uint8_t *count_at,
+			    enum rec_region_form form)
 {
 	unsigned nreg = dcd_num_regions(d);
-	size_t r, fit = (call->out_max - hdr - LIMITS_LEN) / EXT_REC_LEN;
+	size_t r, fit = (call->out_max - hdr - REC_DC_LIMITS_LEN) / REC_DC_REGION_LEN;
 
 	if (start >= nreg)
 		return CXL_RC_INVALID_INPUT;
@@ -136,20 +154,17 @@ static uint16_t put_regions(const struct dcd *d, unsigned start, unsigned want,
 	count_at[1] = (uint8_t)r;
 	for (size_t i = 0; i < r; i++) {
 		const struct dcd_region *g = dcd_region(d, start + (unsigned)i);
-		uint8_t *p = call->out + hdr + i * 40;
+		struct rec_dc_region rec = {
+			.base = g->base, .decode_units = g->decode_len / UNIT, .length = g->len,
+			.block_size = g->block_size, .dsmad_handle = g->dsmad_handle,
+			.dsmas_flags = g->dsmas_flags,
+			.sanitize_on_release = g->sanitize_on_release,
+		};
 
-		le64_put(p, g->base);
-		le64_put(p + 8, g->decode_len / UNIT);
-		le64_put(p + 16, g->len);
-		le64_put(p + 24, g->block_size);
-		if (fm)
-			p[32] = g->dsmas_flags;
-		else
-			le32_put(p + 32, g->dsmad_handle);
-		p[36] = g->sanitize_on_release ? 0x01 : 0x00;
+		rec_dc_region_put(call->out + hdr + i * REC_DC_REGION_LEN, &rec, form);
 	}
-	put_limits(call->out + hdr + r * 40, d);
-	call->out_len = hdr + r * 40 + LIMITS_LEN;
+	put_limits(call->out + hdr + r * REC_DC_REGION_LEN, d);
+	call->out_len = hdr + r * REC_DC_REGION_LEN + REC_DC_LIMITS_LEN;
 	return CXL_RC_SUCCESS;
 }
 
@@ -166,7 +181,7 @@ static uint16_t cmd_host_get_dc_config(struct cci *cci, const struct cci_cmd *cm
 {
 	(void)cmd;
 	return put_regions(t3_of(cci)->dcd, call->in[1], call->in[0], call, 8, call->out,
-			   false);
+			   REC_REGION_HOST);
 }
 
 /*
@@ -213,17 +228,15 @@ static uint16_t get_updated_list(const struct cci_call *call, struct dcd_ext **o
 
 	*out = NULL;
 	*n = 0;
-	if (call->in_len < 8 + UPD_REC_LEN * cnt)
+	if (call->in_len < 8 + REC_DC_RANGE_LEN * cnt)
 		return CXL_RC_INVALID_PAYLOAD_LENGTH;
 	if (!cnt)
 		return CXL_RC_SUCCESS;
 	e = calloc(cnt, sizeof(*e));
 	if (!e)
 		return CXL_RC_INTERNAL_ERROR;
-	for (size_t i = 0; i < cnt; i++) {
-		e[i].start = le64_get(call->in + 8 + i * UPD_REC_LEN);
-		e[i].len = le64_get(call->in + 16 + i * UPD_REC_LEN);
-	}
+	for (size_t i = 0; i < cnt; i++)
+		rec_dc_range_get(call->in + 8 + i * REC_DC_RANGE_LEN, &e[i].start, &e[i].len);
 	*out = e;
 	*n = (size_t)cnt;
 	return CXL_RC_SUCCESS;
@@ -250,9 +263,9 @@ static uint16_t cmd_host_add_dc_response(struct cci *cci, const struct cci_cmd *
 	rc = dcd_host_accept(dev->dcd, e, n, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	else
-		log_dbg("dev %s op 0x%04x: host accepted %zu extent(s)", dev->id, cmd->opcode, n);
+		log_dbg("dev %s op 0x%04x: host accepted %zu extent(s)", dev->id, cmd->info->opcode, n);
 	return rc;
 }
 
@@ -276,21 +289,18 @@ static uint16_t cmd_host_release_dc(struct cci *cci, const struct cci_cmd *cmd,
 	rc = dcd_host_release(dev->dcd, e, n, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
 static const struct cci_cmd t3_host_dcd_cmds[] = {
-	{ CCI_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration", cmd_host_get_dc_config,
-	  2, 0 },
-	{ CCI_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List",
-	  cmd_host_get_dc_extent_list, 8, 0 },
-	{ CCI_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response", cmd_host_add_dc_response,
-	  CCI_LEN_VAR, CCI_EFF_IMMEDIATE_DATA_CHANGE },
-	{ CCI_OP_RELEASE_DC, "Release Dynamic Capacity", cmd_host_release_dc, CCI_LEN_VAR,
-	  CCI_EFF_IMMEDIATE_DATA_CHANGE },
+	CCI_CMD(GET_DC_CONFIG, cmd_host_get_dc_config),
+	CCI_CMD(GET_DC_EXTENT_LIST, cmd_host_get_dc_extent_list),
+	CCI_CMD(ADD_DC_RESPONSE, cmd_host_add_dc_response),
+	CCI_CMD(RELEASE_DC, cmd_host_release_dc),
 };
-const struct cci_cmd_set t3_host_dcd_set = CCI_SET("t3-host-dcd", t3_host_dcd_cmds);
+const struct cci_cmd_set t3_host_dcd_set = CCI_SET("t3-host-dcd", CXLFM_CCI_T3_MBOX,
+						   t3_host_dcd_cmds);
 
 /* ---- FM DCD management set --------------------------------------------------- */
 
@@ -338,7 +348,7 @@ static uint16_t cmd_fm_get_host_dc_region_config(struct cci *cci, const struct c
 {
 	(void)cmd;
 	return put_regions(t3_of(cci)->dcd, call->in[3], call->in[2], call, 4, call->out + 2,
-			   true);
+			   REC_REGION_FM);
 }
 
 /*
@@ -353,7 +363,6 @@ static uint16_t cmd_fm_set_dc_region_config(struct cci *cci, const struct cci_cm
 					    struct cci_call *call)
 {
 	struct t3_dev *dev = t3_of(cci);
-	uint8_t rec[EV_RECORD_SIZE];
 	const char *why = NULL;
 	bool changed;
 	uint16_t rc;
@@ -361,14 +370,11 @@ static uint16_t cmd_fm_set_dc_region_config(struct cci *cci, const struct cci_cm
 	rc = dcd_set_region_config(dev->dcd, call->in[0], le64_get(call->in + 4),
 				   call->in[12] & 0x01, &changed, &why);
 	if (rc) {
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 		return rc;
 	}
-	if (changed) {
-		dc_record(dev, rec, DC_EV_REGION_CONFIG);
-		rec[52] = call->in[0];
-		ev_add(&dev->ev, EV_LOG_DCD, rec, t3_timestamp(dev));
-	}
+	if (changed)
+		dc_event(dev, DC_EV_REGION_CONFIG, call->in[0], false, NULL, t3_timestamp(dev));
 	return CXL_RC_SUCCESS;
 }
 
@@ -379,7 +385,7 @@ static uint16_t cmd_fm_set_dc_region_config(struct cci *cci, const struct cci_cm
  * starting index, 8:4 returned, 12:4 total accepted, 16:4 generation
  * number, 20:4 rsvd, 24: records, bounded by the response limit.
  */
-static uint16_t cmd_fm_get_dc_region_extent_list(struct cci *cci, const struct cci_cmd *cmd,
+static uint16_t cmd_fm_get_dc_region_extent_lists(struct cci *cci, const struct cci_cmd *cmd,
 						 struct cci_call *call)
 {
 	const struct dcd *d = t3_of(cci)->dcd;
@@ -503,7 +509,7 @@ static uint16_t cmd_fm_initiate_dc_add(struct cci *cci, const struct cci_cmd *cm
 	rc = do_add(dev, &req, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
@@ -542,28 +548,19 @@ static uint16_t cmd_fm_initiate_dc_release(struct cci *cci, const struct cci_cmd
 	rc = do_release(dev, &req, &why);
 	free(e);
 	if (rc)
-		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->opcode, why, rc);
+		log_info("dev %s op 0x%04x: %s (rc 0x%02x)", dev->id, cmd->info->opcode, why, rc);
 	return rc;
 }
 
-#define DC_CHANGE_EFFECTS (CCI_EFF_CONFIG_CHANGE_COLD_RESET | CCI_EFF_CONFIG_CHANGE_CONV_RESET | \
-			   CCI_EFF_CONFIG_CHANGE_CXL_RESET | CCI_EFF_IMMEDIATE_CONFIG_CHANGE | \
-			   CCI_EFF_IMMEDIATE_DATA_CHANGE)
-
 static const struct cci_cmd t3_fm_dcd_cmds[] = {
-	{ CCI_OP_GET_DCD_INFO, "Get DCD Info", cmd_fm_get_dcd_info, 0, 0 },
-	{ CCI_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration",
-	  cmd_fm_get_host_dc_region_config, 4, 0 },
-	{ CCI_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration",
-	  cmd_fm_set_dc_region_config, 16, DC_CHANGE_EFFECTS },
-	{ CCI_OP_GET_DC_REGION_EXTENT_LIST, "Get DC Region Extent Lists",
-	  cmd_fm_get_dc_region_extent_list, 12, 0 },
-	{ CCI_OP_INITIATE_DC_ADD, "Initiate Dynamic Capacity Add", cmd_fm_initiate_dc_add,
-	  CCI_LEN_VAR, DC_CHANGE_EFFECTS },
-	{ CCI_OP_INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release",
-	  cmd_fm_initiate_dc_release, CCI_LEN_VAR, DC_CHANGE_EFFECTS },
+	CCI_CMD(GET_DCD_INFO, cmd_fm_get_dcd_info),
+	CCI_CMD(GET_HOST_DC_REGION_CONFIG, cmd_fm_get_host_dc_region_config),
+	CCI_CMD(SET_DC_REGION_CONFIG, cmd_fm_set_dc_region_config),
+	CCI_CMD(GET_DC_REGION_EXTENT_LISTS, cmd_fm_get_dc_region_extent_lists),
+	CCI_CMD(INITIATE_DC_ADD, cmd_fm_initiate_dc_add),
+	CCI_CMD(INITIATE_DC_RELEASE, cmd_fm_initiate_dc_release),
 };
-const struct cci_cmd_set t3_fm_dcd_set = CCI_SET("t3-fm-dcd", t3_fm_dcd_cmds);
+const struct cci_cmd_set t3_fm_dcd_set = CCI_SET("t3-fm-dcd", CXLFM_CCI_T3_FM, t3_fm_dcd_cmds);
 
 /* ---- QMP ------------------------------------------------------------------------- */
 

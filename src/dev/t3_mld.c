@@ -14,7 +14,7 @@
 #include "util/log.h"
 
 #define GRANULE DCD_CAPACITY_UNIT
-#define ALLOC_REC_LEN 16u
+#define ALLOC_REC_LEN REC_LD_ALLOC_LEN
 
 static uint64_t mld_capacity(const struct t3_dev *dev)
 {
@@ -28,7 +28,7 @@ void t3_mld_init(struct t3_dev *dev)
 	uint64_t each = units / dev->num_ld;
 
 	for (unsigned i = 0; i < dev->num_ld; i++)
-		dev->ld_alloc[i] = (struct t3_ld_alloc){ .range1 = each };
+		dev->ld_alloc[i] = (struct rec_ld_alloc){ .range1 = each };
 	dev->ld_alloc[0].range1 += units - each * dev->num_ld;
 }
 
@@ -59,12 +59,6 @@ static uint16_t cmd_fm_get_ld_info(struct cci *cci, const struct cci_cmd *cmd,
 	return CXL_RC_SUCCESS;
 }
 
-static void put_alloc(uint8_t *p, const struct t3_ld_alloc *a)
-{
-	le64_put(p, a->range1);
-	le64_put(p + 8, a->range2);
-}
-
 /*
  * CXL r3.1 §7.6.7.4.2 Get LD Allocations (Opcode 5401h). Input 0 start LD
  * id (>= LD count: Invalid Input), 1 LD allocation list limit. Output 0
@@ -90,7 +84,7 @@ static uint16_t cmd_fm_get_ld_allocations(struct cci *cci, const struct cci_cmd 
 	call->out[2] = (uint8_t)start;
 	call->out[3] = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++)
-		put_alloc(call->out + 4 + i * ALLOC_REC_LEN, &dev->ld_alloc[start + i]);
+		rec_ld_alloc_put(call->out + 4 + i * ALLOC_REC_LEN, &dev->ld_alloc[start + i]);
 	call->out_len = 4 + n * ALLOC_REC_LEN;
 	return CXL_RC_SUCCESS;
 }
@@ -107,7 +101,7 @@ static uint16_t cmd_fm_set_ld_allocations(struct cci *cci, const struct cci_cmd 
 					  struct cci_call *call)
 {
 	struct t3_dev *dev = t3_of(cci);
-	struct t3_ld_alloc next[T3_MAX_LD];
+	struct rec_ld_alloc next[T3_MAX_LD];
 	uint64_t units = mld_capacity(dev) / GRANULE, sum = 0;
 	unsigned n, start;
 
@@ -120,15 +114,13 @@ static uint16_t cmd_fm_set_ld_allocations(struct cci *cci, const struct cci_cmd 
 	if (!n || start >= dev->num_ld || n > dev->num_ld - start)
 		return CXL_RC_INVALID_INPUT;
 	memcpy(next, dev->ld_alloc, sizeof(next));
-	for (unsigned i = 0; i < n; i++) {
-		next[start + i].range1 = le64_get(call->in + 4 + i * ALLOC_REC_LEN);
-		next[start + i].range2 = le64_get(call->in + 12 + i * ALLOC_REC_LEN);
-	}
+	for (unsigned i = 0; i < n; i++)
+		rec_ld_alloc_get(call->in + 4 + i * ALLOC_REC_LEN, &next[start + i]);
 	for (unsigned i = 0; i < dev->num_ld; i++) {
 		if (next[i].range1 > units || next[i].range2 > units - next[i].range1 ||
 		    next[i].range1 + next[i].range2 > units - sum) {
 			log_info("dev %s op 0x%04x: allocations exceed %llu granules", dev->id,
-				 cmd->opcode, (unsigned long long)units);
+				 cmd->info->opcode, (unsigned long long)units);
 			return CXL_RC_INVALID_INPUT;
 		}
 		sum += next[i].range1 + next[i].range2;
@@ -137,15 +129,14 @@ static uint16_t cmd_fm_set_ld_allocations(struct cci *cci, const struct cci_cmd 
 	call->out[0] = (uint8_t)n;
 	call->out[1] = (uint8_t)start;
 	for (unsigned i = 0; i < n; i++)
-		put_alloc(call->out + 4 + i * ALLOC_REC_LEN, &dev->ld_alloc[start + i]);
+		rec_ld_alloc_put(call->out + 4 + i * ALLOC_REC_LEN, &dev->ld_alloc[start + i]);
 	call->out_len = 4 + n * ALLOC_REC_LEN;
 	return CXL_RC_SUCCESS;
 }
 
 static const struct cci_cmd t3_fm_mld_cmds[] = {
-	{ CCI_OP_GET_LD_INFO, "Get LD Info", cmd_fm_get_ld_info, 0, 0 },
-	{ CCI_OP_GET_LD_ALLOCATIONS, "Get LD Allocations", cmd_fm_get_ld_allocations, 2, 0 },
-	{ CCI_OP_SET_LD_ALLOCATIONS, "Set LD Allocations", cmd_fm_set_ld_allocations,
-	  CCI_LEN_VAR, CCI_EFF_IMMEDIATE_CONFIG_CHANGE | CCI_EFF_IMMEDIATE_DATA_CHANGE },
+	CCI_CMD(GET_LD_INFO, cmd_fm_get_ld_info),
+	CCI_CMD(GET_LD_ALLOCATIONS, cmd_fm_get_ld_allocations),
+	CCI_CMD(SET_LD_ALLOCATIONS, cmd_fm_set_ld_allocations),
 };
-const struct cci_cmd_set t3_fm_mld_set = CCI_SET("t3-fm-mld", t3_fm_mld_cmds);
+const struct cci_cmd_set t3_fm_mld_set = CCI_SET("t3-fm-mld", CXLFM_CCI_T3_FM, t3_fm_mld_cmds);

@@ -4,6 +4,7 @@
 #define CXLFM_DEV_T3_PRIV_H
 
 #include "dev/t3.h"
+#include "proto/records.h"
 
 #define T3_NAME_LEN 48
 
@@ -12,10 +13,6 @@ struct t3_poison {
 	uint64_t len;
 };
 
-struct t3_ld_alloc {
-	uint64_t range1;          /* multipliers of the LD memory granularity */
-	uint64_t range2;
-};
 
 struct t3_dev {
 	char *id;
@@ -30,7 +27,7 @@ struct t3_dev {
 	struct cci fm;
 	struct cci ld[T3_MAX_LD];
 	unsigned num_ld;
-	struct t3_ld_alloc ld_alloc[T3_MAX_LD];
+	struct rec_ld_alloc ld_alloc[T3_MAX_LD]; /* multipliers of the granularity */
 	struct ev_logs ev;
 	struct dcd *dcd;          /* NULL without DC regions */
 	uint64_t dc_base;

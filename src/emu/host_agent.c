@@ -9,21 +9,18 @@
 #include "dev/cci.h"
 #include "emu/loop.h"
 #include "proto/le.h"
+#include "proto/records.h"
 #include "util/log.h"
 
-/* Event log and record layout, CXL r3.1 §8.2.9.2.1 / Table 8-50 (DC event). */
+/* Payload and record layouts: the command facts and proto/records.h. */
 #define LOG_DYNAMIC_CAPACITY 4
-#define GET_HDR 32
-#define REC_SIZE 128
-#define REC_HANDLE 20
-#define REC_DC_TYPE 48
-#define REC_DC_FLAGS 53
-#define REC_DC_EXTENT 56
+#define GET_HDR CXL_OUT_GET_EVENT_RECORDS
+#define CLEAR_HDR CXL_IN_CLEAR_EVENT_RECORDS
+#define REC_SIZE REC_EVENT_LEN
 #define GET_FLAG_MORE_RECORDS 0x02
-#define DC_FLAG_MORE 0x01
 enum { DC_ADD = 0, DC_RELEASE = 1, DC_FORCED = 2, DC_REGION_CONFIG = 3 };
-#define EXT_ENTRY 24 /* Updated Extent, Table 8-169 */
-#define EXT_RECORD 40
+#define EXT_ENTRY REC_DC_RANGE_LEN
+#define EXT_RECORD REC_DC_EXTENT_LEN
 #define PATTERN_LEN 64
 #define PATTERN_SALT 0xc3a5c3a5c3a5c3a5ull
 
@@ -94,10 +91,8 @@ static uint16_t send_extents(struct host_agent *ha, uint16_t op,
 	}
 	memset(ha->in, 0, 8 + n * EXT_ENTRY);
 	le32_put(ha->in, (uint32_t)n);
-	for (size_t i = 0; i < n; i++) {
-		le64_put(ha->in + 8 + i * EXT_ENTRY, e[i].dpa);
-		le64_put(ha->in + 8 + i * EXT_ENTRY + 8, e[i].len);
-	}
+	for (size_t i = 0; i < n; i++)
+		rec_dc_range_put(ha->in + 8 + i * EXT_ENTRY, e[i].dpa, e[i].len);
 	return run(ha, op, 8 + n * EXT_ENTRY, &out_len);
 }
 
@@ -221,12 +216,16 @@ static void release_done(struct host_agent *ha)
 
 static void handle_record(struct host_agent *ha, const uint8_t *rec)
 {
-	uint64_t dpa = le64_get(rec + REC_DC_EXTENT);
-	uint64_t len = le64_get(rec + REC_DC_EXTENT + 8);
-	bool more = rec[REC_DC_FLAGS] & DC_FLAG_MORE;
+	struct rec_dc_event ev;
+	uint64_t dpa, len;
+	bool more;
 
+	rec_dc_event_get(rec + REC_EVENT_HDR_LEN, &ev);
+	dpa = ev.extent.start_dpa;
+	len = ev.extent.length;
+	more = ev.flags & REC_DC_EVENT_MORE;
 	ha->st.records++;
-	switch (rec[REC_DC_TYPE]) {
+	switch (ev.type) {
 	case DC_ADD:
 		if (list_push(&ha->add, dpa, len))
 			ha->st.errors++;
@@ -264,7 +263,8 @@ static void drain(struct loop *l, void *arg)
 		uint16_t handles[64];
 
 		ha->in[0] = LOG_DYNAMIC_CAPACITY;
-		if (run(ha, CCI_OP_GET_EVENT_RECORDS, 1, &out_len) || out_len < GET_HDR)
+		if (run(ha, CCI_OP_GET_EVENT_RECORDS, CXL_IN_GET_EVENT_RECORDS, &out_len) ||
+		    out_len < GET_HDR)
 			return;
 		count = le16_get(ha->out + 20);
 		if (count > (out_len - GET_HDR) / REC_SIZE || count > 64) {
@@ -279,16 +279,16 @@ static void drain(struct loop *l, void *arg)
 		uint8_t recs[64 * REC_SIZE];
 		memcpy(recs, ha->out + GET_HDR, count * REC_SIZE);
 		for (size_t i = 0; i < count; i++)
-			handles[n++] = le16_get(recs + i * REC_SIZE + REC_HANDLE);
+			handles[n++] = le16_get(recs + i * REC_SIZE + REC_EVENT_HANDLE);
 		for (size_t i = 0; i < count; i++)
 			handle_record(ha, recs + i * REC_SIZE);
 		/* Clear Event Records: 0 log, 1 flags, 2 count, 3:3 rsvd, 6: handles */
-		memset(ha->in, 0, 6);
+		memset(ha->in, 0, CLEAR_HDR);
 		ha->in[0] = LOG_DYNAMIC_CAPACITY;
 		ha->in[2] = (uint8_t)n;
 		for (size_t i = 0; i < n; i++)
-			le16_put(ha->in + 6 + 2 * i, handles[i]);
-		if (run(ha, CCI_OP_CLEAR_EVENT_RECORDS, 6 + 2 * n, &out_len))
+			le16_put(ha->in + CLEAR_HDR + 2 * i, handles[i]);
+		if (run(ha, CCI_OP_CLEAR_EVENT_RECORDS, CLEAR_HDR + 2 * n, &out_len))
 			return;
 	}
 }
@@ -423,7 +423,8 @@ int ha_list(struct host_agent *ha, struct ha_extent *out, size_t max, size_t *n,
 		/* Get DC Extent List (4801h): 0:4 count, 4:4 start index. */
 		le32_put(ha->in, (uint32_t)((ha->cci->payload_max - 16) / EXT_RECORD));
 		le32_put(ha->in + 4, start);
-		if (run(ha, CCI_OP_GET_DC_EXTENT_LIST, 8, &out_len) || out_len < 16)
+		if (run(ha, CCI_OP_GET_DC_EXTENT_LIST, CXL_IN_GET_DC_EXTENT_LIST, &out_len) ||
+		    out_len < CXL_OUT_GET_DC_EXTENT_LIST)
 			return -EIO;
 		got = le32_get(ha->out);
 		total = le32_get(ha->out + 4);
@@ -432,10 +433,11 @@ int ha_list(struct host_agent *ha, struct ha_extent *out, size_t max, size_t *n,
 		if (got > (out_len - 16) / EXT_RECORD)
 			return -EIO;
 		for (size_t i = 0; i < got; i++, start++) {
-			const uint8_t *r = ha->out + 16 + i * EXT_RECORD;
+			struct rec_dc_extent r;
 
+			rec_dc_extent_get(ha->out + 16 + i * EXT_RECORD, &r);
 			if (*n < max)
-				out[*n] = (struct ha_extent){ le64_get(r), le64_get(r + 8) };
+				out[*n] = (struct ha_extent){ r.start_dpa, r.length };
 			(*n)++;
 		}
 		if (!got)

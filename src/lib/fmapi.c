@@ -14,16 +14,19 @@
 
 #include "lib/private.h"
 #include "proto/cci.h"
+#include "proto/commands.h"
 #include "proto/le.h"
+#include "proto/records.h"
 
-#define EXT_LEN 40u      /* DC extent record */
-#define RANGE_LEN 24u    /* Updated Extent record */
-#define REGION_LEN 40u   /* DC region record (4800h, 5601h) */
-#define LIMITS_LEN 16u   /* extents / tags supported / available */
-#define EVENT_LEN 128u
+/* Records shared with the device models: proto/records.h. */
+#define EXT_LEN REC_DC_EXTENT_LEN
+#define RANGE_LEN REC_DC_RANGE_LEN
+#define REGION_LEN REC_DC_REGION_LEN
+#define LIMITS_LEN REC_DC_LIMITS_LEN
+#define EVENT_LEN REC_EVENT_LEN
+#define ALLOC_LEN REC_LD_ALLOC_LEN
 #define PORT_LEN 16u
 #define LOG_ENTRY_LEN 20u
-#define ALLOC_LEN 16u
 #define UNIT_SHIFT 28    /* 256 MiB */
 #define CEL_CHUNK 256u
 
@@ -33,61 +36,16 @@ static_assert(CXLFM_EVENT_RECORDS_MAX * EVENT_LEN + 32 >= CXLFM_MSG_MAX, "event 
 static_assert(CXLFM_LOGS_MAX * LOG_ENTRY_LEN + 8 >= CXLFM_MSG_MAX, "supported logs");
 static_assert(CXLFM_LOG_DATA_MAX >= CXLFM_MSG_MAX, "log data");
 
-const uint8_t cxlfm_cel_uuid[16] = {
-	0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
-	0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-};
-
-const uint8_t cxlfm_dc_event_uuid[16] = {
-	0xca, 0x95, 0xaf, 0xa7, 0xf1, 0x83, 0x40, 0x18,
-	0x8c, 0x2f, 0x95, 0x26, 0x8e, 0x10, 0x1a, 0x2a,
-};
+const uint8_t cxlfm_cel_uuid[16] = CXLFM_CEL_UUID_INIT;
+const uint8_t cxlfm_dc_event_uuid[16] = CXLFM_DC_EVENT_UUID_INIT;
 
 /* ---- names ---- */
 
-static const struct {
-	uint16_t opcode;
-	const char *name;
-} op_names[] = {
-	{ CXLFM_OP_IDENTIFY, "Identify" },
-	{ CXLFM_OP_BG_OP_STATUS, "Background Operation Status" },
-	{ CXLFM_OP_GET_RSP_MSG_LIMIT, "Get Response Message Limit" },
-	{ CXLFM_OP_SET_RSP_MSG_LIMIT, "Set Response Message Limit" },
-	{ CXLFM_OP_BG_OP_ABORT, "Request Abort Background Operation" },
-	{ CXLFM_OP_GET_EVENT_RECORDS, "Get Event Records" },
-	{ CXLFM_OP_CLEAR_EVENT_RECORDS, "Clear Event Records" },
-	{ CXLFM_OP_GET_TIMESTAMP, "Get Timestamp" },
-	{ CXLFM_OP_SET_TIMESTAMP, "Set Timestamp" },
-	{ CXLFM_OP_GET_SUPPORTED_LOGS, "Get Supported Logs" },
-	{ CXLFM_OP_GET_LOG, "Get Log" },
-	{ CXLFM_OP_GET_DC_CONFIG, "Get Dynamic Capacity Configuration" },
-	{ CXLFM_OP_GET_DC_EXTENT_LIST, "Get Dynamic Capacity Extent List" },
-	{ CXLFM_OP_ADD_DC_RESPONSE, "Add Dynamic Capacity Response" },
-	{ CXLFM_OP_RELEASE_DC, "Release Dynamic Capacity" },
-	{ CXLFM_OP_IDENTIFY_SWITCH_DEVICE, "Identify Switch Device" },
-	{ CXLFM_OP_GET_PHYS_PORT_STATE, "Get Physical Port State" },
-	{ CXLFM_OP_PHYS_PORT_CONTROL, "Physical Port Control" },
-	{ CXLFM_OP_GET_VCS_INFO, "Get Virtual CXL Switch Info" },
-	{ CXLFM_OP_BIND_VPPB, "Bind vPPB" },
-	{ CXLFM_OP_UNBIND_VPPB, "Unbind vPPB" },
-	{ CXLFM_OP_TUNNEL_MGMT, "Tunnel Management Command" },
-	{ CXLFM_OP_GET_LD_INFO, "Get LD Info" },
-	{ CXLFM_OP_GET_LD_ALLOCATIONS, "Get LD Allocations" },
-	{ CXLFM_OP_SET_LD_ALLOCATIONS, "Set LD Allocations" },
-	{ CXLFM_OP_GET_DCD_INFO, "Get DCD Info" },
-	{ CXLFM_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration" },
-	{ CXLFM_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration" },
-	{ CXLFM_OP_GET_DC_REGION_EXTENT_LISTS, "Get DC Region Extent Lists" },
-	{ CXLFM_OP_INITIATE_DC_ADD, "Initiate Dynamic Capacity Add" },
-	{ CXLFM_OP_INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release" },
-};
-
 const char *cxlfm_opcode_name(uint16_t opcode)
 {
-	for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
-		if (op_names[i].opcode == opcode)
-			return op_names[i].name;
-	return NULL;
+	const struct cxl_cmd_info *c = cxl_cmd_find(opcode);
+
+	return c ? c->name : NULL;
 }
 
 static const struct {
@@ -146,21 +104,30 @@ static int run_noout(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16
 	return r.len == 0 ? rc : -EBADMSG;
 }
 
+/* The public extent is the wire record's fields in host order. */
+static void extent_from_rec(const struct rec_dc_extent *r, struct cxlfm_dc_extent *e)
+{
+	e->start_dpa = r->start_dpa;
+	e->length = r->length;
+	memcpy(e->tag, r->tag, sizeof(e->tag));
+	e->shared_seq = r->shared_seq;
+}
+
 static void put_extent(uint8_t *p, const struct cxlfm_dc_extent *e)
 {
-	memset(p, 0, EXT_LEN);
-	le64_put(p, e->start_dpa);
-	le64_put(p + 8, e->length);
-	memcpy(p + 16, e->tag, 16);
-	le16_put(p + 32, e->shared_seq);
+	struct rec_dc_extent r = { .start_dpa = e->start_dpa, .length = e->length,
+				   .shared_seq = e->shared_seq };
+
+	memcpy(r.tag, e->tag, sizeof(r.tag));
+	rec_dc_extent_put(p, &r);
 }
 
 static void get_extent(const uint8_t *p, struct cxlfm_dc_extent *e)
 {
-	e->start_dpa = le64_get(p);
-	e->length = le64_get(p + 8);
-	memcpy(e->tag, p + 16, 16);
-	e->shared_seq = le16_get(p + 32);
+	struct rec_dc_extent r;
+
+	rec_dc_extent_get(p, &r);
+	extent_from_rec(&r, e);
 }
 
 /* 256 MiB units to bytes; false if it does not fit 64 bits. */
@@ -172,6 +139,27 @@ static bool units_to_bytes(uint64_t units, uint64_t *bytes)
 	return true;
 }
 
+/*
+ * The region list of Get DC Configuration (4800h, REC_REGION_HOST) and Get
+ * Host DC Region Configuration (5601h, REC_REGION_FM): n records from byte
+ * hdr, then the extents / tags trailer, and nothing else. The records go to
+ * r with their decode lengths in bytes in decode_len, the trailer to l.
+ */
+static int dec_regions(const uint8_t *p, size_t len, size_t hdr, size_t n,
+		       enum rec_region_form form, struct rec_dc_region *r,
+		       uint64_t *decode_len, struct rec_dc_limits *l)
+{
+	if (n > CXLFM_DC_REGIONS_MAX || len != hdr + REGION_LEN * n + LIMITS_LEN)
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		rec_dc_region_get(p + hdr + REGION_LEN * i, &r[i], form);
+		if (!units_to_bytes(r[i].decode_units, &decode_len[i]))
+			return -EBADMSG;
+	}
+	rec_dc_limits_get(p + hdr + REGION_LEN * n, l);
+	return 0;
+}
+
 /* ---- generic ---- */
 
 static int dec_identify(const void *req, const uint8_t *p, size_t len, void *out)
@@ -179,7 +167,7 @@ static int dec_identify(const void *req, const uint8_t *p, size_t len, void *out
 	struct cxlfm_identify_rsp *rsp = out;
 
 	(void)req;
-	if (len != 18)
+	if (len != CXL_OUT_IDENTIFY)
 		return -EBADMSG;
 	rsp->vendor_id = le16_get(p);
 	rsp->device_id = le16_get(p + 2);
@@ -205,7 +193,7 @@ static int dec_bg_op_status(const void *req, const uint8_t *p, size_t len, void 
 	struct cxlfm_bg_op_status_rsp *rsp = out;
 
 	(void)req;
-	if (len != 8 || (p[0] >> 1) > 100)
+	if (len != CXL_OUT_BG_OP_STATUS || (p[0] >> 1) > 100)
 		return -EBADMSG;
 	rsp->running = p[0] & 1;
 	rsp->percent = (uint8_t)(p[0] >> 1);
@@ -225,12 +213,13 @@ int cxlfm_cmd_bg_op_status(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 }
 
 /* Get and Set Response Message Limit answer the same one byte. */
+static_assert(CXL_OUT_GET_RSP_MSG_LIMIT == CXL_OUT_SET_RSP_MSG_LIMIT, "one decoder");
 static int dec_msg_limit(const void *req, const uint8_t *p, size_t len, void *out)
 {
 	uint8_t *limit_log2 = out;
 
 	(void)req;
-	if (len != 1)
+	if (len != CXL_OUT_GET_RSP_MSG_LIMIT)
 		return -EBADMSG;
 	*limit_log2 = p[0];
 	return 0;
@@ -250,7 +239,8 @@ int cxlfm_cmd_set_response_msg_limit(struct cxlfm_ep *ep, const struct cxlfm_tun
 				     struct cxlfm_set_response_msg_limit_rsp *rsp)
 {
 	struct rsp_buf r;
-	int rc = run(ep, tun, CXLFM_OP_SET_RSP_MSG_LIMIT, &req->limit_log2, 1, &r);
+	int rc = run(ep, tun, CXLFM_OP_SET_RSP_MSG_LIMIT, &req->limit_log2,
+		     CXL_IN_SET_RSP_MSG_LIMIT, &r);
 
 	return rc ? rc : dec_msg_limit(NULL, r.b, r.len, &rsp->limit_log2);
 }
@@ -260,7 +250,7 @@ static int dec_get_timestamp(const void *req, const uint8_t *p, size_t len, void
 	struct cxlfm_get_timestamp_rsp *rsp = out;
 
 	(void)req;
-	if (len != 8)
+	if (len != CXL_OUT_GET_TIMESTAMP)
 		return -EBADMSG;
 	rsp->timestamp = le64_get(p);
 	return 0;
@@ -278,7 +268,7 @@ int cxlfm_cmd_get_timestamp(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_set_timestamp(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			    const struct cxlfm_set_timestamp_req *req)
 {
-	uint8_t in[8];
+	uint8_t in[CXL_IN_SET_TIMESTAMP];
 
 	le64_put(in, req->timestamp);
 	return run_noout(ep, tun, CXLFM_OP_SET_TIMESTAMP, in, sizeof(in));
@@ -290,7 +280,7 @@ static int dec_get_supported_logs(const void *req, const uint8_t *p, size_t len,
 	size_t n;
 
 	(void)req;
-	if (len < 8)
+	if (len < CXL_OUT_GET_SUPPORTED_LOGS)
 		return -EBADMSG;
 	n = le16_get(p);
 	if (n > CXLFM_LOGS_MAX || len != 8 + LOG_ENTRY_LEN * n)
@@ -329,7 +319,7 @@ static int dec_get_log(const void *in, const uint8_t *p, size_t len, void *out)
 int cxlfm_cmd_get_log(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 		      const struct cxlfm_get_log_req *req, struct cxlfm_get_log_rsp *rsp)
 {
-	uint8_t in[0x18];
+	uint8_t in[CXL_IN_GET_LOG];
 	struct rsp_buf r;
 	int rc;
 
@@ -394,10 +384,10 @@ static int dec_get_event_records(const void *req, const uint8_t *p, size_t len, 
 	size_t n;
 
 	(void)req;
-	if (len < 32)
+	if (len < CXL_OUT_GET_EVENT_RECORDS)
 		return -EBADMSG;
 	n = le16_get(p + 20);
-	if (n > CXLFM_EVENT_RECORDS_MAX || len != 32 + EVENT_LEN * n)
+	if (n > CXLFM_EVENT_RECORDS_MAX || len != CXL_OUT_GET_EVENT_RECORDS + EVENT_LEN * n)
 		return -EBADMSG;
 	rsp->flags = p[0];
 	rsp->overflow_count = le16_get(p + 2);
@@ -405,20 +395,22 @@ static int dec_get_event_records(const void *req, const uint8_t *p, size_t len, 
 	rsp->last_overflow_ts = le64_get(p + 12);
 	rsp->num_records = (uint16_t)n;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 32 + EVENT_LEN * i;
+		const uint8_t *q = p + CXL_OUT_GET_EVENT_RECORDS + EVENT_LEN * i;
 		struct cxlfm_event_record *e = &rsp->records[i];
+		struct rec_event_hdr h;
 
-		memcpy(e->uuid, q, 16);
-		e->length = q[16];
-		e->flags = le24_get(q + 17);
-		e->handle = le16_get(q + 20);
-		e->related_handle = le16_get(q + 22);
-		e->timestamp = le64_get(q + 24);
-		e->maint_op_class = q[32];
-		e->maint_op_subclass = q[33];
-		e->ld_id = le16_get(q + 34);
-		e->head_id = q[36];
-		memcpy(e->data, q + 48, sizeof(e->data));
+		rec_event_hdr_get(q, &h);
+		memcpy(e->uuid, h.uuid, 16);
+		e->length = h.length;
+		e->flags = h.flags;
+		e->handle = h.handle;
+		e->related_handle = h.related_handle;
+		e->timestamp = h.timestamp;
+		e->maint_op_class = h.maint_op_class;
+		e->maint_op_subclass = h.maint_op_subclass;
+		e->ld_id = h.ld_id;
+		e->head_id = h.head_id;
+		memcpy(e->data, q + REC_EVENT_HDR_LEN, sizeof(e->data));
 	}
 	return 0;
 }
@@ -428,7 +420,7 @@ int cxlfm_cmd_get_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *
 				struct cxlfm_get_event_records_rsp *rsp)
 {
 	struct rsp_buf r;
-	int rc = run(ep, tun, CXLFM_OP_GET_EVENT_RECORDS, &req->log, 1, &r);
+	int rc = run(ep, tun, CXLFM_OP_GET_EVENT_RECORDS, &req->log, CXL_IN_GET_EVENT_RECORDS, &r);
 
 	return rc ? rc : dec_get_event_records(req, r.b, r.len, rsp);
 }
@@ -436,34 +428,37 @@ int cxlfm_cmd_get_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *
 int cxlfm_cmd_clear_event_records(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				  const struct cxlfm_clear_event_records_req *req)
 {
-	uint8_t in[6 + 2 * 255];
+	enum { HDR = CXL_IN_CLEAR_EVENT_RECORDS };
+	uint8_t in[HDR + 2 * 255];
 	size_t n = req->clear_all ? 0 : req->num_handles;
 
 	if (n && !req->handles)
 		return -EINVAL;
-	memset(in, 0, 6);
+	memset(in, 0, HDR);
 	in[0] = req->log;
 	in[1] = req->clear_all ? 0x01 : 0x00;
 	in[2] = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
-		le16_put(in + 6 + 2 * i, req->handles[i]);
-	return run_noout(ep, tun, CXLFM_OP_CLEAR_EVENT_RECORDS, in, 6 + 2 * n);
+		le16_put(in + HDR + 2 * i, req->handles[i]);
+	return run_noout(ep, tun, CXLFM_OP_CLEAR_EVENT_RECORDS, in, HDR + 2 * n);
 }
 
 int cxlfm_dc_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dc_event *out)
 {
-	const uint8_t *d = rec->data; /* record byte 48 is d[0] */
+	struct rec_dc_event ev;
 
+	static_assert(sizeof(rec->data) == REC_EVENT_LEN - REC_EVENT_HDR_LEN, "record body");
 	if (memcmp(rec->uuid, cxlfm_dc_event_uuid, 16))
 		return -EINVAL;
-	out->type = d[0];
-	out->validity = d[1];
-	out->host_id = le16_get(d + 2);
-	out->region_id = d[4];
-	out->more = d[5] & 0x01;
-	get_extent(d + 8, &out->extent);
-	out->extents_available = le32_get(d + 72);
-	out->tags_available = le32_get(d + 76);
+	rec_dc_event_get(rec->data, &ev); /* data[0] is record byte 48 */
+	out->type = ev.type;
+	out->validity = ev.validity;
+	out->host_id = ev.host_id;
+	out->region_id = ev.region_id;
+	out->more = ev.flags & REC_DC_EVENT_MORE;
+	extent_from_rec(&ev.extent, &out->extent);
+	out->extents_available = ev.extents_available;
+	out->tags_available = ev.tags_available;
 	return 0;
 }
 
@@ -472,34 +467,28 @@ int cxlfm_dc_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dc_
 static int dec_get_dc_config(const void *req, const uint8_t *p, size_t len, void *out)
 {
 	struct cxlfm_get_dc_config_rsp *rsp = out;
-	const uint8_t *t;
-	size_t n;
+	struct rec_dc_region r[CXLFM_DC_REGIONS_MAX];
+	uint64_t decode_len[CXLFM_DC_REGIONS_MAX];
+	struct rec_dc_limits l;
+	int rc;
 
 	(void)req;
-	if (len < 8)
+	if (len < CXL_OUT_GET_DC_CONFIG)
 		return -EBADMSG;
-	n = p[1];
-	if (n > CXLFM_DC_REGIONS_MAX || len != 8 + REGION_LEN * n + LIMITS_LEN)
-		return -EBADMSG;
-	rsp->num_regions = p[0];
-	rsp->regions_returned = (uint8_t)n;
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 8 + REGION_LEN * i;
-		struct cxlfm_dc_config_region *g = &rsp->regions[i];
-
-		g->base = le64_get(q);
-		if (!units_to_bytes(le64_get(q + 8), &g->decode_len))
-			return -EBADMSG;
-		g->length = le64_get(q + 16);
-		g->block_size = le64_get(q + 24);
-		g->dsmad_handle = le32_get(q + 32);
-		g->sanitize_on_release = q[36] & 0x01;
-	}
-	t = p + 8 + REGION_LEN * n;
-	rsp->extents_supported = le32_get(t);
-	rsp->extents_available = le32_get(t + 4);
-	rsp->tags_supported = le32_get(t + 8);
-	rsp->tags_available = le32_get(t + 12);
+	rc = dec_regions(p, len, 8, p[1], REC_REGION_HOST, r, decode_len, &l);
+	if (rc)
+		return rc;
+	*rsp = (struct cxlfm_get_dc_config_rsp){
+		.num_regions = p[0], .regions_returned = p[1],
+		.extents_supported = l.extents_supported, .extents_available = l.extents_available,
+		.tags_supported = l.tags_supported, .tags_available = l.tags_available,
+	};
+	for (size_t i = 0; i < p[1]; i++)
+		rsp->regions[i] = (struct cxlfm_dc_config_region){
+			.base = r[i].base, .decode_len = decode_len[i], .length = r[i].length,
+			.block_size = r[i].block_size, .dsmad_handle = r[i].dsmad_handle,
+			.sanitize_on_release = r[i].sanitize_on_release,
+		};
 	return 0;
 }
 
@@ -507,7 +496,7 @@ int cxlfm_cmd_get_dc_config(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			    const struct cxlfm_get_dc_config_req *req,
 			    struct cxlfm_get_dc_config_rsp *rsp)
 {
-	uint8_t in[2] = { req->region_count, req->start_region };
+	uint8_t in[CXL_IN_GET_DC_CONFIG] = { req->region_count, req->start_region };
 	struct rsp_buf r;
 	int rc = run(ep, tun, CXLFM_OP_GET_DC_CONFIG, in, sizeof(in), &r);
 
@@ -520,7 +509,7 @@ static int dec_get_dc_extent_list(const void *in, const uint8_t *p, size_t len, 
 	struct cxlfm_get_dc_extent_list_rsp *rsp = out;
 	size_t n;
 
-	if (len < 16)
+	if (len < CXL_OUT_GET_DC_EXTENT_LIST)
 		return -EBADMSG;
 	n = le32_get(p);
 	if (n > req->extent_count || n > CXLFM_DC_EXTENTS_MAX || len != 16 + EXT_LEN * n)
@@ -537,7 +526,7 @@ int cxlfm_cmd_get_dc_extent_list(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 				 const struct cxlfm_get_dc_extent_list_req *req,
 				 struct cxlfm_get_dc_extent_list_rsp *rsp)
 {
-	uint8_t in[8];
+	uint8_t in[CXL_IN_GET_DC_EXTENT_LIST];
 	struct rsp_buf r;
 	int rc;
 
@@ -563,10 +552,9 @@ static int dc_response(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint
 	memset(in, 0, len);
 	le32_put(in, req->num_ranges);
 	in[4] = req->flags;
-	for (size_t i = 0; i < req->num_ranges; i++) {
-		le64_put(in + 8 + RANGE_LEN * i, req->ranges[i].start_dpa);
-		le64_put(in + 16 + RANGE_LEN * i, req->ranges[i].length);
-	}
+	for (size_t i = 0; i < req->num_ranges; i++)
+		rec_dc_range_put(in + 8 + RANGE_LEN * i, req->ranges[i].start_dpa,
+				 req->ranges[i].length);
 	return run_noout(ep, tun, opcode, in, len);
 }
 
@@ -589,7 +577,7 @@ static int dec_identify_switch_device(const void *req, const uint8_t *p, size_t 
 	struct cxlfm_identify_switch_device_rsp *rsp = out;
 
 	(void)req;
-	if (len != 0x49)
+	if (len != CXL_OUT_IDENTIFY_SWITCH_DEVICE)
 		return -EBADMSG;
 	rsp->ingress_port = p[0];
 	rsp->num_physical_ports = p[2];
@@ -617,7 +605,7 @@ static int dec_get_phys_port_state(const void *in, const uint8_t *p, size_t len,
 	struct cxlfm_get_phys_port_state_rsp *rsp = out;
 	size_t n;
 
-	if (len < 4)
+	if (len < CXL_OUT_GET_PHYS_PORT_STATE)
 		return -EBADMSG;
 	n = p[0];
 	if (n != req->num_ports || n > CXLFM_PORTS_MAX || len != 4 + PORT_LEN * n)
@@ -662,7 +650,7 @@ int cxlfm_cmd_get_phys_port_state(struct cxlfm_ep *ep, const struct cxlfm_tunnel
 int cxlfm_cmd_phys_port_control(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				const struct cxlfm_phys_port_control_req *req)
 {
-	uint8_t in[2] = { req->ppb_id, req->port_opcode };
+	uint8_t in[CXL_IN_PHYS_PORT_CONTROL] = { req->ppb_id, req->port_opcode };
 
 	return run_noout(ep, tun, CXLFM_OP_PHYS_PORT_CONTROL, in, sizeof(in));
 }
@@ -729,7 +717,7 @@ int cxlfm_cmd_get_vcs_info(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_bind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			const struct cxlfm_bind_vppb_req *req)
 {
-	uint8_t in[6] = { req->vcs_id, req->vppb_id, req->port_id, 0 };
+	uint8_t in[CXL_IN_BIND_VPPB] = { req->vcs_id, req->vppb_id, req->port_id, 0 };
 
 	le16_put(in + 4, req->ld_id);
 	return run_noout(ep, tun, CXLFM_OP_BIND_VPPB, in, sizeof(in));
@@ -738,7 +726,8 @@ int cxlfm_cmd_bind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 int cxlfm_cmd_unbind_vppb(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			  const struct cxlfm_unbind_vppb_req *req)
 {
-	uint8_t in[3] = { req->vcs_id, req->vppb_id, (uint8_t)(req->option & 0x0f) };
+	uint8_t in[CXL_IN_UNBIND_VPPB] = { req->vcs_id, req->vppb_id,
+					   (uint8_t)(req->option & 0x0f) };
 
 	return run_noout(ep, tun, CXLFM_OP_UNBIND_VPPB, in, sizeof(in));
 }
@@ -750,7 +739,7 @@ static int dec_get_ld_info(const void *req, const uint8_t *p, size_t len, void *
 	struct cxlfm_get_ld_info_rsp *rsp = out;
 
 	(void)req;
-	if (len != 11)
+	if (len != CXL_OUT_GET_LD_INFO)
 		return -EBADMSG;
 	rsp->memory_size = le64_get(p);
 	rsp->ld_count = le16_get(p + 8);
@@ -772,8 +761,11 @@ static int get_allocs(const uint8_t *p, size_t len, size_t n, struct cxlfm_ld_al
 	if (n > CXLFM_LD_MAX || len != 4 + ALLOC_LEN * n)
 		return -EBADMSG;
 	for (size_t i = 0; i < n; i++) {
-		out[i].range1 = le64_get(p + 4 + ALLOC_LEN * i);
-		out[i].range2 = le64_get(p + 12 + ALLOC_LEN * i);
+		struct rec_ld_alloc a;
+
+		rec_ld_alloc_get(p + 4 + ALLOC_LEN * i, &a);
+		out[i].range1 = a.range1;
+		out[i].range2 = a.range2;
 	}
 	return 0;
 }
@@ -800,7 +792,7 @@ int cxlfm_cmd_get_ld_allocations(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 				 const struct cxlfm_get_ld_allocations_req *req,
 				 struct cxlfm_get_ld_allocations_rsp *rsp)
 {
-	uint8_t in[2] = { req->start_ld, req->ld_list_limit };
+	uint8_t in[CXL_IN_GET_LD_ALLOCATIONS] = { req->start_ld, req->ld_list_limit };
 	struct rsp_buf r;
 	int rc = run(ep, tun, CXLFM_OP_GET_LD_ALLOCATIONS, in, sizeof(in), &r);
 
@@ -836,8 +828,9 @@ int cxlfm_cmd_set_ld_allocations(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 	in[0] = req->num_entries;
 	in[1] = req->start_ld;
 	for (size_t i = 0; i < req->num_entries; i++) {
-		le64_put(in + 4 + ALLOC_LEN * i, req->entries[i].range1);
-		le64_put(in + 12 + ALLOC_LEN * i, req->entries[i].range2);
+		struct rec_ld_alloc a = { req->entries[i].range1, req->entries[i].range2 };
+
+		rec_ld_alloc_put(in + 4 + ALLOC_LEN * i, &a);
 	}
 	rc = run(ep, tun, CXLFM_OP_SET_LD_ALLOCATIONS, in,
 		 4 + ALLOC_LEN * (size_t)req->num_entries, &r);
@@ -851,7 +844,8 @@ static int dec_get_dcd_info(const void *req, const uint8_t *p, size_t len, void 
 	struct cxlfm_get_dcd_info_rsp *rsp = out;
 
 	(void)req;
-	if (len != 20 + 8 * CXLFM_DC_REGIONS_MAX)
+	static_assert(CXL_OUT_GET_DCD_INFO == 20 + 8 * CXLFM_DC_REGIONS_MAX, "8 block size masks");
+	if (len != CXL_OUT_GET_DCD_INFO)
 		return -EBADMSG;
 	rsp->num_hosts = p[0];
 	rsp->num_regions = p[1];
@@ -878,35 +872,28 @@ static int dec_get_host_dc_region_config(const void *req, const uint8_t *p, size
 					 void *out)
 {
 	struct cxlfm_get_host_dc_region_config_rsp *rsp = out;
-	const uint8_t *t;
-	size_t n;
+	struct rec_dc_region r[CXLFM_DC_REGIONS_MAX];
+	uint64_t decode_len[CXLFM_DC_REGIONS_MAX];
+	struct rec_dc_limits l;
+	int rc;
 
 	(void)req;
-	if (len < 4)
+	if (len < CXL_OUT_GET_HOST_DC_REGION_CONFIG)
 		return -EBADMSG;
-	n = p[3];
-	if (n > CXLFM_DC_REGIONS_MAX || len != 4 + REGION_LEN * n + LIMITS_LEN)
-		return -EBADMSG;
-	rsp->host_id = le16_get(p);
-	rsp->num_regions = p[2];
-	rsp->regions_returned = (uint8_t)n;
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *q = p + 4 + REGION_LEN * i;
-		struct cxlfm_dc_region *g = &rsp->regions[i];
-
-		g->base = le64_get(q);
-		if (!units_to_bytes(le64_get(q + 8), &g->decode_len))
-			return -EBADMSG;
-		g->length = le64_get(q + 16);
-		g->block_size = le64_get(q + 24);
-		g->dsmas_flags = q[32];
-		g->sanitize_on_release = q[36] & 0x01;
-	}
-	t = p + 4 + REGION_LEN * n;
-	rsp->extents_supported = le32_get(t);
-	rsp->extents_available = le32_get(t + 4);
-	rsp->tags_supported = le32_get(t + 8);
-	rsp->tags_available = le32_get(t + 12);
+	rc = dec_regions(p, len, 4, p[3], REC_REGION_FM, r, decode_len, &l);
+	if (rc)
+		return rc;
+	*rsp = (struct cxlfm_get_host_dc_region_config_rsp){
+		.host_id = le16_get(p), .num_regions = p[2], .regions_returned = p[3],
+		.extents_supported = l.extents_supported, .extents_available = l.extents_available,
+		.tags_supported = l.tags_supported, .tags_available = l.tags_available,
+	};
+	for (size_t i = 0; i < p[3]; i++)
+		rsp->regions[i] = (struct cxlfm_dc_region){
+			.base = r[i].base, .decode_len = decode_len[i], .length = r[i].length,
+			.block_size = r[i].block_size, .dsmas_flags = r[i].dsmas_flags,
+			.sanitize_on_release = r[i].sanitize_on_release,
+		};
 	return 0;
 }
 
@@ -914,7 +901,7 @@ int cxlfm_cmd_get_host_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_
 					const struct cxlfm_get_host_dc_region_config_req *req,
 					struct cxlfm_get_host_dc_region_config_rsp *rsp)
 {
-	uint8_t in[4];
+	uint8_t in[CXL_IN_GET_HOST_DC_REGION_CONFIG];
 	struct rsp_buf r;
 	int rc;
 
@@ -928,7 +915,7 @@ int cxlfm_cmd_get_host_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_
 int cxlfm_cmd_set_dc_region_config(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				   const struct cxlfm_set_dc_region_config_req *req)
 {
-	uint8_t in[16] = { 0 };
+	uint8_t in[CXL_IN_SET_DC_REGION_CONFIG] = { 0 };
 
 	in[0] = req->region_id;
 	le64_put(in + 4, req->block_size);
@@ -943,7 +930,7 @@ static int dec_get_dc_region_extent_lists(const void *in, const uint8_t *p, size
 	struct cxlfm_get_dc_region_extent_lists_rsp *rsp = out;
 	size_t n;
 
-	if (len < 24)
+	if (len < CXL_OUT_GET_DC_REGION_EXTENT_LISTS)
 		return -EBADMSG;
 	n = le32_get(p + 8);
 	if (n > req->extent_count || n > CXLFM_DC_EXTENTS_MAX || len != 24 + EXT_LEN * n)
@@ -962,7 +949,7 @@ int cxlfm_cmd_get_dc_region_extent_lists(struct cxlfm_ep *ep, const struct cxlfm
 					 const struct cxlfm_get_dc_region_extent_lists_req *req,
 					 struct cxlfm_get_dc_region_extent_lists_rsp *rsp)
 {
-	uint8_t in[12] = { 0 };
+	uint8_t in[CXL_IN_GET_DC_REGION_EXTENT_LISTS] = { 0 };
 	struct rsp_buf r;
 	int rc;
 
@@ -985,6 +972,7 @@ static int dc_change(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16
 
 	if (n && !ext)
 		return -EINVAL;
+	static_assert(CXL_IN_INITIATE_DC_ADD == 32 && CXL_IN_INITIATE_DC_RELEASE == 32, "header");
 	if (n > (sizeof(in) - 32) / EXT_LEN)
 		return -EMSGSIZE;
 	len = 32 + EXT_LEN * (size_t)n;

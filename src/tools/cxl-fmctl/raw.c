@@ -131,11 +131,10 @@ static const char cel_help[] =
 
 int cmd_cel(int argc, char **argv, struct fmctl *f)
 {
-	static const char *const effect_names[] = {
-		"config-change-cold-reset", "immediate-config-change", "immediate-data-change",
-		"immediate-policy-change", "immediate-log-change", "security-state-change",
-		"background-operation", "secondary-mailbox", "request-abort",
-		"config-change-conventional-reset", "config-change-cxl-reset",
+	static const char *const effect_names[16] = {
+#define EFFECT_NAME(bit, id, name) [bit] = name,
+		CXLFM_EFFECTS(EFFECT_NAME)
+#undef EFFECT_NAME
 	};
 	static struct cxlfm_cel cel;
 	struct json_object *arr;
@@ -159,8 +158,8 @@ int cmd_cel(int argc, char **argv, struct fmctl *f)
 		struct json_object *x = json_object_new_object(), *names = json_object_new_array();
 		const char *name = cxlfm_opcode_name(cel.entries[k].opcode);
 
-		for (unsigned b = 0; b < 11; b++)
-			if (cel.entries[k].effects & (1u << b))
+		for (unsigned b = 0; b < 16; b++)
+			if ((cel.entries[k].effects & (1u << b)) && effect_names[b])
 				json_object_array_add(names, json_object_new_string(effect_names[b]));
 		fm_json_add(x, "opcode", fm_json_hex16(cel.entries[k].opcode));
 		fm_json_add(x, "name", name ? json_object_new_string(name) : NULL);

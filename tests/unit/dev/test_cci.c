@@ -40,7 +40,7 @@ static uint16_t h_echo(struct cci *cci, const struct cci_cmd *cmd, struct cci_ca
 static uint16_t h_bg(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
 {
 	(void)c;
-	cci_bg_start(cci, cmd->opcode, 1000, c->in[0] != 0, bg_done, &done_weight);
+	cci_bg_start(cci, cmd->info->opcode, 1000, c->in[0] != 0, bg_done, &done_weight);
 	return CXL_RC_BG_STARTED;
 }
 
@@ -52,21 +52,52 @@ static uint16_t h_overflow(struct cci *cci, const struct cci_cmd *cmd, struct cc
 	return CXL_RC_SUCCESS;
 }
 
-static const struct cci_cmd test_cmds[] = {
-	{ 0x0001, "Identify", cci_cmd_identify, 0, 0 },
-	{ 0x0002, "Background Operation Status", cci_cmd_bg_op_status, 0, 0 },
-	{ 0x0003, "Get Response Message Limit", cci_cmd_get_rsp_msg_limit, 0, 0 },
-	{ 0x0004, "Set Response Message Limit", cci_cmd_set_rsp_msg_limit, 1, CCI_EFF_IMMEDIATE_CONFIG_CHANGE },
-	{ 0x0005, "Request Abort Background Operation", cci_cmd_bg_op_abort, 0, 0 },
-	{ 0x0300, "Get Timestamp", cci_cmd_get_timestamp, 0, 0 },
-	{ 0x0301, "Set Timestamp", cci_cmd_set_timestamp, 8, CCI_EFF_IMMEDIATE_POLICY_CHANGE },
-	{ 0x0400, "Get Supported Logs", cci_cmd_get_supported_logs, 0, 0 },
-	{ 0x0401, "Get Log", cci_cmd_get_log, 0x18, 0 },
-	{ 0xc000, "echo", h_echo, CCI_LEN_VAR, 0 },
-	{ 0xc001, "bg", h_bg, 1, CCI_EFF_BACKGROUND_OPERATION | CCI_EFF_REQUEST_ABORT_SUPPORTED },
-	{ 0xc002, "overflow", h_overflow, 0, 0 },
+/* Vendor opcodes only this test has, with facts of their own. */
+static const struct cxl_cmd_info echo_info = {
+	.opcode = 0xc000, .name = "echo", .ccis = CXLFM_CCI_ANY, .in_var = true, .out_var = true,
 };
-static const struct cci_cmd_set test_set = CCI_SET("test", test_cmds);
+static const struct cxl_cmd_info bg_info = {
+	.opcode = 0xc001, .name = "bg", .ccis = CXLFM_CCI_ANY, .in_len = 1,
+	.effects = CXLFM_EFF_BG | CXLFM_EFF_ABORT,
+};
+static const struct cxl_cmd_info overflow_info = {
+	.opcode = 0xc002, .name = "overflow", .ccis = CXLFM_CCI_ANY, .out_var = true,
+};
+/* A fixed 4-byte answer that answers 3. */
+static const struct cxl_cmd_info short_info = {
+	.opcode = 0xc003, .name = "short", .ccis = CXLFM_CCI_ANY, .out_len = 4,
+};
+/* A variable request of at least 4 bytes. */
+static const struct cxl_cmd_info min4_info = {
+	.opcode = 0xc004, .name = "min4", .ccis = CXLFM_CCI_ANY, .in_var = true, .in_len = 4,
+	.out_var = true,
+};
+
+static uint16_t h_short(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)cci;
+	(void)cmd;
+	c->out_len = 3;
+	return CXL_RC_SUCCESS;
+}
+
+static const struct cci_cmd test_cmds[] = {
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
+	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit),
+	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit),
+	CCI_CMD(BG_OP_ABORT, cci_cmd_bg_op_abort),
+	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
+	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
+	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	{ &echo_info, h_echo },
+	{ &bg_info, h_bg },
+	{ &overflow_info, h_overflow },
+	{ &short_info, h_short },
+	{ &min4_info, h_echo },
+};
+static const struct cci_cmd_set test_set = CCI_SET("test", CXLFM_CCI_SW, test_cmds);
 
 static const struct cci_ident ident = {
 	.vendor_id = 0x1b36, .device_id = 0x0d93, .subsys_vendor_id = 0x1af4,
@@ -134,12 +165,63 @@ static void test_payload_length(void **state)
 	assert_int_equal(f->out_len, 512);
 }
 
+/* A variable-length request is refused under the minimum its facts give. */
+static void test_payload_minimum(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[8] = { 1, 2, 3, 4, 5 };
+
+	assert_int_equal(run(f, 0xc004, in, 3), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(f->out_len, 0);
+	assert_int_equal(run(f, 0xc004, in, 4), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4);
+	assert_int_equal(run(f, 0xc004, in, 5), CXL_RC_SUCCESS);
+	assert_memory_equal(f->out, in, 5);
+}
+
 static void test_handler_overflow_is_internal_error(void **state)
 {
 	struct fixture *f = *state;
 
 	assert_int_equal(run(f, 0xc002, NULL, 0), CXL_RC_INTERNAL_ERROR);
 	assert_int_equal(f->out_len, 0);
+}
+
+/* A success answer of another length than the facts' fixed one never leaves. */
+static void test_handler_wrong_fixed_length_is_internal_error(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, 0xc003, NULL, 0), CXL_RC_INTERNAL_ERROR);
+	assert_int_equal(f->out_len, 0);
+}
+
+/*
+ * A set may carry only commands whose facts allow its kind of CCI, in
+ * opcode order: Identify Switch Device is not a type-3 mailbox command.
+ */
+static void test_add_set_checks_facts(void **state)
+{
+	static const struct cci_cmd wrong_kind[] = {
+		CCI_CMD(IDENTIFY, cci_cmd_identify),
+		CCI_CMD(IDENTIFY_SWITCH_DEVICE, cci_cmd_identify),
+	};
+	static const struct cci_cmd unsorted[] = {
+		CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
+		CCI_CMD(IDENTIFY, cci_cmd_identify),
+	};
+	static const struct cci_cmd_set mbox_set = CCI_SET("m", CXLFM_CCI_T3_MBOX, wrong_kind);
+	static const struct cci_cmd_set sw_set = CCI_SET("s", CXLFM_CCI_SW, wrong_kind);
+	static const struct cci_cmd_set unsorted_set = CCI_SET("u", CXLFM_CCI_SW, unsorted);
+	struct fixture *f = *state;
+	struct cci c;
+
+	assert_int_equal(cci_init(&c, "x", NULL, &ident, &f->ts, &f->clk, 512, 512), 0);
+	assert_int_equal(cci_add_set(&c, &mbox_set), -EINVAL);
+	assert_int_equal(cci_add_set(&c, &unsorted_set), -EINVAL);
+	assert_int_equal(c.nsets, 0);
+	assert_int_equal(cci_add_set(&c, &sw_set), 0);
+	assert_non_null(cci_find(&c, 0x5100));
 }
 
 static void test_identify(void **state)
@@ -211,8 +293,8 @@ static void test_cel(void **state)
 	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
 	assert_int_equal(f->out_len, 4 * n);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(le16_get(f->out + 4 * i), test_cmds[i].opcode);
-		assert_int_equal(le16_get(f->out + 4 * i + 2), test_cmds[i].effects);
+		assert_int_equal(le16_get(f->out + 4 * i), test_cmds[i].info->opcode);
+		assert_int_equal(le16_get(f->out + 4 * i + 2), test_cmds[i].info->effects);
 	}
 	/* partial read at an unaligned offset */
 	le32_put(in + 16, 6);
@@ -334,7 +416,10 @@ int main(void)
 		cmocka_unit_test_setup(test_init_rejects, setup),
 		cmocka_unit_test_setup(test_unsupported, setup),
 		cmocka_unit_test_setup(test_payload_length, setup),
+		cmocka_unit_test_setup(test_payload_minimum, setup),
 		cmocka_unit_test_setup(test_handler_overflow_is_internal_error, setup),
+		cmocka_unit_test_setup(test_handler_wrong_fixed_length_is_internal_error, setup),
+		cmocka_unit_test_setup(test_add_set_checks_facts, setup),
 		cmocka_unit_test_setup(test_identify, setup),
 		cmocka_unit_test_setup(test_rsp_msg_limit, setup),
 		cmocka_unit_test_setup(test_timestamp, setup),

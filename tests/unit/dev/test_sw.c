@@ -35,9 +35,9 @@ static const struct cci_clock clk = { .now_ns = fake_clock };
 
 /* A tiny tunnel target: one command, Identify. */
 static const struct cci_cmd tgt_cmds[] = {
-	{ 0x0001, "Identify", cci_cmd_identify, 0, 0 },
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
 };
-static const struct cci_cmd_set tgt_set = CCI_SET("target", tgt_cmds);
+static const struct cci_cmd_set tgt_set = CCI_SET("target", CXLFM_CCI_T3_FM, tgt_cmds);
 static const struct cci_ident tgt_ident = {
 	.vendor_id = 0x1b36, .device_id = 0x0d93, .subsys_vendor_id = 0x1af4,
 	.subsys_id = 0x1100, .serial = 99, .component_type = CCI_COMPONENT_TYPE3,

@@ -96,18 +96,23 @@ static void test_identify(void **state)
 	fx_free(f);
 }
 
-/* The CEL of each command set, written out from the spec / issue lists. */
+/*
+ * The CEL of each command set, written out from the spec / issue lists.
+ * Set Response Message Limit (0004h) is an Immediate Configuration Change
+ * on every CCI (the switch always said so; this CCI said 0 until the
+ * command facts made it one fact).
+ */
 static const uint16_t cel_host[][2] = {
 	{ 0x0001, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, { 0x0102, 0x00 },
 	{ 0x0103, 0x02 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 },
 	{ 0x0401, 0x00 }, { 0x4000, 0x00 }, { 0x4100, 0x00 },
 };
 static const uint16_t cel_fm[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0 },
+	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
 	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
 };
 static const uint16_t cel_fm_mld[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0 },
+	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
 	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
 	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
 };

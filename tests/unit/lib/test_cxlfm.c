@@ -65,12 +65,15 @@ static uint16_t h_tunnel(struct cci *cci, const struct cci_cmd *cmd, struct cci_
 	return cci_tunnel_run(&ld_cci, &rq, c);
 }
 
-static const struct cci_cmd cmds[] = {
-	{ 0x0001, "Identify", cci_cmd_identify, 0, 0 },
-	{ 0x5300, "Tunnel Management Command", h_tunnel, CCI_LEN_VAR, 0 },
-	{ OP_ECHO, "echo", h_echo, CCI_LEN_VAR, 0 },
+static const struct cxl_cmd_info echo_info = {
+	.opcode = OP_ECHO, .name = "echo", .ccis = CXLFM_CCI_ANY, .in_var = true, .out_var = true,
 };
-static const struct cci_cmd_set set = CCI_SET("test", cmds);
+static const struct cci_cmd cmds[] = {
+	CCI_CMD(IDENTIFY, cci_cmd_identify),
+	CCI_CMD(TUNNEL_MGMT, h_tunnel),
+	{ &echo_info, h_echo },
+};
+static const struct cci_cmd_set set = CCI_SET("test", CXLFM_CCI_SW, cmds);
 static const struct cci_ident ident = { .vendor_id = 0x8086, .device_id = 0x0d93,
 					.serial = 99, .component_type = 3 };
 static struct cci_timestamp ts;

@@ -56,7 +56,7 @@ static const struct cci_clock clock_ops = { .now_ns = clk };
 static uint16_t h_lie(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
 {
 	(void)cci;
-	switch (cmd->opcode) {
+	switch (cmd->info->opcode) {
 	case OP_SLOW:
 		nanosleep(&(struct timespec){ .tv_nsec = 260 * 1000000l }, NULL);
 		break;
@@ -93,7 +93,7 @@ static uint16_t h_lie(struct cci *cci, const struct cci_cmd *cmd, struct cci_cal
 		c->out[3] = 9; /* more regions than exist */
 		c->out_len = 4 + 9 * 40 + 16;
 		break;
-	case CCI_OP_GET_DC_REGION_EXTENT_LIST:
+	case CCI_OP_GET_DC_REGION_EXTENT_LISTS:
 		le32_put(c->out + 8, 2); /* 2 returned, 1 sent */
 		c->out_len = 24 + 40;
 		break;
@@ -110,21 +110,36 @@ static uint16_t h_lie(struct cci *cci, const struct cci_cmd *cmd, struct cci_cal
 	return CXL_RC_SUCCESS;
 }
 
-static const struct cci_cmd lie_cmds[] = {
-	{ CCI_OP_IDENTIFY, "Identify", h_lie, 0, 0 },
-	{ CCI_OP_BG_OP_STATUS, "Background Operation Status", h_lie, 0, 0 },
-	{ CCI_OP_GET_EVENT_RECORDS, "Get Event Records", h_lie, 1, 0 },
-	{ CCI_OP_GET_SUPPORTED_LOGS, "Get Supported Logs", h_lie, 0, 0 },
-	{ CCI_OP_GET_PHYS_PORT_STATE, "Get Physical Port State", h_lie, CCI_LEN_VAR, 0 },
-	{ CCI_OP_GET_VCS_INFO, "Get Virtual CXL Switch Info", h_lie, CCI_LEN_VAR, 0 },
-	{ CCI_OP_GET_LD_ALLOCATIONS, "Get LD Allocations", h_lie, 2, 0 },
-	{ CCI_OP_GET_DCD_INFO, "Get DCD Info", h_lie, 0, 0 },
-	{ CCI_OP_GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration", h_lie, 4, 0 },
-	{ CCI_OP_SET_DC_REGION_CONFIG, "Set DC Region Configuration", h_lie, 16, 0 },
-	{ CCI_OP_GET_DC_REGION_EXTENT_LIST, "Get DC Region Extent Lists", h_lie, 12, 0 },
-	{ OP_SLOW, "slow", h_lie, 0, 0 },
+/*
+ * The liar's facts take any answer length (the real ones would make its
+ * dispatcher refuse the lies as Internal Error) and any request as long as
+ * libcxlfm's.
+ */
+#define LIE_INFO(id) { .opcode = CCI_OP_##id, .name = #id, .ccis = CXLFM_CCI_ANY, \
+	.in_var = true, .in_len = CXL_IN_##id, .out_var = true }
+static const struct cxl_cmd_info lie_info[] = {
+	LIE_INFO(IDENTIFY),
+	LIE_INFO(BG_OP_STATUS),
+	LIE_INFO(GET_EVENT_RECORDS),
+	LIE_INFO(GET_SUPPORTED_LOGS),
+	LIE_INFO(GET_PHYS_PORT_STATE),
+	LIE_INFO(GET_VCS_INFO),
+	LIE_INFO(GET_LD_ALLOCATIONS),
+	LIE_INFO(GET_DCD_INFO),
+	LIE_INFO(GET_HOST_DC_REGION_CONFIG),
+	LIE_INFO(SET_DC_REGION_CONFIG),
+	LIE_INFO(GET_DC_REGION_EXTENT_LISTS),
+	{ .opcode = OP_SLOW, .name = "slow", .ccis = CXLFM_CCI_ANY },
 };
-static const struct cci_cmd_set lie_set = CCI_SET("liar", lie_cmds);
+static const struct cci_cmd lie_cmds[] = {
+	{ &lie_info[0], h_lie },  { &lie_info[1], h_lie },  { &lie_info[2], h_lie },
+	{ &lie_info[3], h_lie },  { &lie_info[4], h_lie },  { &lie_info[5], h_lie },
+	{ &lie_info[6], h_lie },  { &lie_info[7], h_lie },  { &lie_info[8], h_lie },
+	{ &lie_info[9], h_lie },  { &lie_info[10], h_lie }, { &lie_info[11], h_lie },
+};
+_Static_assert(sizeof(lie_cmds) / sizeof(lie_cmds[0]) == sizeof(lie_info) / sizeof(lie_info[0]),
+	      "a row per fact");
+static const struct cci_cmd_set lie_set = CCI_SET("liar", CXLFM_CCI_ANY, lie_cmds);
 static const struct cci_ident lie_ident = { .vendor_id = 1, .component_type = 3 };
 static struct cci_timestamp lie_ts;
 static struct cci lie_cci;

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+#include "proto/records.h"
+
+#include <string.h>
+
+#include "proto/le.h"
+
+void rec_dc_extent_put(uint8_t *p, const struct rec_dc_extent *e)
+{
+	memset(p, 0, REC_DC_EXTENT_LEN);
+	le64_put(p, e->start_dpa);
+	le64_put(p + 8, e->length);
+	memcpy(p + 16, e->tag, REC_TAG_LEN);
+	le16_put(p + 32, e->shared_seq);
+}
+
+void rec_dc_extent_get(const uint8_t *p, struct rec_dc_extent *e)
+{
+	e->start_dpa = le64_get(p);
+	e->length = le64_get(p + 8);
+	memcpy(e->tag, p + 16, REC_TAG_LEN);
+	e->shared_seq = le16_get(p + 32);
+}
+
+void rec_dc_range_put(uint8_t *p, uint64_t start_dpa, uint64_t length)
+{
+	memset(p, 0, REC_DC_RANGE_LEN);
+	le64_put(p, start_dpa);
+	le64_put(p + 8, length);
+}
+
+void rec_dc_range_get(const uint8_t *p, uint64_t *start_dpa, uint64_t *length)
+{
+	*start_dpa = le64_get(p);
+	*length = le64_get(p + 8);
+}
+
+void rec_dc_region_put(uint8_t *p, const struct rec_dc_region *r, enum rec_region_form f)
+{
+	memset(p, 0, REC_DC_REGION_LEN);
+	le64_put(p, r->base);
+	le64_put(p + 8, r->decode_units);
+	le64_put(p + 16, r->length);
+	le64_put(p + 24, r->block_size);
+	if (f == REC_REGION_FM)
+		p[32] = r->dsmas_flags;
+	else
+		le32_put(p + 32, r->dsmad_handle);
+	p[36] = r->sanitize_on_release ? 0x01 : 0x00;
+}
+
+void rec_dc_region_get(const uint8_t *p, struct rec_dc_region *r, enum rec_region_form f)
+{
+	memset(r, 0, sizeof(*r));
+	r->base = le64_get(p);
+	r->decode_units = le64_get(p + 8);
+	r->length = le64_get(p + 16);
+	r->block_size = le64_get(p + 24);
+	if (f == REC_REGION_FM)
+		r->dsmas_flags = p[32];
+	else
+		r->dsmad_handle = le32_get(p + 32);
+	r->sanitize_on_release = p[36] & 0x01;
+}
+
+void rec_dc_limits_put(uint8_t *p, const struct rec_dc_limits *l)
+{
+	le32_put(p, l->extents_supported);
+	le32_put(p + 4, l->extents_available);
+	le32_put(p + 8, l->tags_supported);
+	le32_put(p + 12, l->tags_available);
+}
+
+void rec_dc_limits_get(const uint8_t *p, struct rec_dc_limits *l)
+{
+	l->extents_supported = le32_get(p);
+	l->extents_available = le32_get(p + 4);
+	l->tags_supported = le32_get(p + 8);
+	l->tags_available = le32_get(p + 12);
+}
+
+void rec_ld_alloc_put(uint8_t *p, const struct rec_ld_alloc *a)
+{
+	le64_put(p, a->range1);
+	le64_put(p + 8, a->range2);
+}
+
+void rec_ld_alloc_get(const uint8_t *p, struct rec_ld_alloc *a)
+{
+	a->range1 = le64_get(p);
+	a->range2 = le64_get(p + 8);
+}
+
+void rec_event_hdr_put(uint8_t *p, const struct rec_event_hdr *h)
+{
+	memset(p, 0, REC_EVENT_HDR_LEN);
+	memcpy(p, h->uuid, 16);
+	p[16] = h->length;
+	le24_put(p + 17, h->flags);
+	le16_put(p + REC_EVENT_HANDLE, h->handle);
+	le16_put(p + 22, h->related_handle);
+	le64_put(p + REC_EVENT_TIMESTAMP, h->timestamp);
+	p[32] = h->maint_op_class;
+	p[33] = h->maint_op_subclass;
+	le16_put(p + 34, h->ld_id);
+	p[36] = h->head_id;
+}
+
+void rec_event_hdr_get(const uint8_t *p, struct rec_event_hdr *h)
+{
+	memcpy(h->uuid, p, 16);
+	h->length = p[16];
+	h->flags = le24_get(p + 17);
+	h->handle = le16_get(p + REC_EVENT_HANDLE);
+	h->related_handle = le16_get(p + 22);
+	h->timestamp = le64_get(p + REC_EVENT_TIMESTAMP);
+	h->maint_op_class = p[32];
+	h->maint_op_subclass = p[33];
+	h->ld_id = le16_get(p + 34);
+	h->head_id = p[36];
+}
+
+void rec_dc_event_put(uint8_t *body, const struct rec_dc_event *e)
+{
+	memset(body, 0, REC_EVENT_LEN - REC_EVENT_HDR_LEN);
+	body[0] = e->type;
+	body[1] = e->validity;
+	le16_put(body + 2, e->host_id);
+	body[4] = e->region_id;
+	body[5] = e->flags;
+	rec_dc_extent_put(body + 8, &e->extent);
+	le32_put(body + 72, e->extents_available);
+	le32_put(body + 76, e->tags_available);
+}
+
+void rec_dc_event_get(const uint8_t *body, struct rec_dc_event *e)
+{
+	e->type = body[0];
+	e->validity = body[1];
+	e->host_id = le16_get(body + 2);
+	e->region_id = body[4];
+	e->flags = body[5];
+	rec_dc_extent_get(body + 8, &e->extent);
+	e->extents_available = le32_get(body + 72);
+	e->tags_available = le32_get(body + 76);
+}
