@@ -96,6 +96,7 @@ void rec_ld_alloc_get(const uint8_t *p, struct rec_ld_alloc *a);
  */
 #define REC_EVENT_LEN 128u
 #define REC_EVENT_HDR_LEN 48u
+#define REC_EVENT_LENGTH 16u      /* its length byte */
 #define REC_EVENT_HANDLE 20u      /* offsets a log stamps when it takes a record */
 #define REC_EVENT_TIMESTAMP 24u
 struct rec_event_hdr {

@@ -120,15 +120,15 @@ static void check_call(const struct cci *cci, const struct cci_cmd *cmd, uint16_
 	assert(cxl_rc_valid(rc));
 	if (!cmd || !cmd->handler) {
 		assert(rc == CXL_RC_UNSUPPORTED);
-	} else if (in_len > max || (cmd->in_len != CCI_LEN_VAR && in_len != cmd->in_len)) {
+	} else if (in_len > max || !cxl_cmd_in_len_ok(cmd->info, in_len)) {
 		assert(rc == CXL_RC_INVALID_PAYLOAD_LENGTH);
-	} else if ((cmd->effects & CCI_EFF_BACKGROUND_OPERATION) && busy) {
+	} else if ((cmd->info->effects & CCI_EFF_BACKGROUND_OPERATION) && busy) {
 		assert(rc == CXL_RC_BUSY);
 	}
 	if (rc == CXL_RC_BUSY)
-		assert(cmd && (cmd->effects & CCI_EFF_BACKGROUND_OPERATION) && busy);
+		assert(cmd && (cmd->info->effects & CCI_EFF_BACKGROUND_OPERATION) && busy);
 	if (rc == CXL_RC_BG_STARTED) {
-		assert(cmd && (cmd->effects & CCI_EFF_BACKGROUND_OPERATION));
+		assert(cmd && (cmd->info->effects & CCI_EFF_BACKGROUND_OPERATION));
 		assert(cci->bg.running && cci->bg.opcode == op);
 	}
 	if (rc != CXL_RC_SUCCESS && rc != CXL_RC_BG_STARTED)
@@ -310,7 +310,7 @@ void fz_check_events(const struct ev_logs *ev)
 		if (n) {
 			assert(le16_get(ev_peek(ev, i, 0) + EV_HDR_HANDLE) != 0);
 			assert(le16_get(ev_peek(ev, i, n - 1) + EV_HDR_HANDLE) != 0);
-			assert(ev_peek(ev, i, 0)[EV_HDR_LENGTH] == EV_RECORD_SIZE);
+			assert(ev_peek(ev, i, 0)[REC_EVENT_LENGTH] == EV_RECORD_SIZE);
 		}
 		assert(!ev_peek(ev, i, n));
 	}
