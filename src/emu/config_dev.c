@@ -328,6 +328,17 @@ static int build_type3(struct ctx *x, struct cfg_device *d)
 		if (m == d->u.t3.persistent)
 			break;
 	}
+	/* DC regions start at the end of the static capacity, on a 256 MiB
+	 * boundary (QEMU cxl_create_dc_regions()) */
+	if (d->u.t3.dc) {
+		uint64_t base = (d->u.t3.vmem ? d->u.t3.vmem->size : 0) +
+				(d->u.t3.persistent ? d->u.t3.persistent->size : 0);
+
+		if (base % (256ull << 20))
+			return cfg_err(x, "property 'volatile-dc-memdev': the DC regions would start "
+				       "at 0x%llx, after the static capacity, which is not a multiple "
+				       "of 256 MiB", (unsigned long long)base);
+	}
 	d->u.t3.hdm_db = cfg_bool(it, "hdm-db", false);
 	if (d->u.t3.hdm_db && !d->link.flit_256b)
 		return cfg_err(x, "hdm-db requires operating in 256b flit (x-256b-flit=on)");

@@ -471,6 +471,12 @@ static const struct err_case errors[] = {
 	{ BASE "-device cxl-downstream,bus=us0,id=p9,slot=9,x-width=3",
 	  "-device cxl-downstream,id=p9: property 'x-width': '3' is not a link width (1, 2, 4, "
 	  "8, 12, 16 or 32 lanes)" },
+	/* found by fuzz_config: the host then failed to create the device */
+	{ BASE "-object memory-backend-ram,id=p,size=300M -object memory-backend-ram,id=l,size=1M "
+	  "-device cxl-type3,bus=swport0,id=d,persistent-memdev=p,lsa=l,volatile-dc-memdev=cxl-mem2,"
+	  "num-dc-regions=2",
+	  "-device cxl-type3,id=d: property 'volatile-dc-memdev': the DC regions would start at "
+	  "0x12c00000, after the static capacity, which is not a multiple of 256 MiB" },
 	/* nothing to emulate */
 	{ "-machine q35 -m 4G -device e1000",
 	  "no CXL device on the command line: cxl-emu emulates the CXL topology (pxb-cxl, "
