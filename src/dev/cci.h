@@ -134,7 +134,9 @@ struct cci_bg {
 	void *arg;
 };
 
-#define CCI_MAX_SETS 4
+/* A device model registers one set per command group it serves (base, DCD,
+ * MLD, firmware, features, media, security, ...). */
+#define CCI_MAX_SETS 16
 
 struct cci {
 	const char *name;           /* e.g. "99:oob_mctp_cci", for logs and QMP */
