@@ -38,6 +38,9 @@ void e2e_rmdir(const char *dir);
 int emu_start(struct emu_proc *p, const char *const *argv);
 /* The same, leaving the run dir to cxl-emu: XDG_RUNTIME_DIR is p->run_dir. */
 int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir);
+/* As emu_start, with cxl-emu's stderr in <run dir>/EMU_LOG instead of the test's. */
+#define EMU_LOG "cxl-emu.log"
+int emu_start_quiet(struct emu_proc *p, const char *const *argv);
 /*
  * Run CXL_EMU with argv (as emu_start; @RUN is run_dir, which the caller
  * made) expecting it to refuse to start: returns its exit status (128 +
@@ -79,6 +82,22 @@ struct e2e_argv {
 void e2e_argv_add(struct e2e_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append constant words (NULL-terminated). */
 void e2e_argv_addv(struct e2e_argv *a, const char *const *words);
+
+/*
+ * The QEMU FM-emulation RFC's two hosts (docs/forwarding.md), each with the
+ * DCD cxl-dcd0 (sn=99) below the switch: E2E_RFC_SWITCH and the DCD, whose
+ * further properties are t3_extra (",mctp-buf-name=..." or "").
+ */
+void e2e_rfc_topology(struct e2e_argv *a, const char *t3_extra);
+/* The target host: buffer buf of slots slots (created when init), switch
+ * endpoint 0x4 and DCD endpoint 0x6 on aspeed.i2c.bus.0, QMP on
+ * 127.0.0.1:port (0: an ephemeral port). */
+void e2e_rfc_target_argv(struct e2e_argv *a, const char *buf, unsigned slots, int port,
+			 bool init);
+/* The FM host: endpoint 0x6 (and 0x4 if fwd_switch) forwards to the target's
+ * QMP on 127.0.0.1:target_port; ep_extra: more properties of 0x6 (or NULL). */
+void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int target_port,
+		     bool fwd_switch, const char *ep_extra);
 
 /* A negotiated QMP connection (greeting read, qmp_capabilities done). */
 int qmp_open(int port);

@@ -36,19 +36,6 @@
 #define RC_RETRY_REQUIRED 0x05
 #define RC_INTERNAL_ERROR 0x04
 
-/* ---- building the two hosts' command lines ---- */
-
-/* The RFC's topology with the DCD (t3_extra: more of its properties). */
-static void topology(struct e2e_argv *a, const char *t3_extra)
-{
-	static const char *const rfc[] = { E2E_RFC_SWITCH, NULL };
-
-	e2e_argv_addv(a, rfc);
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
-		     "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
-}
-
 static char bufname[64];
 static int peer_calls, peer_bad_call; /* the RFC-style target peer (a child) */
 static pid_t peer_pid;
@@ -60,23 +47,9 @@ static void new_bufname(void)
 	snprintf(bufname, sizeof(bufname), "/cxlfm-e2e-%d-%d", (int)getpid(), n++);
 }
 
-/* The target host's command line; init: its DCD creates the buffer. */
 static void target_argv(struct e2e_argv *a, unsigned slots, int port, bool init)
 {
-	char t3[256];
-
-	snprintf(t3, sizeof(t3), "%s,mctp-buf-name=%s,mctp-buf-slots=%u",
-		 init ? ",mctp-buf-init=on" : "", bufname, slots);
-	topology(a, t3);
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
-	e2e_argv_add(a, "-qmp");
-	if (port)
-		e2e_argv_add(a, "tcp:127.0.0.1:%d,server,wait=off", port);
-	else
-		e2e_argv_add(a, "@PORT");
+	e2e_rfc_target_argv(a, bufname, slots, port, init);
 }
 
 static int start_target(struct emu_proc *p, unsigned slots, int port, bool init)
@@ -91,19 +64,8 @@ static int start_fm(struct emu_proc *p, int target_port, unsigned slots, bool fw
 		    const char *extra_ep)
 {
 	struct e2e_argv a = { .n = 0 };
-	char t3[256], fwd[96];
 
-	snprintf(t3, sizeof(t3), ",mctp-buf-name=%s,mctp-buf-slots=%u", bufname, slots);
-	snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
-	topology(&a, t3);
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
-		     fwd_switch ? fwd : "");
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0%s%s", fwd,
-		     extra_ep ? extra_ep : "");
-	e2e_argv_add(&a, "-qmp");
-	e2e_argv_add(&a, "@PORT");
+	e2e_rfc_fm_argv(&a, bufname, slots, target_port, fwd_switch, extra_ep);
 	return emu_start(p, a.v);
 }
 
@@ -658,7 +620,7 @@ static void test_inline(void **state)
 	int q;
 
 	(void)state;
-	topology(&a, ""); /* the target creates no buffer */
+	e2e_rfc_topology(&a, ""); /* the target creates no buffer */
 	e2e_argv_add(&a, "-qmp");
 	e2e_argv_add(&a, "@PORT");
 	assert_int_equal(emu_start(&tgt, a.v), 0);
