@@ -581,6 +581,106 @@ static void test_stray_posted_slot(void **state)
 	cxlfm_close(ctx);
 }
 
+struct one_req {
+	int rc;
+	bool done;
+};
+
+static void one_done(struct cxlfm_ep *ep, int rc, const uint8_t *rsp, size_t len, void *arg)
+{
+	struct one_req *o = arg;
+
+	(void)ep, (void)rsp, (void)len;
+	o->rc = rc;
+	o->done = true;
+}
+
+/*
+ * A truncation and restore of the buffer while a request is out zeroes the
+ * request's slot (found by the fault suite's shm-truncate): the target finds
+ * nothing posted and answers an error. By then the buffer has its size again,
+ * and the FM host answered Internal Error, which an FM does not retry. The
+ * path was disturbed, not the request: Retry Required.
+ */
+static void test_buffer_wiped_in_flight(void **state)
+{
+	struct one_req o = { 0 };
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t *buf;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 8000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	kill(tgt.pid, SIGSTOP);
+	assert_int_equal(cxlfm_submit(ep, NULL, 0x0001, NULL, 0, one_done, &o), 0);
+	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
+						    __ATOMIC_ACQUIRE) != 1; i++)
+		cxlfm_process(ctx, 10);
+	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1); /* posted */
+	rfc_unmap(buf);
+	buf_resize(0);        /* another process truncates it... */
+	buf_resize(RFC_SIZE); /* ...and it is back, zeroed, before the target looks */
+	kill(tgt.pid, SIGCONT);
+	for (int i = 0; i < 500 && !o.done; i++)
+		cxlfm_process(ctx, 10);
+	assert_true(o.done);
+	assert_int_equal(o.rc, RC_RETRY_REQUIRED);
+	assert_int_equal(identify(ep, NULL), 0);
+	cxlfm_close(ctx);
+}
+
+/*
+ * The same after the target answered: a truncation to 10 bytes and back
+ * keeps status 0 and the opcode but zeroes len_out and the payload, so the
+ * slot read as a whole answer, Success with no Identify data.
+ */
+static void test_response_wiped_before_read(void **state)
+{
+	struct one_req o = { 0 };
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t *buf;
+	int32_t status = 1;
+
+	(void)state;
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	ctx = fm_bus(0, 8000);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
+	assert_int_equal(identify(ep, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	kill(tgt.pid, SIGSTOP);
+	assert_int_equal(cxlfm_submit(ep, NULL, 0x0001, NULL, 0, one_done, &o), 0);
+	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
+						    __ATOMIC_ACQUIRE) != 1; i++)
+		cxlfm_process(ctx, 10);
+	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1);
+	kill(fm.pid, SIGSTOP);  /* the answer waits for the FM host... */
+	kill(tgt.pid, SIGCONT);
+	for (int i = 0; i < 500 && (status = __atomic_load_n(
+		(int32_t *)(void *)(buf + RFC_STATUS), __ATOMIC_ACQUIRE)) != 0; i++)
+		usleep(10000);
+	assert_int_equal(status, 0); /* ...which the target has written */
+	assert_int_equal(le64_get(buf + RFC_LEN_OUT), 18);
+	rfc_unmap(buf);
+	buf_resize(10);
+	buf_resize(RFC_SIZE);
+	kill(fm.pid, SIGCONT);
+	for (int i = 0; i < 500 && !o.done; i++)
+		cxlfm_process(ctx, 10);
+	assert_true(o.done);
+	assert_int_equal(o.rc, RC_RETRY_REQUIRED);
+	assert_int_equal(identify(ep, NULL), 0);
+	cxlfm_close(ctx);
+}
+
 /* A second target claiming the same buffer name is refused; the live pair goes on. */
 static void test_second_owner_refused(void **state)
 {
@@ -766,6 +866,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_restores_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stray_posted_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_owner_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffer_wiped_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_wiped_before_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
