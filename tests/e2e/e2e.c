@@ -361,21 +361,35 @@ static struct json_object *read_json(int fd, int timeout_ms)
 	return n < 0 ? NULL : json_tokener_parse(line);
 }
 
-int qmp_open(int port)
+int qmp_connect(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct json_object *o;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (fd < 0)
 		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
 	o = read_json(fd, 5000); /* greeting */
 	if (!o) {
 		close(fd);
 		return -1;
 	}
 	json_object_put(o);
+	return fd;
+}
+
+int qmp_open(int port)
+{
+	struct json_object *o;
+	int fd = qmp_connect(port);
+
+	if (fd < 0)
+		return -1;
 	o = qmp_exec(fd, "qmp_capabilities", NULL);
 	if (!o) {
 		close(fd);
@@ -389,16 +403,28 @@ struct json_object *qmp_exec(int fd, const char *cmd, struct json_object *args)
 {
 	struct json_object *req = json_object_new_object(), *o;
 	const char *s;
+	char *line;
+	size_t len;
+	bool sent;
 
 	json_object_object_add(req, "execute", json_object_new_string(cmd));
 	if (args)
 		json_object_object_add(req, "arguments", args);
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	if (write(fd, s, strlen(s)) < 0 || write(fd, "\n", 1) < 0) {
-		json_object_put(req);
-		return NULL;
+	/* One write: a second small one would wait for the first's delayed ACK
+	 * (Nagle), 40 ms a command on loopback. */
+	len = strlen(s);
+	line = malloc(len + 1);
+	sent = false;
+	if (line) {
+		memcpy(line, s, len);
+		line[len] = '\n';
+		sent = write(fd, line, len + 1) == (ssize_t)(len + 1);
+		free(line);
 	}
 	json_object_put(req);
+	if (!sent)
+		return NULL;
 	while ((o = read_json(fd, 10000))) {
 		if (json_object_object_get_ex(o, "return", NULL) ||
 		    json_object_object_get_ex(o, "error", NULL))
