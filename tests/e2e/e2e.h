@@ -72,6 +72,20 @@ const char *emu_bus(const struct emu_proc *p, const char *name);
 	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6", \
 	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k"
 
+/*
+ * One host with one DCD (dcd, sn=7, 2 regions of a 1 GiB file backend in the
+ * run dir, at most 600 extents) on a root port, its FM endpoint 0x6 on bus
+ * i2c0, and QMP (argv words for an initializer).
+ */
+#define E2E_DCD_HOST \
+	"-machine", "q35,cxl=on", "-qmp", "@PORT", \
+	"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=1G", \
+	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1", \
+	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2", \
+	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7," \
+		   "x-dc-extents-max=600", \
+	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd"
+
 /* An argv built word by word; v stays NULL-terminated. */
 struct e2e_argv {
 	const char *v[96];
@@ -99,6 +113,8 @@ void e2e_rfc_target_argv(struct e2e_argv *a, const char *buf, unsigned slots, in
 void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int target_port,
 		     bool fwd_switch, const char *ep_extra);
 
+/* Connected to 127.0.0.1:port and the greeting read, nothing sent; -1 if no greeting. */
+int qmp_connect(int port);
 /* A negotiated QMP connection (greeting read, qmp_capabilities done). */
 int qmp_open(int port);
 /* Execute and return the whole reply object ({"return":…} or {"error":…}). */
