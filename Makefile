@@ -5,14 +5,18 @@
 #   make bench      install missing deps (+ QEMU, perf), release build, run cxl-fmbench:
 #                   a table on stdout and bench/results.json (docs/performance.md)
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make faults     the fault suite (docs/testing.md): broken peers, buffers, sockets and
+#                   files, exhaustion and a soak; one PASS/FAIL/SKIP line per scenario.
+#                   FAULTS_SOAK_SECONDS (default 60) sets the soak, FAULTS='bus-* soak' a subset
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 BUILD      ?= build
 SANBUILD   ?= build-san
 BENCHBUILD ?= build-bench
 PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 60
+FAULTS     ?=
 
-.PHONY: all deps demo check bench fuzz install clean
+.PHONY: all deps demo check bench fuzz faults install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -46,6 +50,10 @@ bench:
 fuzz: deps $(SANBUILD)/build.ninja
 	ninja -C $(SANBUILD)
 	scripts/fuzz.sh $(SANBUILD) $(FUZZ_SECONDS)
+
+faults: deps
+	$(MAKE) all
+	set -f; $(BUILD)/tests/faults/cxl-faults $(FAULTS)
 
 install: $(BUILD)/build.ninja
 	meson configure $(BUILD) --prefix=$(PREFIX)
