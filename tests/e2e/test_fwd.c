@@ -428,15 +428,7 @@ static void test_corrupt_buffer(void **state)
 /* The buffer object's size, -1 when no object has the name. */
 static long buf_size(void)
 {
-	struct stat st;
-	int fd = shm_open(bufname, O_RDONLY, 0);
-	long size = -1;
-
-	if (fd >= 0 && !fstat(fd, &st))
-		size = (long)st.st_size;
-	if (fd >= 0)
-		close(fd);
-	return size;
+	return rfc_size(bufname);
 }
 
 static void buf_resize(off_t len)
@@ -596,6 +588,43 @@ static void one_done(struct cxlfm_ep *ep, int rc, const uint8_t *rsp, size_t len
 }
 
 /*
+ * Both hosts, then an Identify through the FM host that the stopped target
+ * has not looked at yet: the buffer (mapped) holds it, status 1.
+ */
+static uint8_t *post_to_stopped_target(struct cxlfm_ctx **ctx, struct cxlfm_ep **ep,
+				       struct one_req *o)
+{
+	uint8_t *buf;
+
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	*ctx = fm_bus(0, 8000);
+	assert_int_equal(cxlfm_ep_by_addr(*ctx, 0x06, ep), 0);
+	assert_int_equal(identify(*ep, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	kill(tgt.pid, SIGSTOP);
+	assert_int_equal(cxlfm_submit(*ep, NULL, 0x0001, NULL, 0, one_done, o), 0);
+	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
+						    __ATOMIC_ACQUIRE) != 1; i++)
+		cxlfm_process(*ctx, 10);
+	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1); /* posted */
+	return buf;
+}
+
+/* The FM host's answer to it, which must be Retry Required; then a good one. */
+static void retry_required_then_answered(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep,
+					 const struct one_req *o)
+{
+	for (int i = 0; i < 500 && !o->done; i++)
+		cxlfm_process(ctx, 10);
+	assert_true(o->done);
+	assert_int_equal(o->rc, RC_RETRY_REQUIRED);
+	assert_int_equal(identify(ep, NULL), 0);
+	cxlfm_close(ctx);
+}
+
+/*
  * A truncation and restore of the buffer while a request is out zeroes the
  * request's slot (found by the fault suite's shm-truncate): the target finds
  * nothing posted and answers an error. By then the buffer has its size again,
@@ -607,32 +636,13 @@ static void test_buffer_wiped_in_flight(void **state)
 	struct one_req o = { 0 };
 	struct cxlfm_ctx *ctx;
 	struct cxlfm_ep *ep;
-	uint8_t *buf;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
-	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
-	ctx = fm_bus(0, 8000);
-	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
-	assert_int_equal(identify(ep, NULL), 0);
-	buf = rfc_map(bufname, 0);
-	assert_non_null(buf);
-	kill(tgt.pid, SIGSTOP);
-	assert_int_equal(cxlfm_submit(ep, NULL, 0x0001, NULL, 0, one_done, &o), 0);
-	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
-						    __ATOMIC_ACQUIRE) != 1; i++)
-		cxlfm_process(ctx, 10);
-	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1); /* posted */
-	rfc_unmap(buf);
+	rfc_unmap(post_to_stopped_target(&ctx, &ep, &o));
 	buf_resize(0);        /* another process truncates it... */
 	buf_resize(RFC_SIZE); /* ...and it is back, zeroed, before the target looks */
 	kill(tgt.pid, SIGCONT);
-	for (int i = 0; i < 500 && !o.done; i++)
-		cxlfm_process(ctx, 10);
-	assert_true(o.done);
-	assert_int_equal(o.rc, RC_RETRY_REQUIRED);
-	assert_int_equal(identify(ep, NULL), 0);
-	cxlfm_close(ctx);
+	retry_required_then_answered(ctx, ep, &o);
 }
 
 /*
@@ -649,19 +659,7 @@ static void test_response_wiped_before_read(void **state)
 	int32_t status = 1;
 
 	(void)state;
-	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
-	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
-	ctx = fm_bus(0, 8000);
-	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x06, &ep), 0);
-	assert_int_equal(identify(ep, NULL), 0);
-	buf = rfc_map(bufname, 0);
-	assert_non_null(buf);
-	kill(tgt.pid, SIGSTOP);
-	assert_int_equal(cxlfm_submit(ep, NULL, 0x0001, NULL, 0, one_done, &o), 0);
-	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
-						    __ATOMIC_ACQUIRE) != 1; i++)
-		cxlfm_process(ctx, 10);
-	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1);
+	buf = post_to_stopped_target(&ctx, &ep, &o);
 	kill(fm.pid, SIGSTOP);  /* the answer waits for the FM host... */
 	kill(tgt.pid, SIGCONT);
 	for (int i = 0; i < 500 && (status = __atomic_load_n(
@@ -673,12 +671,7 @@ static void test_response_wiped_before_read(void **state)
 	buf_resize(10);
 	buf_resize(RFC_SIZE);
 	kill(fm.pid, SIGCONT);
-	for (int i = 0; i < 500 && !o.done; i++)
-		cxlfm_process(ctx, 10);
-	assert_true(o.done);
-	assert_int_equal(o.rc, RC_RETRY_REQUIRED);
-	assert_int_equal(identify(ep, NULL), 0);
-	cxlfm_close(ctx);
+	retry_required_then_answered(ctx, ep, &o);
 }
 
 /* A second target claiming the same buffer name is refused; the live pair goes on. */

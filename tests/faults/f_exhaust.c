@@ -63,7 +63,8 @@ static void qmp_conn(const struct emu_proc *h, unsigned long i)
 	close(fd);
 }
 
-static void churn_qmp(void)
+/* n connections made by conn(h, i) after 400 of warm-up: bounded usage. */
+static void churn(void (*conn)(const struct emu_proc *, unsigned long), const char *what)
 {
 	static struct emu_proc h;
 	unsigned long n = f_env_ulong("FAULTS_CHURN_N", 10000);
@@ -72,16 +73,21 @@ static void churn_qmp(void)
 
 	start_host(&h);
 	for (unsigned long i = 0; i < 400; i++)
-		qmp_conn(&h, i);
+		conn(&h, i);
 	u0 = f_usage_of(&h, -1);
 	t0 = f_now();
 	for (unsigned long i = 0; i < n; i++)
-		qmp_conn(&h, i);
+		conn(&h, i);
 	u1 = f_usage_of(&h, u0.fds);
 	F_CHECK(f_alive(&h), "the host died");
-	f_pass("%s after %s QMP connections in %.1f s (half negotiated with a command, a "
-	       "quarter greeting only, a quarter closed at once)", f_usage_bounded(&u0, &u1), f_num(n),
+	f_pass("%s after %s %s in %.1f s", f_usage_bounded(&u0, &u1), f_num(n), what,
 	       f_now() - t0);
+}
+
+static void churn_qmp(void)
+{
+	churn(qmp_conn, "QMP connections (half negotiated with a command, a quarter greeting "
+	      "only, a quarter closed at once)");
 }
 
 /* One bus connection of three kinds, by i: a libcxlfm FM with Identify, a
@@ -120,23 +126,8 @@ static void bus_conn(const struct emu_proc *h, unsigned long i)
 
 static void churn_bus(void)
 {
-	static struct emu_proc h;
-	unsigned long n = f_env_ulong("FAULTS_CHURN_N", 10000);
-	struct f_usage u0, u1;
-	double t0;
-
-	start_host(&h);
-	for (unsigned long i = 0; i < 400; i++)
-		bus_conn(&h, i);
-	u0 = f_usage_of(&h, -1);
-	t0 = f_now();
-	for (unsigned long i = 0; i < n; i++)
-		bus_conn(&h, i);
-	u1 = f_usage_of(&h, u0.fds);
-	F_CHECK(f_alive(&h), "the host died");
-	f_pass("%s after %s bus connections in %.1f s (half an FM with Identify, a quarter "
-	       "leaving a message unfinished, a quarter closed at once)", f_usage_bounded(&u0, &u1),
-	       f_num(n), f_now() - t0);
+	churn(bus_conn, "bus connections (half an FM with Identify, a quarter leaving a "
+	      "message unfinished, a quarter closed at once)");
 }
 
 /* One add and one release of the extent at dpa, each repeated while the

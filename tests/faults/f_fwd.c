@@ -25,20 +25,6 @@
 #define FWD_TIMEOUT_MS 3000  /* the FM host's fwd-timeout in these scenarios */
 #define FM_TIMEOUT_MS 10000  /* libcxlfm's: longer, so the FM host answers first */
 
-/* The buffer object's size, -1 when no object has the name. */
-static long buf_size(const char *name)
-{
-	struct stat st;
-	int fd = shm_open(name, O_RDONLY, 0);
-	long size = -1;
-
-	if (fd >= 0 && !fstat(fd, &st))
-		size = (long)st.st_size;
-	if (fd >= 0)
-		close(fd);
-	return size;
-}
-
 static void buf_resize(const char *name, off_t len)
 {
 	int fd = shm_open(name, O_RDWR, 0);
@@ -54,11 +40,25 @@ static double wait_buf_size(const char *name, long want, double secs)
 	double t0 = f_now();
 
 	while (f_now() - t0 < secs) {
-		if (buf_size(name) == want)
+		if (rfc_size(name) == want)
 			return f_now() - t0;
 		f_sleep_ms(1);
 	}
 	return -1;
+}
+
+/* The pair (tag names its buffer), an FM at 0x10 on the FM host, one
+ * forwarded Identify answered: the endpoint 0x6 it reaches. */
+static struct cxlfm_ep *pair_up(struct f_pair *p, const char *tag, unsigned slots,
+				const char *fm_ep_extra, struct cxlfm_ctx **ctx)
+{
+	struct cxlfm_ep *ep;
+
+	f_pair_start(p, tag, slots, fm_ep_extra);
+	*ctx = f_fm_open(&p->fm, 0x10, FM_TIMEOUT_MS);
+	ep = f_fm_ep(*ctx, 0x06);
+	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	return ep;
 }
 
 /* Identify until it succeeds (or secs pass): the seconds it took, -1 if never. */
@@ -129,10 +129,7 @@ static void shm_truncate(void)
 	double t0, t_rr, t_rec;
 	int rc;
 
-	f_pair_start(&p, "trunc", 1, ",fwd-timeout=3000");
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "trunc", 1, ",fwd-timeout=3000", &ctx);
 
 	kill(p.tgt.pid, SIGSTOP);
 	buf_resize(p.buf, 0);
@@ -171,10 +168,7 @@ static void stray_slot(void)
 	double t0, first;
 	int fd, ok = 0;
 
-	f_pair_start(&p, "stray", slots, NULL);
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "stray", slots, NULL, &ctx);
 	fd = shm_open(p.buf, O_RDWR, 0);
 	F_CHECK(fd >= 0, "cannot open %s", p.buf);
 	buf = mmap(NULL, slots * RFC_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -205,10 +199,7 @@ static void unlink_restart(void)
 	double back, t_fm;
 	int rc;
 
-	f_pair_start(&p, "unlink", 1, NULL);
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "unlink", 1, NULL, &ctx);
 	F_CHECK(shm_unlink(p.buf) == 0, "unlink: %s", strerror(errno));
 	back = wait_buf_size(p.buf, RFC_SIZE, 5);
 	F_CHECK(back >= 0, "the owner did not create the buffer again");
@@ -240,10 +231,7 @@ static void second_owner(void)
 	double t0, took;
 	int rc;
 
-	f_pair_start(&p, "owner", 1, NULL);
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "owner", 1, NULL, &ctx);
 	e2e_rfc_target_argv(&a, p.buf, 1, 0, true);
 	f_tmpdir(dir, sizeof(dir));
 	t0 = f_now();
@@ -251,7 +239,7 @@ static void second_owner(void)
 	took = f_now() - t0;
 	F_CHECK(rc == 1, "the second target: exit %d: %s", rc, out);
 	F_CHECK(strstr(out, "in use"), "no reason given: %s", out);
-	F_CHECK(buf_size(p.buf) == RFC_SIZE, "the live buffer changed size");
+	F_CHECK(rfc_size(p.buf) == RFC_SIZE, "the live buffer changed size");
 	F_CHECK(f_identify(ep, NULL) == 0, "the pair no longer answers");
 	both_alive(&p);
 	cxlfm_close(ctx);
@@ -315,10 +303,7 @@ static void peer_kill_target(void)
 	double t_kill, t_rr, t_down, t_rec, t0;
 	int rc;
 
-	f_pair_start(&p, "killt", 1, ",fwd-timeout=3000");
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "killt", 1, ",fwd-timeout=3000", &ctx);
 	kill(p.tgt.pid, SIGSTOP);
 	submit_stuck(ctx, ep, &o);
 	t_kill = f_now();
@@ -373,10 +358,7 @@ static void peer_kill_fm(void)
 	double t0, t_rec;
 	int rc, q;
 
-	f_pair_start(&p, "killf", 1, NULL);
-	ctx = f_fm_open(&p.fm, 0x10, FM_TIMEOUT_MS);
-	ep = f_fm_ep(ctx, 0x06);
-	F_CHECK(f_identify(ep, NULL) == 0, "no forwarding before the fault");
+	ep = pair_up(&p, "killf", 1, NULL, &ctx);
 	fds0 = f_proc_fds(p.tgt.pid); /* with the FM host's QMP connection */
 	kill(p.tgt.pid, SIGSTOP);
 	submit_stuck(ctx, ep, &o);

@@ -934,6 +934,11 @@ static void report(const char *name, const char *result, size_t got, int status,
 		snprintf(body + strlen(body), sizeof(body) - strlen(body), "; %s", left);
 		memcpy(verdict, "FAIL", 4);
 	}
+	for (char *c = body; *c; c++) /* one line, whatever the scenario quoted */
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+	if (strlen(body) > 600)
+		memcpy(body + 597, "...", 4);
 	printf("%s %s: %s [%.1f s]\n", verdict, name, body, secs);
 	fflush(stdout);
 	if (!strcmp(verdict, "PASS"))
