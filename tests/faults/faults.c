@@ -196,8 +196,8 @@ static void cleanup(void)
 	unlink_prefixed_shm();
 }
 
-static __attribute__((noreturn)) void finish(int status, const char *word, const char *fmt,
-					     va_list ap)
+static __attribute__((noreturn, format(printf, 3, 0))) void
+finish(int status, const char *word, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n = snprintf(msg, sizeof(msg), "%s ", word);
