@@ -431,10 +431,11 @@ struct f_usage f_usage_of(const struct emu_proc *p, long most)
 const char *f_usage_bounded(const struct f_usage *before, const struct f_usage *after)
 {
 	static char fig[160];
+	long bound = (long)f_env_ulong("FAULTS_ANON_BOUND_KB", 1024);
 
 	F_CHECK(after->fds == before->fds, "descriptors %ld -> %ld", before->fds, after->fds);
-	F_CHECK(after->anon_kb - before->anon_kb <= F_ANON_BOUND_KB, "RssAnon %ld -> %ld KiB",
-		before->anon_kb, after->anon_kb);
+	F_CHECK(after->anon_kb - before->anon_kb <= bound, "RssAnon %ld -> %ld KiB (bound: +%ld)",
+		before->anon_kb, after->anon_kb, bound);
 	snprintf(fig, sizeof(fig), "fd %ld -> %ld, RssAnon %ld -> %ld KiB (VmRSS %ld -> %ld)",
 		 before->fds, after->fds, before->anon_kb, after->anon_kb, before->rss_kb,
 		 after->rss_kb);

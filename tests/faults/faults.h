@@ -106,12 +106,12 @@ long f_proc_kb(pid_t pid, const char *key);
 struct f_usage {
 	long fds, anon_kb, rss_kb;
 };
-#define F_ANON_BOUND_KB 1024 /* RssAnon growth allowed after a warm-up */
 /* p's usage once its descriptors settle (the same count three reads in a
  * row, 10 ms apart, and at most most when most >= 0), 5 s at most. */
 struct f_usage f_usage_of(const struct emu_proc *p, long most);
-/* FAIL unless after has before's descriptors and at most F_ANON_BOUND_KB
- * more RssAnon; else "fd 10 -> 10, RssAnon 312 -> 398 KiB (VmRSS ...)". */
+/* FAIL unless after has before's descriptors and at most FAULTS_ANON_BOUND_KB
+ * (default 1024) more RssAnon; else "fd 10 -> 10, RssAnon 312 -> 398 KiB
+ * (VmRSS ...)". */
 const char *f_usage_bounded(const struct f_usage *before, const struct f_usage *after);
 
 /* The RFC's two hosts (e2e_rfc_*_argv) on buffer p->buf. */
