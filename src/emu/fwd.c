@@ -51,6 +51,8 @@ struct fwd_shm {
 	bool owner;
 	bool faulted; /* a fault was logged; the next good access clears it */
 	bool gone;    /* FM side: unlinked, no new request goes there */
+	int ino_fd;   /* FM side: inotify on the object, -1 without */
+	uint64_t resizes; /* FM side: ftruncates of the object seen so far */
 	int refs;
 	uint8_t busy[FWD_MAX_SLOTS];  /* FM side: slot carries one of our requests */
 	uint8_t stale[FWD_MAX_SLOTS]; /* FM side: we gave up on it while posted */
@@ -118,6 +120,44 @@ fail:
 	return err;
 }
 
+#define FWD_SHM_DIR "/dev/shm" /* where glibc's shm_open keeps "/name" */
+
+/*
+ * The FM side watches the object for size changes (IN_MODIFY: ftruncate by
+ * any process; stores through a mapping raise none). A truncation and
+ * restore while a request is out zeroes its slot, and by the time the
+ * answer comes the object may look whole again: the count tells. Without
+ * inotify the FM host only sees what fstat shows at that moment.
+ */
+static void shm_watch(struct fwd_shm *s)
+{
+	char path[sizeof(FWD_SHM_DIR) + NAME_MAX];
+
+	snprintf(path, sizeof(path), FWD_SHM_DIR "%s", s->name);
+	s->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->ino_fd >= 0 && inotify_add_watch(s->ino_fd, path, IN_MODIFY) < 0) {
+		close(s->ino_fd);
+		s->ino_fd = -1;
+	}
+}
+
+/* Size changes of the object so far (an event queue overflow counts as one). */
+static uint64_t shm_resizes(struct fwd_shm *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while (s->ino_fd >= 0 && (n = read(s->ino_fd, buf, sizeof(buf))) > 0)
+		for (size_t at = 0; at + sizeof(struct inotify_event) <= (size_t)n;) {
+			const struct inotify_event *ev = (const void *)(buf + at);
+
+			if (ev->mask & (IN_MODIFY | IN_Q_OVERFLOW))
+				s->resizes++;
+			at += sizeof(*ev) + ev->len;
+		}
+	return s->resizes;
+}
+
 int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm **out)
 {
 	struct fwd_shm *s;
@@ -132,11 +172,14 @@ int fwd_shm_open(const char *name, unsigned slots, bool create, struct fwd_shm *
 	s->slots = slots;
 	s->size = (size_t)slots * FWD_SLOT_SIZE;
 	s->owner = create;
+	s->ino_fd = -1;
 	err = shm_map(s, create);
 	if (err) {
 		free(s);
 		return err;
 	}
+	if (!create)
+		shm_watch(s);
 	*out = s;
 	return 0;
 }
@@ -161,6 +204,8 @@ static void shm_unmap(struct fwd_shm *s)
 	if (s->owner && shm_ours(s))
 		shm_unlink(s->name);
 	close(s->fd);
+	if (s->ino_fd >= 0)
+		close(s->ino_fd);
 }
 
 void fwd_shm_close(struct fwd_shm *s)
@@ -356,6 +401,7 @@ struct fwd_req {
 	struct cci_hdr hdr;
 	uint8_t payload[FWD_INLINE_MAX];
 	int slot;
+	uint64_t resizes; /* the buffer's size changes when it was posted */
 	fwd_done_fn done;
 	void *arg;
 	struct fwd_req *next;
@@ -621,7 +667,7 @@ static void done_shm(struct fwd_req *r)
 	struct fwd_link *l = r->l;
 	struct fwd_msg m;
 	struct slot_io io = { .m = &m };
-	char why[512];
+	char why[512], tmp[NAME_MAX + 128];
 	int err = slot_io(l->shm, (unsigned)r->slot, io_read_rsp, &io, why, sizeof(why));
 
 	if (err == -EFAULT) {
@@ -629,6 +675,19 @@ static void done_shm(struct fwd_req *r)
 		shm_broken(l->shm, why);
 		l->st.bad_buffer++;
 		fail(r, CXL_RC_RETRY_REQUIRED, NULL);
+		return;
+	}
+	/*
+	 * Truncated (and restored) meanwhile: the slot may be zeroed in part, a
+	 * response that looks whole included. The size first: a truncation
+	 * sets it before it zeroes pages and before its event is queued.
+	 */
+	if (shm_check(l->shm, tmp, sizeof(tmp)) == -EPROTO ||
+	    shm_resizes(l->shm) != r->resizes) {
+		l->st.bad_buffer++;
+		snprintf(why, sizeof(why), "buffer %s was resized while the request in slot %d "
+			 "was out", l->shm->name, r->slot);
+		fail(r, CXL_RC_RETRY_REQUIRED, why);
 		return;
 	}
 	if (!err && m.opcode != r->hdr.opcode)
@@ -695,10 +754,12 @@ static void on_result(struct qmp_client *c, const struct qmp_result *res, void *
 		l->st.peer_errors++;
 		snprintf(why, sizeof(why), "target %s: %s: %s", l->peer->addr,
 			 res->cls ? res->cls : "?", res->desc ? res->desc : "");
-		/* A buffer truncated or unlinked under us: the path is broken, not
-		 * the request, so the FM may retry once it is restored. */
+		/* A buffer truncated or unlinked under us (even if restored since,
+		 * which zeroed the slot): the path is broken, not the request, so
+		 * the FM may retry once it is restored. */
 		fail(r, res->cls && !strcmp(res->cls, "CommandNotFound") ? CXL_RC_UNSUPPORTED :
-			l->mode == FWD_MODE_SHM && shm_check(l->shm, tmp, sizeof(tmp)) ?
+			l->mode == FWD_MODE_SHM && (shm_check(l->shm, tmp, sizeof(tmp)) ||
+						    shm_resizes(l->shm) != r->resizes) ?
 			CXL_RC_RETRY_REQUIRED : CXL_RC_INTERNAL_ERROR, why);
 		break;
 	case -ECANCELED:
@@ -759,7 +820,10 @@ static int start(struct fwd_req *r, char *why, size_t len)
 	if (l->mode == FWD_MODE_SHM) {
 		struct slot_io io = { .opcode = r->hdr.opcode, .pl = r->payload,
 				      .len = r->hdr.pl_len };
-		int err = slot_io(l->shm, (unsigned)r->slot, io_post, &io, why, len);
+		int err;
+
+		r->resizes = shm_resizes(l->shm);
+		err = slot_io(l->shm, (unsigned)r->slot, io_post, &io, why, len);
 
 		if (err) {
 			json_object_put(args);
@@ -1081,7 +1145,6 @@ static const struct qmp_cmd process_cmd = {
  * glibc's shm_open keeps "/name"), so an FM host that maps it later (one
  * restarted after an unlink, say) finds it without waiting for a request.
  */
-#define FWD_SHM_DIR "/dev/shm"
 
 static void heal_all(struct fwd_target *t, const char *name)
 {

@@ -62,6 +62,53 @@ void e2e_argv_addv(struct e2e_argv *a, const char *const *words)
 	}
 }
 
+void e2e_rfc_topology(struct e2e_argv *a, const char *t3_extra)
+{
+	static const char *const rfc[] = { E2E_RFC_SWITCH, NULL };
+
+	e2e_argv_addv(a, rfc);
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
+		     "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
+}
+
+void e2e_rfc_target_argv(struct e2e_argv *a, const char *buf, unsigned slots, int port,
+			 bool init)
+{
+	char t3[256];
+
+	snprintf(t3, sizeof(t3), "%s,mctp-buf-name=%s,mctp-buf-slots=%u",
+		 init ? ",mctp-buf-init=on" : "", buf, slots);
+	e2e_rfc_topology(a, t3);
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
+	e2e_argv_add(a, "-qmp");
+	if (port)
+		e2e_argv_add(a, "tcp:127.0.0.1:%d,server,wait=off", port);
+	else
+		e2e_argv_add(a, "@PORT");
+}
+
+void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int target_port,
+		     bool fwd_switch, const char *ep_extra)
+{
+	char t3[256], fwd[96];
+
+	snprintf(t3, sizeof(t3), ",mctp-buf-name=%s,mctp-buf-slots=%u", buf, slots);
+	snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
+	e2e_rfc_topology(a, t3);
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
+		     fwd_switch ? fwd : "");
+	e2e_argv_add(a, "-device");
+	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0%s%s", fwd,
+		     ep_extra ? ep_extra : "");
+	e2e_argv_add(a, "-qmp");
+	e2e_argv_add(a, "@PORT");
+}
+
 void e2e_rmdir(const char *dir)
 {
 	char cmd[600];
@@ -145,9 +192,12 @@ static void emu_args(struct emu_args *a, const struct emu_proc *p, const char *c
 	a->v[n] = NULL;
 }
 
+/* Where the child's stderr goes. */
+enum emu_stderr { EMU_STDERR_KEEP, EMU_STDERR_PIPE, EMU_STDERR_LOG };
+
 /* Fork and exec a->v with stdout (and stderr if asked) on a pipe: p->out_fd. */
 static int emu_spawn(struct emu_proc *p, const struct emu_args *a, bool default_run_dir,
-		     bool with_stderr)
+		     enum emu_stderr err)
 {
 	int pipefd[2];
 
@@ -160,8 +210,17 @@ static int emu_spawn(struct emu_proc *p, const struct emu_args *a, bool default_
 		if (default_run_dir) /* cxl-emu picks $XDG_RUNTIME_DIR/cxl-emu/NAME */
 			setenv("XDG_RUNTIME_DIR", p->run_dir, 1);
 		dup2(pipefd[1], 1);
-		if (with_stderr)
+		if (err == EMU_STDERR_PIPE) {
 			dup2(pipefd[1], 2);
+		} else if (err == EMU_STDERR_LOG) {
+			char log[300];
+			int fd;
+
+			snprintf(log, sizeof(log), "%s/" EMU_LOG, p->run_dir);
+			fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
 		execv(a->v[0], (char *const *)a->v);
 		_exit(127);
 	}
@@ -170,7 +229,8 @@ static int emu_spawn(struct emu_proc *p, const struct emu_args *a, bool default_
 	return 0;
 }
 
-int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir)
+static int emu_start_as(struct emu_proc *p, const char *const *argv, bool default_run_dir,
+			enum emu_stderr err)
 {
 	static struct emu_args a;
 	char line[512];
@@ -179,7 +239,7 @@ int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_
 	memset(p, 0, sizeof(*p));
 	e2e_mkdtemp(p->run_dir, sizeof(p->run_dir));
 	emu_args(&a, p, argv, default_run_dir);
-	if (emu_spawn(p, &a, default_run_dir, false))
+	if (emu_spawn(p, &a, default_run_dir, err))
 		return -1;
 	deadline = now_ms() + START_TIMEOUT_MS;
 	while (read_line(p->out_fd, line, sizeof(line), deadline) >= 0) {
@@ -198,8 +258,31 @@ int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_
 	}
 	fprintf(stderr, "e2e: %s did not become ready\n", a.v[0]);
 	emu_stop(p);
+	if (err == EMU_STDERR_LOG) { /* say why before the log goes */
+		char log[300], buf[4096];
+		FILE *f;
+
+		snprintf(log, sizeof(log), "%s/" EMU_LOG, p->run_dir);
+		if ((f = fopen(log, "r"))) {
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+			buf[n] = 0;
+			fprintf(stderr, "%s", buf);
+			fclose(f);
+		}
+	}
 	e2e_rmdir(p->run_dir);
 	return -1;
+}
+
+int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir)
+{
+	return emu_start_as(p, argv, default_run_dir, EMU_STDERR_KEEP);
+}
+
+int emu_start_quiet(struct emu_proc *p, const char *const *argv)
+{
+	return emu_start_as(p, argv, false, EMU_STDERR_LOG);
 }
 
 int emu_run_refused(const char *run_dir, const char *const *argv, char *out, size_t len)
@@ -213,7 +296,7 @@ int emu_run_refused(const char *run_dir, const char *const *argv, char *out, siz
 	snprintf(p.run_dir, sizeof(p.run_dir), "%s", run_dir);
 	emu_args(&a, &p, argv, false);
 	out[0] = 0;
-	if (emu_spawn(&p, &a, false, true))
+	if (emu_spawn(&p, &a, false, EMU_STDERR_PIPE))
 		return -1;
 	while (n + 1 < len) {
 		struct pollfd pfd = { .fd = p.out_fd, .events = POLLIN };
@@ -278,21 +361,35 @@ static struct json_object *read_json(int fd, int timeout_ms)
 	return n < 0 ? NULL : json_tokener_parse(line);
 }
 
-int qmp_open(int port)
+int qmp_connect(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct json_object *o;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (fd < 0)
 		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
 	o = read_json(fd, 5000); /* greeting */
 	if (!o) {
 		close(fd);
 		return -1;
 	}
 	json_object_put(o);
+	return fd;
+}
+
+int qmp_open(int port)
+{
+	struct json_object *o;
+	int fd = qmp_connect(port);
+
+	if (fd < 0)
+		return -1;
 	o = qmp_exec(fd, "qmp_capabilities", NULL);
 	if (!o) {
 		close(fd);
@@ -306,16 +403,28 @@ struct json_object *qmp_exec(int fd, const char *cmd, struct json_object *args)
 {
 	struct json_object *req = json_object_new_object(), *o;
 	const char *s;
+	char *line;
+	size_t len;
+	bool sent;
 
 	json_object_object_add(req, "execute", json_object_new_string(cmd));
 	if (args)
 		json_object_object_add(req, "arguments", args);
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	if (write(fd, s, strlen(s)) < 0 || write(fd, "\n", 1) < 0) {
-		json_object_put(req);
-		return NULL;
+	/* One write: a second small one would wait for the first's delayed ACK
+	 * (Nagle), 40 ms a command on loopback. */
+	len = strlen(s);
+	line = malloc(len + 1);
+	sent = false;
+	if (line) {
+		memcpy(line, s, len);
+		line[len] = '\n';
+		sent = write(fd, line, len + 1) == (ssize_t)(len + 1);
+		free(line);
 	}
 	json_object_put(req);
+	if (!sent)
+		return NULL;
 	while ((o = read_json(fd, 10000))) {
 		if (json_object_object_get_ex(o, "return", NULL) ||
 		    json_object_object_get_ex(o, "error", NULL))

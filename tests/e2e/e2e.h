@@ -38,6 +38,9 @@ void e2e_rmdir(const char *dir);
 int emu_start(struct emu_proc *p, const char *const *argv);
 /* The same, leaving the run dir to cxl-emu: XDG_RUNTIME_DIR is p->run_dir. */
 int emu_start_xdg(struct emu_proc *p, const char *const *argv, bool default_run_dir);
+/* As emu_start, with cxl-emu's stderr in <run dir>/EMU_LOG instead of the test's. */
+#define EMU_LOG "cxl-emu.log"
+int emu_start_quiet(struct emu_proc *p, const char *const *argv);
 /*
  * Run CXL_EMU with argv (as emu_start; @RUN is run_dir, which the caller
  * made) expecting it to refuse to start: returns its exit status (128 +
@@ -69,6 +72,20 @@ const char *emu_bus(const struct emu_proc *p, const char *name);
 	"-device", "cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6", \
 	"-M", "cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k"
 
+/*
+ * One host with one DCD (dcd, sn=7, 2 regions of a 1 GiB file backend in the
+ * run dir, at most 600 extents) on a root port, its FM endpoint 0x6 on bus
+ * i2c0, and QMP (argv words for an initializer).
+ */
+#define E2E_DCD_HOST \
+	"-machine", "q35,cxl=on", "-qmp", "@PORT", \
+	"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=1G", \
+	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1", \
+	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2", \
+	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7," \
+		   "x-dc-extents-max=600", \
+	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd"
+
 /* An argv built word by word; v stays NULL-terminated. */
 struct e2e_argv {
 	const char *v[96];
@@ -80,6 +97,24 @@ void e2e_argv_add(struct e2e_argv *a, const char *fmt, ...) __attribute__((forma
 /* Append constant words (NULL-terminated). */
 void e2e_argv_addv(struct e2e_argv *a, const char *const *words);
 
+/*
+ * The QEMU FM-emulation RFC's two hosts (docs/forwarding.md), each with the
+ * DCD cxl-dcd0 (sn=99) below the switch: E2E_RFC_SWITCH and the DCD, whose
+ * further properties are t3_extra (",mctp-buf-name=..." or "").
+ */
+void e2e_rfc_topology(struct e2e_argv *a, const char *t3_extra);
+/* The target host: buffer buf of slots slots (created when init), switch
+ * endpoint 0x4 and DCD endpoint 0x6 on aspeed.i2c.bus.0, QMP on
+ * 127.0.0.1:port (0: an ephemeral port). */
+void e2e_rfc_target_argv(struct e2e_argv *a, const char *buf, unsigned slots, int port,
+			 bool init);
+/* The FM host: endpoint 0x6 (and 0x4 if fwd_switch) forwards to the target's
+ * QMP on 127.0.0.1:target_port; ep_extra: more properties of 0x6 (or NULL). */
+void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int target_port,
+		     bool fwd_switch, const char *ep_extra);
+
+/* Connected to 127.0.0.1:port and the greeting read, nothing sent; -1 if no greeting. */
+int qmp_connect(int port);
 /* A negotiated QMP connection (greeting read, qmp_capabilities done). */
 int qmp_open(int port);
 /* Execute and return the whole reply object ({"return":…} or {"error":…}). */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 uint8_t *rfc_map(const char *name, int create)
@@ -30,6 +31,19 @@ uint8_t *rfc_map(const char *name, int create)
 void rfc_unmap(uint8_t *buf)
 {
 	munmap(buf, RFC_SIZE);
+}
+
+long rfc_size(const char *name)
+{
+	struct stat st;
+	int fd = shm_open(name, O_RDONLY, 0);
+	long size = -1;
+
+	if (fd >= 0 && !fstat(fd, &st))
+		size = (long)st.st_size;
+	if (fd >= 0)
+		close(fd);
+	return size;
 }
 
 static void send_str(int fd, const char *s)

@@ -26,6 +26,8 @@
 /* Map (create if asked) the named shm object. */
 uint8_t *rfc_map(const char *name, int create);
 void rfc_unmap(uint8_t *buf);
+/* The named object's size, -1 when no object has the name. */
+long rfc_size(const char *name);
 
 /*
  * A one-connection QMP server on 127.0.0.1 (ephemeral port), answering

@@ -36,19 +36,6 @@
 #define RC_RETRY_REQUIRED 0x05
 #define RC_INTERNAL_ERROR 0x04
 
-/* ---- building the two hosts' command lines ---- */
-
-/* The RFC's topology with the DCD (t3_extra: more of its properties). */
-static void topology(struct e2e_argv *a, const char *t3_extra)
-{
-	static const char *const rfc[] = { E2E_RFC_SWITCH, NULL };
-
-	e2e_argv_addv(a, rfc);
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,"
-		     "lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on%s", t3_extra);
-}
-
 static char bufname[64];
 static int peer_calls, peer_bad_call; /* the RFC-style target peer (a child) */
 static pid_t peer_pid;
@@ -60,23 +47,9 @@ static void new_bufname(void)
 	snprintf(bufname, sizeof(bufname), "/cxlfm-e2e-%d-%d", (int)getpid(), n++);
 }
 
-/* The target host's command line; init: its DCD creates the buffer. */
 static void target_argv(struct e2e_argv *a, unsigned slots, int port, bool init)
 {
-	char t3[256];
-
-	snprintf(t3, sizeof(t3), "%s,mctp-buf-name=%s,mctp-buf-slots=%u",
-		 init ? ",mctp-buf-init=on" : "", bufname, slots);
-	topology(a, t3);
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0");
-	e2e_argv_add(a, "-device");
-	e2e_argv_add(a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0");
-	e2e_argv_add(a, "-qmp");
-	if (port)
-		e2e_argv_add(a, "tcp:127.0.0.1:%d,server,wait=off", port);
-	else
-		e2e_argv_add(a, "@PORT");
+	e2e_rfc_target_argv(a, bufname, slots, port, init);
 }
 
 static int start_target(struct emu_proc *p, unsigned slots, int port, bool init)
@@ -91,19 +64,8 @@ static int start_fm(struct emu_proc *p, int target_port, unsigned slots, bool fw
 		    const char *extra_ep)
 {
 	struct e2e_argv a = { .n = 0 };
-	char t3[256], fwd[96];
 
-	snprintf(t3, sizeof(t3), ",mctp-buf-name=%s,mctp-buf-slots=%u", bufname, slots);
-	snprintf(fwd, sizeof(fwd), ",mctp-msg-forward=on,qmp=127.0.0.1:%d", target_port);
-	topology(&a, t3);
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0%s",
-		     fwd_switch ? fwd : "");
-	e2e_argv_add(&a, "-device");
-	e2e_argv_add(&a, "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0%s%s", fwd,
-		     extra_ep ? extra_ep : "");
-	e2e_argv_add(&a, "-qmp");
-	e2e_argv_add(&a, "@PORT");
+	e2e_rfc_fm_argv(&a, bufname, slots, target_port, fwd_switch, extra_ep);
 	return emu_start(p, a.v);
 }
 
@@ -466,15 +428,7 @@ static void test_corrupt_buffer(void **state)
 /* The buffer object's size, -1 when no object has the name. */
 static long buf_size(void)
 {
-	struct stat st;
-	int fd = shm_open(bufname, O_RDONLY, 0);
-	long size = -1;
-
-	if (fd >= 0 && !fstat(fd, &st))
-		size = (long)st.st_size;
-	if (fd >= 0)
-		close(fd);
-	return size;
+	return rfc_size(bufname);
 }
 
 static void buf_resize(off_t len)
@@ -619,6 +573,107 @@ static void test_stray_posted_slot(void **state)
 	cxlfm_close(ctx);
 }
 
+struct one_req {
+	int rc;
+	bool done;
+};
+
+static void one_done(struct cxlfm_ep *ep, int rc, const uint8_t *rsp, size_t len, void *arg)
+{
+	struct one_req *o = arg;
+
+	(void)ep, (void)rsp, (void)len;
+	o->rc = rc;
+	o->done = true;
+}
+
+/*
+ * Both hosts, then an Identify through the FM host that the stopped target
+ * has not looked at yet: the buffer (mapped) holds it, status 1.
+ */
+static uint8_t *post_to_stopped_target(struct cxlfm_ctx **ctx, struct cxlfm_ep **ep,
+				       struct one_req *o)
+{
+	uint8_t *buf;
+
+	assert_int_equal(start_target(&tgt, 1, 0, true), 0);
+	assert_int_equal(start_fm(&fm, tgt.qmp_port, 1, false, NULL), 0);
+	*ctx = fm_bus(0, 8000);
+	assert_int_equal(cxlfm_ep_by_addr(*ctx, 0x06, ep), 0);
+	assert_int_equal(identify(*ep, NULL), 0);
+	buf = rfc_map(bufname, 0);
+	assert_non_null(buf);
+	kill(tgt.pid, SIGSTOP);
+	assert_int_equal(cxlfm_submit(*ep, NULL, 0x0001, NULL, 0, one_done, o), 0);
+	for (int i = 0; i < 500 && __atomic_load_n((int32_t *)(void *)(buf + RFC_STATUS),
+						    __ATOMIC_ACQUIRE) != 1; i++)
+		cxlfm_process(*ctx, 10);
+	assert_int_equal(*(volatile int32_t *)(buf + RFC_STATUS), 1); /* posted */
+	return buf;
+}
+
+/* The FM host's answer to it, which must be Retry Required; then a good one. */
+static void retry_required_then_answered(struct cxlfm_ctx *ctx, struct cxlfm_ep *ep,
+					 const struct one_req *o)
+{
+	for (int i = 0; i < 500 && !o->done; i++)
+		cxlfm_process(ctx, 10);
+	assert_true(o->done);
+	assert_int_equal(o->rc, RC_RETRY_REQUIRED);
+	assert_int_equal(identify(ep, NULL), 0);
+	cxlfm_close(ctx);
+}
+
+/*
+ * A truncation and restore of the buffer while a request is out zeroes the
+ * request's slot (found by the fault suite's shm-truncate): the target finds
+ * nothing posted and answers an error. By then the buffer has its size again,
+ * and the FM host answered Internal Error, which an FM does not retry. The
+ * path was disturbed, not the request: Retry Required.
+ */
+static void test_buffer_wiped_in_flight(void **state)
+{
+	struct one_req o = { 0 };
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+
+	(void)state;
+	rfc_unmap(post_to_stopped_target(&ctx, &ep, &o));
+	buf_resize(0);        /* another process truncates it... */
+	buf_resize(RFC_SIZE); /* ...and it is back, zeroed, before the target looks */
+	kill(tgt.pid, SIGCONT);
+	retry_required_then_answered(ctx, ep, &o);
+}
+
+/*
+ * The same after the target answered: a truncation to 10 bytes and back
+ * keeps status 0 and the opcode but zeroes len_out and the payload, so the
+ * slot read as a whole answer, Success with no Identify data.
+ */
+static void test_response_wiped_before_read(void **state)
+{
+	struct one_req o = { 0 };
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *ep;
+	uint8_t *buf;
+	int32_t status = 1;
+
+	(void)state;
+	buf = post_to_stopped_target(&ctx, &ep, &o);
+	kill(fm.pid, SIGSTOP);  /* the answer waits for the FM host... */
+	kill(tgt.pid, SIGCONT);
+	for (int i = 0; i < 500 && (status = __atomic_load_n(
+		(int32_t *)(void *)(buf + RFC_STATUS), __ATOMIC_ACQUIRE)) != 0; i++)
+		usleep(10000);
+	assert_int_equal(status, 0); /* ...which the target has written */
+	assert_int_equal(le64_get(buf + RFC_LEN_OUT), 18);
+	rfc_unmap(buf);
+	buf_resize(10);
+	buf_resize(RFC_SIZE);
+	kill(fm.pid, SIGCONT);
+	retry_required_then_answered(ctx, ep, &o);
+}
+
 /* A second target claiming the same buffer name is refused; the live pair goes on. */
 static void test_second_owner_refused(void **state)
 {
@@ -658,7 +713,7 @@ static void test_inline(void **state)
 	int q;
 
 	(void)state;
-	topology(&a, ""); /* the target creates no buffer */
+	e2e_rfc_topology(&a, ""); /* the target creates no buffer */
 	e2e_argv_add(&a, "-qmp");
 	e2e_argv_add(&a, "@PORT");
 	assert_int_equal(emu_start(&tgt, a.v), 0);
@@ -804,6 +859,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_restores_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stray_posted_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_owner_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffer_wiped_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_wiped_before_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,17 +37,11 @@
 #define QMP_IDLE 64 /* cxl-emu's client limit (docs/qmp.md "Limits") */
 
 static const char *const host[] = {
-	"-machine", "q35,cxl=on", "-qmp", "@PORT",
-	"-object", "memory-backend-file,id=dc,share=on,mem-path=@RUN/dc.raw,size=1G",
-	"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
-	"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
-	"-device", "cxl-type3,bus=rp0,volatile-dc-memdev=dc,id=dcd,num-dc-regions=2,sn=7,"
-		   "x-dc-extents-max=600",
+	E2E_DCD_HOST,
 	/* static capacity only: its host agent holds no DC extents */
 	"-object", "memory-backend-ram,id=vm,size=256M",
 	"-device", "cxl-rp,port=1,bus=cxl.1,id=rp1,chassis=0,slot=3",
 	"-device", "cxl-type3,bus=rp1,volatile-memdev=vm,id=plain,sn=8",
-	"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=dcd",
 	NULL,
 };
 
@@ -349,26 +343,6 @@ static void test_host_agent_policies(void **state)
 	    "policy");
 }
 
-/* Connected, greeting read, no qmp_capabilities: -1 if no greeting came. */
-static int idle_client(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { .tv_sec = 5 };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char c = 0;
-
-	assert_true(fd >= 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	while (c != '\n')
-		if (recv(fd, &c, 1, 0) != 1) {
-			close(fd);
-			return -1;
-		}
-	return fd;
-}
-
 /*
  * Issue #13: 64 connections that never negotiate used to fill the server,
  * and every later client (a forwarding FM host among them) was closed
@@ -381,7 +355,7 @@ static void test_idle_clients_lock_nobody_out(void **state)
 
 	(void)state;
 	for (int i = 0; i < QMP_IDLE; i++) {
-		idle[i] = idle_client(emu.qmp_port);
+		idle[i] = qmp_connect(emu.qmp_port); /* no qmp_capabilities */
 		assert_true(idle[i] >= 0);
 	}
 	fresh = qmp_open(emu.qmp_port);

@@ -211,8 +211,10 @@ static void test_daemonize_pidfile(void **state)
 	(void)state;
 	start_small(&p, (const char *const[]){ "-daemonize", "-pidfile", "@RUN/cxl-emu-test.pid",
 					       NULL });
-	/* the command itself ends by itself, and well, once the daemon is ready */
-	for (deadline = now_ms() + 5000; waitpid(p.pid, &st, WNOHANG) == 0 && now_ms() < deadline;)
+	/* the command itself is done, and done well: it exits on its own once the
+	 * daemon is ready (a SIGTERM now could reach it before its exit) */
+	for (deadline = now_ms() + 5000; waitpid(p.pid, &st, WNOHANG) == 0 &&
+					 now_ms() < deadline;)
 		usleep(1000);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
@@ -235,6 +237,7 @@ static void test_daemonize_pidfile(void **state)
 		usleep(2000);
 	assert_int_not_equal(kill(daemon_pid, 0), 0);
 	assert_int_equal(access(pidfile, F_OK), -1);
+	e2e_rmdir(p.run_dir);
 
 	/* a daemon that cannot start: the port is taken by a running instance */
 	start_small(&p, (const char *const[]){ NULL });
