@@ -225,6 +225,38 @@ static uint16_t cmd_get_security_state(struct cci *cci, const struct cci_cmd *cm
 }
 
 /*
+ * Set Passphrase and Disable Passphrase share their checks: the type's
+ * passphrase, when set, must be given as the current one.
+ */
+static uint16_t change_passphrase(struct t3_dev *dev, const uint8_t *in, bool set)
+{
+	struct t3_sec *s = &dev->sec, old = *s;
+	uint8_t type = in[0];
+	bool user = type == PASS_USER;
+	uint32_t bit = user ? T3_SEC_USER_SET : T3_SEC_MASTER_SET;
+	uint16_t rc = pass_preamble(dev, type);
+
+	if (rc)
+		return rc;
+	if (set ? !user && (s->state & T3_SEC_USER_SET) : !(s->state & bit))
+		return CXL_RC_INVALID_SECURITY_STATE;
+	if ((s->state & bit) && (rc = check_pass(dev, type, in + 0x20)))
+		return rc;
+	if (set) {
+		memcpy(user ? s->user : s->master, in + 0x40, T3_PASSPHRASE_LEN);
+		s->state |= bit;
+	} else {
+		memset(user ? s->user : s->master, 0, T3_PASSPHRASE_LEN);
+		s->state &= ~(bit | (user ? T3_SEC_LOCKED : 0));
+	}
+	if ((rc = commit(dev, &old)))
+		return rc;
+	log_info("dev %s: %s passphrase %s", dev->id, user ? "user" : "master",
+		 set ? "set" : "disabled");
+	return CXL_RC_SUCCESS;
+}
+
+/*
  * CXL r3.1 §8.2.9.9.6.2 Set Passphrase (Opcode 4501h). Input 0 type,
  * 20h:32 current passphrase (ignored when the type has none), 40h:32 new
  * passphrase. "The master passphrase shall only be set in the security
@@ -235,26 +267,8 @@ static uint16_t cmd_get_security_state(struct cci *cci, const struct cci_cmd *cm
 static uint16_t cmd_set_passphrase(struct cci *cci, const struct cci_cmd *cmd,
 				   struct cci_call *call)
 {
-	struct t3_dev *dev = t3_of(cci);
-	struct t3_sec *s = &dev->sec, old = *s;
-	uint8_t type = call->in[0];
-	bool user = type == PASS_USER;
-	uint16_t rc = pass_preamble(dev, type);
-
 	(void)cmd;
-	if (rc)
-		return rc;
-	if (!user && (s->state & T3_SEC_USER_SET))
-		return CXL_RC_INVALID_SECURITY_STATE;
-	if (s->state & (user ? T3_SEC_USER_SET : T3_SEC_MASTER_SET) &&
-	    (rc = check_pass(dev, type, call->in + 0x20)))
-		return rc;
-	memcpy(user ? s->user : s->master, call->in + 0x40, T3_PASSPHRASE_LEN);
-	s->state |= user ? T3_SEC_USER_SET : T3_SEC_MASTER_SET;
-	if ((rc = commit(dev, &old)))
-		return rc;
-	log_info("dev %s: %s passphrase set", dev->id, user ? "user" : "master");
-	return CXL_RC_SUCCESS;
+	return change_passphrase(t3_of(cci), call->in, true);
 }
 
 /*
@@ -266,25 +280,8 @@ static uint16_t cmd_set_passphrase(struct cci *cci, const struct cci_cmd *cmd,
 static uint16_t cmd_disable_passphrase(struct cci *cci, const struct cci_cmd *cmd,
 				       struct cci_call *call)
 {
-	struct t3_dev *dev = t3_of(cci);
-	struct t3_sec *s = &dev->sec, old = *s;
-	uint8_t type = call->in[0];
-	bool user = type == PASS_USER;
-	uint16_t rc = pass_preamble(dev, type);
-
 	(void)cmd;
-	if (rc)
-		return rc;
-	if (!(s->state & (user ? T3_SEC_USER_SET : T3_SEC_MASTER_SET)))
-		return CXL_RC_INVALID_SECURITY_STATE;
-	if ((rc = check_pass(dev, type, call->in + 0x20)))
-		return rc;
-	memset(user ? s->user : s->master, 0, T3_PASSPHRASE_LEN);
-	s->state &= user ? ~(T3_SEC_USER_SET | T3_SEC_LOCKED) : ~T3_SEC_MASTER_SET;
-	if ((rc = commit(dev, &old)))
-		return rc;
-	log_info("dev %s: %s passphrase disabled", dev->id, user ? "user" : "master");
-	return CXL_RC_SUCCESS;
+	return change_passphrase(t3_of(cci), call->in, false);
 }
 
 /*

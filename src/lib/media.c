@@ -93,17 +93,27 @@ static int put_range(uint8_t *b, uint64_t start, uint64_t length)
 	return 0;
 }
 
+/* A request of a DPA range (start, 64-byte lines) answered with what dec decodes. */
+static int range_query(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16_t opcode,
+		       uint64_t start, uint64_t length,
+		       int (*dec)(const void *, const uint8_t *, size_t, void *), void *rsp)
+{
+	uint8_t in[16];
+	struct media_rsp r;
+	int rc = put_range(in, start, length);
+
+	if (!rc)
+		rc = media_run(ep, tun, opcode, in, sizeof(in), &r);
+	return rc ? rc : dec(NULL, r.b, r.len, rsp);
+}
+
 int cxlfm_cmd_get_poison_list(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 			      const struct cxlfm_get_poison_list_req *req,
 			      struct cxlfm_get_poison_list_rsp *rsp)
 {
-	uint8_t in[CXL_IN_GET_POISON_LIST];
-	struct media_rsp r;
-	int rc = put_range(in, req->start_dpa, req->length);
-
-	if (!rc)
-		rc = media_run(ep, tun, CXLFM_OP_GET_POISON_LIST, in, sizeof(in), &r);
-	return rc ? rc : dec_poison_list(req, r.b, r.len, rsp);
+	static_assert(CXL_IN_GET_POISON_LIST == 16, "a range");
+	return range_query(ep, tun, CXLFM_OP_GET_POISON_LIST, req->start_dpa, req->length,
+			   dec_poison_list, rsp);
 }
 
 int cxlfm_poison_list(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint64_t start_dpa,
@@ -174,13 +184,9 @@ int cxlfm_cmd_get_scan_media_caps(struct cxlfm_ep *ep, const struct cxlfm_tunnel
 				  const struct cxlfm_get_scan_media_caps_req *req,
 				  struct cxlfm_get_scan_media_caps_rsp *rsp)
 {
-	uint8_t in[CXL_IN_GET_SCAN_MEDIA_CAPS];
-	struct media_rsp r;
-	int rc = put_range(in, req->start_dpa, req->length);
-
-	if (!rc)
-		rc = media_run(ep, tun, CXLFM_OP_GET_SCAN_MEDIA_CAPS, in, sizeof(in), &r);
-	return rc ? rc : dec_scan_caps(req, r.b, r.len, rsp);
+	static_assert(CXL_IN_GET_SCAN_MEDIA_CAPS == 16, "a range");
+	return range_query(ep, tun, CXLFM_OP_GET_SCAN_MEDIA_CAPS, req->start_dpa, req->length,
+			   dec_scan_caps, rsp);
 }
 
 int cxlfm_cmd_scan_media(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,

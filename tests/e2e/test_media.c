@@ -119,18 +119,12 @@ static struct json_object *qmp_run(const char *cmd, const char *fmt, ...)
 	return r;
 }
 
-/* x-cxl-mem: write len bytes of c at dpa; 0 or the error's text in err. */
-static int mem_write(uint64_t dpa, uint8_t c, size_t len, char *err, size_t errlen)
+/* 0, or -1 with the description of the reply's error in err; r is released. */
+static int qmp_error(struct json_object *r, char *err, size_t errlen)
 {
-	uint8_t data[4096];
-	char b64[BASE64_LEN(4096) + 1];
-	struct json_object *r, *e, *d;
+	struct json_object *e, *d;
 	int rc = 0;
 
-	memset(data, c, len);
-	base64_encode(data, len, b64);
-	r = qmp_run("x-cxl-mem", "{\"path\": \"pmem0\", \"dpa\": %llu, \"data\": \"%s\"}",
-		    (unsigned long long)dpa, b64);
 	if (json_object_object_get_ex(r, "error", &e)) {
 		json_object_object_get_ex(e, "desc", &d);
 		snprintf(err, errlen, "%s", json_object_get_string(d));
@@ -140,25 +134,30 @@ static int mem_write(uint64_t dpa, uint8_t c, size_t len, char *err, size_t errl
 	return rc;
 }
 
+/* x-cxl-mem: write len bytes of c at dpa; 0 or the error's text in err. */
+static int mem_write(uint64_t dpa, uint8_t c, size_t len, char *err, size_t errlen)
+{
+	uint8_t data[4096];
+	char b64[BASE64_LEN(4096) + 1];
+
+	memset(data, c, len);
+	base64_encode(data, len, b64);
+	return qmp_error(qmp_run("x-cxl-mem", "{\"path\": \"pmem0\", \"dpa\": %llu, "
+				 "\"data\": \"%s\"}", (unsigned long long)dpa, b64), err, errlen);
+}
+
 /* x-cxl-mem: read len bytes at dpa into out; 0 or -1 with the error's text. */
 static int mem_read(uint64_t dpa, uint8_t *out, size_t len, char *err, size_t errlen)
 {
 	struct json_object *r, *e, *d;
-	int rc = 0;
 
 	r = qmp_run("x-cxl-mem", "{\"path\": \"pmem0\", \"dpa\": %llu, \"length\": %zu}",
 		    (unsigned long long)dpa, len);
-	if (json_object_object_get_ex(r, "error", &e)) {
-		json_object_object_get_ex(e, "desc", &d);
-		snprintf(err, errlen, "%s", json_object_get_string(d));
-		rc = -1;
-	} else {
-		assert_true(json_object_object_get_ex(r, "return", &e));
+	if (json_object_object_get_ex(r, "return", &e)) {
 		assert_true(json_object_object_get_ex(e, "data", &d));
 		assert_int_equal(base64_decode(json_object_get_string(d), out, len), (int)len);
 	}
-	json_object_put(r);
-	return rc;
+	return qmp_error(r, err, errlen);
 }
 
 /* x-cxl-mailbox: a host mailbox command; its return code (payload to out, may be NULL). */
