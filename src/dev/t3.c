@@ -290,6 +290,12 @@ static int init_ccis(struct t3_dev *dev)
 	if (!rc && dev->dcd)
 		rc = cci_add_set(&dev->host, &t3_host_dcd_set);
 	if (!rc)
+		rc = cci_add_set(&dev->host, &t3_media_host_set);
+	if (!rc)
+		rc = cci_add_set(&dev->host, &t3_sec_host_set);
+	if (!rc && dev->num_ld == 1)
+		rc = cci_add_set(&dev->host, &t3_qos_host_set);
+	if (!rc)
 		rc = cci_init(&dev->fm, dev->fm_name, dev, &dev->ident, &dev->ts, dev->clock,
 			      T3_MCTP_PAYLOAD_MAX, T3_MCTP_PAYLOAD_CAP);
 	if (!rc)
@@ -298,6 +304,12 @@ static int init_ccis(struct t3_dev *dev)
 		rc = cci_add_set(&dev->fm, &t3_fm_mld_set);
 	if (!rc && dev->dcd)
 		rc = cci_add_set(&dev->fm, &t3_fm_dcd_set);
+	if (!rc)
+		rc = cci_add_set(&dev->fm, &t3_media_fm_set);
+	if (!rc)
+		rc = cci_add_set(&dev->fm, &t3_sec_fm_set);
+	if (!rc && dev->num_ld == 1)
+		rc = cci_add_set(&dev->fm, &t3_qos_fm_set);
 	for (unsigned i = 0; !rc && i < dev->num_ld; i++) {
 		snprintf(dev->ld_name[i], sizeof(dev->ld_name[i]), "%" PRIu64 ":ld%u",
 			 dev->cfg.serial, i);
@@ -305,8 +317,16 @@ static int init_ccis(struct t3_dev *dev)
 			      dev->clock, T3_MCTP_PAYLOAD_MAX, T3_MCTP_PAYLOAD_MAX);
 		if (!rc)
 			rc = cci_add_set(&dev->ld[i], &t3_ld_set);
+		if (!rc)
+			rc = cci_add_set(&dev->ld[i], &t3_media_ld_set);
+		if (!rc)
+			rc = cci_add_set(&dev->ld[i], &t3_sec_ld_set);
+		if (!rc && dev->num_ld == 1)
+			rc = cci_add_set(&dev->ld[i], &t3_qos_ld_set);
 	}
-	return rc;
+	/* The media, security and QoS state the sets act on. */
+	t3_qos_init(dev);
+	return rc ? rc : t3_sec_init(dev);
 }
 
 int t3_create(const struct t3_config *cfg, const struct cci_clock *clock,
@@ -417,21 +437,13 @@ struct cci *t3_ld_cci(struct t3_dev *dev, unsigned ld)
 	return ld < dev->num_ld ? &dev->ld[ld] : NULL;
 }
 
-/* ---- memory, poison, injected events ------------------------------------------- */
-
-static bool poisoned(const struct t3_dev *dev, uint64_t dpa, uint64_t len)
-{
-	for (size_t i = 0; i < dev->npoison; i++)
-		if (dpa < dev->poison[i].start + dev->poison[i].len &&
-		    dev->poison[i].start < dpa + len)
-			return true;
-	return false;
-}
+/* ---- memory, injected events ------------------------------------------------- */
 
 int t3_mem_access(struct t3_dev *dev, uint64_t dpa, void *buf, size_t len, bool write)
 {
 	uint64_t static_end = dev->cfg.vmem_size + dev->cfg.pmem_size;
 	uint8_t *p;
+	int rc;
 
 	if (!len)
 		return 0;
@@ -452,8 +464,10 @@ int t3_mem_access(struct t3_dev *dev, uint64_t dpa, void *buf, size_t len, bool 
 	} else {
 		return -EFAULT;
 	}
-	if (!write && poisoned(dev, dpa, len))
-		return -EIO;
+	/* What the media says: locked (t3_security.c), disabled, poisoned (t3_media.c). */
+	rc = t3_media_gate(dev, dpa, len, write);
+	if (rc)
+		return rc;
 	if (write ? memguard_copy(p, buf, len) : memguard_copy(buf, p, len)) {
 		mem_fault(dev, dpa, len, write ? "write" : "read");
 		return -EIO;
@@ -511,28 +525,3 @@ int t3_inject_general_media_event(struct t3_dev *dev, const struct t3_gen_media_
 	ev_add(&dev->ev, ev->log, rec, t3_timestamp(dev));
 	return 0;
 }
-
-int t3_inject_poison(struct t3_dev *dev, uint64_t start, uint64_t len, char *err,
-		     size_t errlen)
-{
-	if (len % 64 || !len)
-		return seterr(err, errlen, -EINVAL,
-			      "Poison injection must be in multiples of 64 bytes");
-	if (start % 64)
-		return seterr(err, errlen, -EINVAL, "Poison start address must be 64 byte aligned");
-	if (start + len < start)
-		return seterr(err, errlen, -EINVAL, "Poison range wraps");
-	if (poisoned(dev, start, len))
-		return seterr(err, errlen, -EINVAL,
-			      "Overlap with existing poisoned region not supported");
-	if (dev->npoison == T3_POISON_MAX) {
-		dev->poison_overflow = true;
-		log_warn("dev %s: poison list full, entry 0x%" PRIx64 " dropped", dev->id, start);
-		return 0;
-	}
-	dev->poison[dev->npoison++] = (struct t3_poison){ .start = start, .len = len };
-	return 0;
-}
-
-size_t t3_poison_count(const struct t3_dev *dev) { return dev->npoison; }
-bool t3_poison_overflowed(const struct t3_dev *dev) { return dev->poison_overflow; }

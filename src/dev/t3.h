@@ -9,7 +9,9 @@
  *     (the QEMU FM-forwarding RFC contract), with the FM DCD management set
  *     when the device has DC regions and the MLD set when num_ld > 1,
  *   - one LD CCI per logical device, targets of Tunnel Management (5300h),
- *   - event logs, DC regions and extents, LD allocations, a poison list.
+ *   - event logs, DC regions and extents, LD allocations,
+ *   - media and poison (t3_media.c), data-at-rest security (t3_security.c),
+ *     SLD QoS (t3_qos.c).
  * Memory is plain pointers handed in by the caller (an mmap of the backing
  * file in the emulator, NULL in tests).
  */
@@ -107,8 +109,11 @@ int t3_ld_allocation(const struct t3_dev *dev, unsigned ld, uint64_t *range1,
  * Host memory access at device physical address dpa: static capacity, or
  * DC capacity entirely inside accepted extents, written at backend offset
  * dpa - t3_dc_base(). Returns 0; -EFAULT outside those; -ENXIO when the
- * range has no backing memory; -EIO when a read touches injected poison or
- * the backing memory faults (SIGBUS: file truncated, filesystem full).
+ * range has no backing memory; -EACCES when it touches persistent capacity
+ * the security state locks (CXL r3.1 §8.2.9.9.6); -ENOMEDIUM while a
+ * sanitize has the media disabled (§8.2.9.9.5.1); -EIO when a read touches
+ * poison or the backing memory faults (SIGBUS: file truncated, filesystem
+ * full).
  */
 int t3_mem_access(struct t3_dev *dev, uint64_t dpa, void *buf, size_t len, bool write);
 
@@ -164,13 +169,24 @@ struct t3_gen_media_event {
 int t3_inject_general_media_event(struct t3_dev *dev, const struct t3_gen_media_event *ev,
 				  char *err, size_t errlen);
 /*
- * QMP cxl-inject-poison: start 64-byte aligned, length a multiple of 64, no
- * overlap with an existing entry. Past T3_POISON_MAX entries the list is
- * marked overflowed and the entry dropped.
+ * QMP cxl-inject-poison: start 64-byte aligned, length a multiple of 64,
+ * inside the device's capacity, no overlap with poison already there.
+ * Past T3_POISON_MAX listed entries the poison is on the media but not on
+ * the list, which is marked overflowed (Scan Media finds it).
  */
 int t3_inject_poison(struct t3_dev *dev, uint64_t start, uint64_t len, char *err,
 		     size_t errlen);
+/* Entries on the Poison List, and whether it overflowed. */
 size_t t3_poison_count(const struct t3_dev *dev);
 bool t3_poison_overflowed(const struct t3_dev *dev);
+
+/* Get Security State bits (CXL r3.1 §8.2.9.9.6.1): user/master set, locked, ... */
+uint32_t t3_security_state(const struct t3_dev *dev);
+
+/*
+ * The egress backpressure (0-100 %) Get SLD QoS Status reports while
+ * congestion sampling is on: what a load model measures.
+ */
+void t3_sld_qos_set_backpressure(struct t3_dev *dev, uint8_t pct);
 
 #endif

@@ -418,6 +418,10 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 	t3_set_notify(t->dev, t3_notify, t);
 	if ((rc = add_cci(h, t3_host_cci(t->dev))) || (rc = add_cci(h, t3_fm_cci(t->dev))))
 		return fail(err, errlen, rc, "out of memory");
+	/* An LD's CCI runs media operations too (Scan Media through a tunnel). */
+	for (unsigned i = 0; i < t3_num_ld(t->dev); i++)
+		if ((rc = add_cci(h, t3_ld_cci(t->dev, i))))
+			return fail(err, errlen, rc, "out of memory");
 	if (d->u.t3.allow_fm_attach && h->fwd_target) {
 		rc = fwd_target_add(h->fwd_target, t3_fm_cci(t->dev), d->u.t3.mctp_buf_name,
 				    d->u.t3.mctp_buf_slots, d->u.t3.mctp_buf_init);
@@ -442,6 +446,8 @@ static void destroy_t3(struct host_t3 *t)
 	if (t->dev) {
 		remove_cci(t->h, t3_host_cci(t->dev));
 		remove_cci(t->h, t3_fm_cci(t->dev));
+		for (unsigned i = 0; i < t3_num_ld(t->dev); i++)
+			remove_cci(t->h, t3_ld_cci(t->dev, i));
 		if (t->h->fwd_target)
 			fwd_target_del(t->h->fwd_target, t3_fm_cci(t->dev));
 	}

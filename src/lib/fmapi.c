@@ -1046,7 +1046,9 @@ static const struct cxlfm_decoder decoders[] = {
 
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
-	return i < sizeof(decoders) / sizeof(decoders[0]) ? &decoders[i] : NULL;
+	size_t n = sizeof(decoders) / sizeof(decoders[0]);
+
+	return i < n ? &decoders[i] : cxlfm_media_decoder_at(i - n);
 }
 
 /* ---- background operations ---- */

@@ -118,6 +118,16 @@ static inline size_t read_cel(struct fx *f, struct cci *cci, uint8_t *cel)
 	return size;
 }
 
+/* CEL rows of the media, security and SLD QoS sets (t3_media.c, t3_security.c, t3_qos.c). */
+#define CEL_MEDIA \
+	{ 0x4300, 0 }, { 0x4301, 0 }, { 0x4302, 0 }, { 0x4303, 0 }, { 0x4304, 0x140 }, \
+	{ 0x4305, 0 }, { 0x4400, 0x164 }, { 0x4401, 0x24 }, { 0x4402, 0x44 }
+#define CEL_SEC_HOST \
+	{ 0x4500, 0 }, { 0x4501, 0x20 }, { 0x4502, 0x20 }, { 0x4503, 0x20 }, { 0x4504, 0x20 }, \
+	{ 0x4505, 0x24 }, { 0x4600, 0x20 }, { 0x4601, 0 }
+#define CEL_SEC_MCTP { 0x4500, 0 }
+#define CEL_QOS { 0x4700, 0 }, { 0x4701, 0x02 }, { 0x4702, 0 }
+
 /* Compare a CEL with an expected list of (opcode, effects). */
 static inline void check_cel(struct fx *f, struct cci *cci, const uint16_t (*want)[2], size_t n)
 {

@@ -106,17 +106,25 @@ static const uint16_t cel_host[][2] = {
 	{ 0x0001, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, { 0x0102, 0x00 },
 	{ 0x0103, 0x02 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 },
 	{ 0x0401, 0x00 }, { 0x4000, 0x00 }, { 0x4100, 0x00 },
+	CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
 };
 static const uint16_t cel_fm[][2] = {
 	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
 	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
+	CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS,
 };
 static const uint16_t cel_fm_mld[][2] = {
 	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
 	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
 	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
+	CEL_MEDIA, CEL_SEC_MCTP,
 };
-static const uint16_t cel_ld[][2] = { { 0x0001, 0 }, { 0x0400, 0 }, { 0x0401, 0 } };
+static const uint16_t cel_ld[][2] = {
+	{ 0x0001, 0 }, { 0x0400, 0 }, { 0x0401, 0 }, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS,
+};
+static const uint16_t cel_ld_mld[][2] = {
+	{ 0x0001, 0 }, { 0x0400, 0 }, { 0x0401, 0 }, CEL_MEDIA, CEL_SEC_MCTP,
+};
 
 static void test_cel(void **state)
 {
@@ -126,7 +134,7 @@ static void test_cel(void **state)
 		0x01, 0x00, 0, 0, 0, 0, 0, 0,
 		0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
 		0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-		44, 0, 0, 0,
+		124, 0, 0, 0,
 	};
 
 	(void)state;
@@ -139,7 +147,7 @@ static void test_cel(void **state)
 	c.num_ld = 2;
 	g = fx_new(c);
 	check_cel(g, t3_fm_cci(g->dev), cel_fm_mld, sizeof(cel_fm_mld) / sizeof(cel_fm_mld[0]));
-	check_cel(g, t3_ld_cci(g->dev, 1), cel_ld, sizeof(cel_ld) / sizeof(cel_ld[0]));
+	check_cel(g, t3_ld_cci(g->dev, 1), cel_ld_mld, sizeof(cel_ld_mld) / sizeof(cel_ld_mld[0]));
 	fx_free(g);
 	fx_free(f);
 }
@@ -151,8 +159,8 @@ static void test_get_log_errors(void **state)
 
 	(void)state;
 	memcpy(in, cci_cel_uuid, 16);
-	le32_put(in + 16, 40);
-	le32_put(in + 20, 8); /* past the 44-byte CEL */
+	le32_put(in + 16, 120);
+	le32_put(in + 20, 8); /* past the 124-byte CEL */
 	assert_int_equal(host(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	in[3] ^= 0xff;
 	le32_put(in + 16, 0);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SLD QoS telemetry (CXL r3.1 §8.2.9.9.8, 47xxh; the QoS model of §3.3.4):
+ * the controls a host or BMC sets on a single logical device and the
+ * egress backpressure it reports. An MLD has the FM API's per-LD QoS
+ * commands (54xxh) instead, so only a device with one LD registers these.
+ * Nothing here moves data: the backpressure is what a load model feeds
+ * (t3_sld_qos_set_backpressure), 0 while none does. QEMU has none of
+ * these commands.
+ */
+#include "dev/t3_priv.h"
+#include "proto/le.h"
+#include "util/log.h"
+
+/* QoS Telemetry Control bits. */
+#define QOS_EGRESS_CONGESTION 0x01u
+#define QOS_THROUGHPUT_REDUCTION 0x02u
+#define QOS_CONTROL_BITS (QOS_EGRESS_CONGESTION | QOS_THROUGHPUT_REDUCTION)
+
+/* The defaults of §3.3.4.3 (as for an MLD's LDs, §7.6.7.4.4). */
+#define QOS_MODERATE_DEFAULT 10u
+#define QOS_SEVERE_DEFAULT 25u
+#define QOS_INTERVAL_DEFAULT 8u
+#define QOS_INTERVAL_MAX 15u
+
+void t3_qos_init(struct t3_dev *dev)
+{
+	dev->qos = (struct t3_sld_qos){
+		.moderate_pct = QOS_MODERATE_DEFAULT,
+		.severe_pct = QOS_SEVERE_DEFAULT,
+		.sample_interval = QOS_INTERVAL_DEFAULT,
+	};
+}
+
+void t3_sld_qos_set_backpressure(struct t3_dev *dev, uint8_t pct)
+{
+	dev->qos.backpressure_pct = pct > 100 ? 100 : pct;
+}
+
+/*
+ * CXL r3.1 §8.2.9.9.8.1 Get SLD QoS Control (Opcode 4700h), output 4: 0
+ * QoS Telemetry Control (bit0 Egress Port Congestion Enable, bit1
+ * Temporary Throughput Reduction Enable), 1 Egress Moderate Percentage, 2
+ * Egress Severe Percentage, 3 Backpressure Sample Interval (0-15, 0:
+ * no sampling).
+ */
+static uint16_t cmd_get_sld_qos_control(struct cci *cci, const struct cci_cmd *cmd,
+					struct cci_call *call)
+{
+	const struct t3_sld_qos *q = &t3_of(cci)->qos;
+
+	(void)cmd;
+	call->out[0] = q->control;
+	call->out[1] = q->moderate_pct;
+	call->out[2] = q->severe_pct;
+	call->out[3] = q->sample_interval;
+	call->out_len = 4;
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.9.8.2 Set SLD QoS Control (Opcode 4701h), input as Get's
+ * output. The percentages are 1-100 and the sample interval 0-15, else
+ * Invalid Input and nothing changes; reserved control bits are ignored.
+ */
+static uint16_t cmd_set_sld_qos_control(struct cci *cci, const struct cci_cmd *cmd,
+					struct cci_call *call)
+{
+	struct t3_dev *dev = t3_of(cci);
+	const uint8_t *in = call->in;
+
+	(void)cmd;
+	if (!in[1] || in[1] > 100 || !in[2] || in[2] > 100 || in[3] > QOS_INTERVAL_MAX)
+		return CXL_RC_INVALID_INPUT;
+	dev->qos.control = in[0] & QOS_CONTROL_BITS;
+	dev->qos.moderate_pct = in[1];
+	dev->qos.severe_pct = in[2];
+	dev->qos.sample_interval = in[3];
+	log_info("dev %s: SLD QoS control %02xh, moderate %u%%, severe %u%%, interval %u",
+		 dev->id, dev->qos.control, in[1], in[2], in[3]);
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.9.8.3 Get SLD QoS Status (Opcode 4702h), output 1:
+ * Backpressure Average Percentage, measured only while egress port
+ * congestion is enabled with a sample interval (else 0).
+ */
+static uint16_t cmd_get_sld_qos_status(struct cci *cci, const struct cci_cmd *cmd,
+				       struct cci_call *call)
+{
+	const struct t3_sld_qos *q = &t3_of(cci)->qos;
+
+	(void)cmd;
+	call->out[0] = (q->control & QOS_EGRESS_CONGESTION) && q->sample_interval ?
+		       q->backpressure_pct : 0;
+	call->out_len = 1;
+	return CXL_RC_SUCCESS;
+}
+
+/* The host and, over MCTP, a BMC (the FM-owned LD and the LD behind a tunnel). */
+#define QOS_CMDS \
+	CCI_CMD(GET_SLD_QOS_CONTROL, cmd_get_sld_qos_control), \
+	CCI_CMD(SET_SLD_QOS_CONTROL, cmd_set_sld_qos_control), \
+	CCI_CMD(GET_SLD_QOS_STATUS, cmd_get_sld_qos_status)
+static const struct cci_cmd qos_host_cmds[] = { QOS_CMDS };
+static const struct cci_cmd qos_fm_cmds[] = { QOS_CMDS };
+static const struct cci_cmd qos_ld_cmds[] = { QOS_CMDS };
+const struct cci_cmd_set t3_qos_host_set = CCI_SET("t3-sld-qos", CXLFM_CCI_T3_MBOX, qos_host_cmds);
+const struct cci_cmd_set t3_qos_fm_set = CCI_SET("t3-sld-qos", CXLFM_CCI_T3_FM, qos_fm_cmds);
+const struct cci_cmd_set t3_qos_ld_set = CCI_SET("t3-sld-qos", CXLFM_CCI_T3_LD, qos_ld_cmds);
