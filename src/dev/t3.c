@@ -306,6 +306,12 @@ static int init_ccis(struct t3_dev *dev)
 		if (!rc)
 			rc = cci_add_set(&dev->ld[i], &t3_ld_set);
 	}
+	if (!rc)
+		rc = t3_gen_attach(dev);
+	if (!rc)
+		rc = t3_fw_attach(dev);
+	if (!rc)
+		rc = t3_features_attach(dev);
 	return rc;
 }
 

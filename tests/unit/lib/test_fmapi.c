@@ -338,19 +338,27 @@ static void test_generic(void **state)
 	assert_int_equal(cxlfm_cmd_set_response_msg_limit(dcd, NULL,
 		&(struct cxlfm_set_response_msg_limit_req){ 9 }, &slim), 0);
 
-	/* the switch has timestamps, the FM-owned LD does not */
+	/* the switch and the FM-owned LD have timestamps, each its own */
 	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
 	assert_int_equal(ts.timestamp, 0);
 	assert_int_equal(cxlfm_cmd_set_timestamp(sw, NULL,
 		&(struct cxlfm_set_timestamp_req){ 1000000000000ull }), 0);
 	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
 	assert_true(ts.timestamp >= 1000000000000ull);
-	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), CXLFM_RC_UNSUPPORTED);
+	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), 0);
+	assert_int_equal(ts.timestamp, 0);
+	assert_int_equal(cxlfm_cmd_set_timestamp(dcd, NULL,
+		&(struct cxlfm_set_timestamp_req){ 2000000000000ull }), 0);
+	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), 0);
+	assert_true(ts.timestamp >= 2000000000000ull);
 
+	/* the CEL and the Vendor Debug Log */
 	assert_int_equal(cxlfm_cmd_get_supported_logs(dcd, NULL, &logs), 0);
-	assert_int_equal(logs.num_entries, 1);
+	assert_int_equal(logs.num_entries, 2);
 	assert_memory_equal(logs.entries[0].uuid, cxlfm_cel_uuid, 16);
 	assert_int_equal(logs.entries[0].size % 4, 0);
+	assert_memory_equal(logs.entries[1].uuid, "\x5e\x18\x19\xd9\x11\xa9\x40\x0c"
+			    "\x81\x1f\xd6\x07\x19\x40\x3d\x86", 16);
 
 	memcpy(lreq.uuid, cxlfm_cel_uuid, 16);
 	assert_int_equal(cxlfm_cmd_get_log(dcd, NULL, &lreq, log), 0);
@@ -552,6 +560,7 @@ static void test_dcd(void **state)
 	struct cxlfm_get_dc_config_rsp dc;
 	struct cxlfm_get_dc_region_extent_lists_rsp *el = malloc(sizeof(*el));
 	struct cxlfm_get_dc_extent_list_rsp *hl = malloc(sizeof(*hl));
+	struct cxlfm_get_event_records_rsp *er = malloc(sizeof(*er));
 	struct cxlfm_dc_extent add[2] = { { .start_dpa = R0, .length = 4 * BS },
 					  { .start_dpa = R1 + 8 * BS, .length = 2 * BS } };
 	struct cxlfm_dc_range accept[2] = { { R0, 4 * BS }, { R1 + 8 * BS, 2 * BS } };
@@ -610,6 +619,12 @@ static void test_dcd(void **state)
 		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
 	assert_int_equal(el->total, 0);
 	assert_int_equal(el->returned, 0);
+
+	/* the FM-owned LD reads the device's DC event log, the host's (0100h over MCTP) */
+	assert_int_equal(cxlfm_cmd_get_event_records(fm, NULL,
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_DCD }, er), 0);
+	assert_int_equal(er->num_records, 2);
+	assert_memory_equal(er->records[0].uuid, cxlfm_dc_event_uuid, 16);
 
 	/* host: two Add Capacity records, chained with More */
 	drain_dc_events(host, ev, &n, 8);
@@ -685,10 +700,11 @@ static void test_dcd(void **state)
 	/* region 1 is empty again: a new block size is accepted and logged */
 	assert_int_equal(cxlfm_cmd_set_dc_region_config(fm, NULL,
 		&(struct cxlfm_set_dc_region_config_req){ 1, BS, false }), 0);
-	/* the FM-owned LD has no event log of its own */
+	/* what the host cleared is gone for the FM too */
 	assert_int_equal(cxlfm_cmd_get_event_records(fm, NULL,
-		&(struct cxlfm_get_event_records_req){ 0 }, &(struct cxlfm_get_event_records_rsp){ 0 }),
-		CXLFM_RC_UNSUPPORTED);
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_DCD }, er), 0);
+	assert_int_equal(er->num_records, 0);
+	free(er);
 	free(el);
 	free(hl);
 }
