@@ -67,6 +67,19 @@ int cci_add_set(struct cci *cci, const struct cci_cmd_set *set)
 	return 0;
 }
 
+int cci_add_log(struct cci *cci, const struct cci_log *log)
+{
+	if (!memcmp(log->uuid, cci_cel_uuid, 16))
+		return -EEXIST;
+	for (size_t i = 0; i < cci->nlogs; i++)
+		if (!memcmp(cci->logs[i]->uuid, log->uuid, 16))
+			return -EEXIST;
+	if (cci->nlogs >= CCI_MAX_LOGS)
+		return -ENOSPC;
+	cci->logs[cci->nlogs++] = log;
+	return 0;
+}
+
 const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode)
 {
 	for (size_t s = 0; s < cci->nsets; s++) {
@@ -158,27 +171,44 @@ size_t cci_cel_size(const struct cci *cci)
 	return 4 * n;
 }
 
+/*
+ * The CEL lists the commands in opcode order, whichever set serves them (as
+ * QEMU's, which walks its opcode table): a merge of the sorted sets.
+ */
 size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len)
 {
+	size_t at[CCI_MAX_SETS] = { 0 };
 	size_t pos = 0, done = 0;
 
-	for (size_t s = 0; s < cci->nsets; s++) {
-		for (size_t i = 0; i < cci->sets[s]->count; i++, pos += 4) {
-			const struct cxl_cmd_info *c = cci->sets[s]->cmds[i].info;
-			uint8_t ent[4];
+	for (;;) {
+		const struct cxl_cmd_info *c = NULL;
+		size_t from = 0;
+		uint8_t ent[4];
 
-			le16_put(ent, c->opcode);
-			le16_put(ent + 2, c->effects);
-			for (size_t b = 0; b < 4; b++) {
-				if (pos + b < off)
-					continue;
-				if (done == len)
-					return done;
-				buf[done++] = ent[b];
+		for (size_t s = 0; s < cci->nsets; s++) {
+			const struct cxl_cmd_info *n;
+
+			if (at[s] == cci->sets[s]->count)
+				continue;
+			n = cci->sets[s]->cmds[at[s]].info;
+			if (!c || n->opcode < c->opcode) {
+				c = n;
+				from = s;
 			}
 		}
+		if (!c)
+			return done;
+		at[from]++;
+		le16_put(ent, c->opcode);
+		le16_put(ent + 2, c->effects);
+		for (size_t b = 0; b < 4; b++, pos++) {
+			if (pos < off)
+				continue;
+			if (done == len)
+				return done;
+			buf[done++] = ent[b];
+		}
 	}
-	return done;
 }
 
 void cci_bg_start(struct cci *cci, uint16_t opcode, uint64_t duration_ns,
@@ -193,6 +223,11 @@ void cci_bg_start(struct cci *cci, uint16_t opcode, uint64_t duration_ns,
 		.done = done,
 		.arg = arg,
 	};
+}
+
+void cci_bg_on_abort(struct cci *cci, cci_bg_done_fn aborted)
+{
+	cci->bg.aborted = aborted;
 }
 
 uint64_t cci_bg_remaining_ns(const struct cci *cci)
@@ -311,6 +346,8 @@ uint16_t cci_cmd_bg_op_abort(struct cci *cci, const struct cci_cmd *cmd,
 		cci->bg.last_pct = 99;
 	log_info("cci %s op 0x%04x: background operation aborted", cci->name,
 		 cci->bg.opcode);
+	if (cci->bg.aborted)
+		cci->bg.aborted(cci, cci->bg.arg);
 	return CXL_RC_SUCCESS;
 }
 
@@ -339,40 +376,182 @@ uint16_t cci_cmd_set_timestamp(struct cci *cci, const struct cci_cmd *cmd,
 	return CXL_RC_SUCCESS;
 }
 
+/* ---- logs (CXL r3.1 §8.2.9.5) ------------------------------------------ */
+
+#define LOG_ENTRY_LEN 20u /* Supported Log Entry: UUID, log size (§8.2.9.5.1) */
+
+/* The log with uuid: the CEL (NULL, *cel set) or one of cci->logs; false if none. */
+static bool find_log(const struct cci *cci, const uint8_t *uuid, const struct cci_log **log,
+		     bool *cel)
+{
+	*log = NULL;
+	*cel = !memcmp(uuid, cci_cel_uuid, 16);
+	if (*cel)
+		return true;
+	for (size_t i = 0; i < cci->nlogs; i++) {
+		if (!memcmp(cci->logs[i]->uuid, uuid, 16)) {
+			*log = cci->logs[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static size_t log_size(struct cci *cci, const struct cci_log *log)
+{
+	return log ? log->size(cci) : cci_cel_size(cci);
+}
+
+/* Supported Log Entry idx (0: the CEL) at p. */
+static void put_log_entry(struct cci *cci, size_t idx, uint8_t *p)
+{
+	const struct cci_log *log = idx ? cci->logs[idx - 1] : NULL;
+	size_t size = log_size(cci, log);
+
+	memcpy(p, log ? log->uuid : cci_cel_uuid, 16);
+	le32_put(p + 16, size > UINT32_MAX ? UINT32_MAX : (uint32_t)size);
+}
+
 /*
- * CXL r3.1 §8.2.9.5.1 Get Supported Logs (0400h): one entry, the CEL.
- * Output: 0:2 entry count, 2:6 rsvd, then 20-byte entries (UUID, size).
+ * CXL r3.1 §8.2.9.5.1 Get Supported Logs (0400h). Output: 0:2 number of
+ * entries, 2:6 rsvd, then 20-byte Supported Log Entries (UUID, log size):
+ * the CEL, then every log the CCI serves.
  */
 uint16_t cci_cmd_get_supported_logs(struct cci *cci, const struct cci_cmd *cmd,
 				    struct cci_call *call)
 {
+	size_t n = 1 + cci->nlogs;
+
 	(void)cmd;
-	le16_put(call->out, 1);
-	memcpy(call->out + 8, cci_cel_uuid, 16);
-	le32_put(call->out + 24, (uint32_t)cci_cel_size(cci));
-	call->out_len = 28;
+	if (8 + n * LOG_ENTRY_LEN > call->out_max)
+		n = (call->out_max - 8) / LOG_ENTRY_LEN;
+	le16_put(call->out, (uint16_t)n);
+	for (size_t i = 0; i < n; i++)
+		put_log_entry(cci, i, call->out + 8 + i * LOG_ENTRY_LEN);
+	call->out_len = 8 + n * LOG_ENTRY_LEN;
 	return CXL_RC_SUCCESS;
 }
 
 /*
  * CXL r3.1 §8.2.9.5.2 Get Log (0401h): input 0:16 UUID, 16:4 offset,
- * 20:4 length. Unknown UUID: Invalid Log; a range past the log or a length
- * over the response limit: Invalid Input.
+ * 20:4 length. A log the CCI does not serve: Invalid Log; a range past the
+ * log's size (as Get Supported Logs reports it) or a length over the
+ * response limit: Invalid Input.
  */
 uint16_t cci_cmd_get_log(struct cci *cci, const struct cci_cmd *cmd,
 			 struct cci_call *call)
 {
 	uint64_t off = le32_get(call->in + 16);
 	uint64_t len = le32_get(call->in + 20);
+	const struct cci_log *log;
+	bool cel;
 
 	(void)cmd;
-	if (memcmp(call->in, cci_cel_uuid, 16))
+	if (!find_log(cci, call->in, &log, &cel))
 		return CXL_RC_INVALID_LOG;
-	if (len > call->out_max || off + len > cci_cel_size(cci))
+	if (len > call->out_max || off + len > log_size(cci, log))
 		return CXL_RC_INVALID_INPUT;
-	call->out_len = cci_cel_read(cci, (size_t)off, call->out, (size_t)len);
+	if (cel) {
+		call->out_len = cci_cel_read(cci, (size_t)off, call->out, (size_t)len);
+	} else {
+		log->read(cci, (size_t)off, call->out, (size_t)len);
+		call->out_len = (size_t)len;
+	}
 	return CXL_RC_SUCCESS;
 }
+
+/*
+ * CXL r3.1 §8.2.9.5.3 Get Log Capabilities (0402h): input the log's UUID,
+ * output 4 bytes of Parameter Flags (CCI_LOG_CAP_*). The CEL has none: it
+ * is what the command sets say, neither cleared nor populated.
+ */
+uint16_t cci_cmd_get_log_caps(struct cci *cci, const struct cci_cmd *cmd,
+			      struct cci_call *call)
+{
+	const struct cci_log *log;
+	bool cel;
+
+	(void)cmd;
+	if (!find_log(cci, call->in, &log, &cel))
+		return CXL_RC_INVALID_LOG;
+	le32_put(call->out, cel ? 0 : log->caps);
+	call->out_len = 4;
+	return CXL_RC_SUCCESS;
+}
+
+/*
+ * CXL r3.1 §8.2.9.5.4 Clear Log (0403h) and §8.2.9.5.5 Populate Log (0404h):
+ * input the log's UUID. Unknown log: Invalid Log. A log that does not
+ * support the operation (its Get Log Capabilities flag is clear; the CEL
+ * supports neither) is answered Unsupported: the specification names no
+ * return code for it, and the command is indeed not supported for that log.
+ */
+static uint16_t log_op(struct cci *cci, struct cci_call *call, bool populate)
+{
+	const struct cci_log *log;
+	uint16_t (*fn)(struct cci *);
+	bool cel;
+
+	if (!find_log(cci, call->in, &log, &cel))
+		return CXL_RC_INVALID_LOG;
+	fn = cel ? NULL : populate ? log->populate : log->clear;
+	if (!fn) {
+		log_dbg("cci %s: %s Log on a log that does not support it", cci->name,
+			populate ? "Populate" : "Clear");
+		return CXL_RC_UNSUPPORTED;
+	}
+	return fn(cci);
+}
+
+uint16_t cci_cmd_clear_log(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *call)
+{
+	(void)cmd;
+	return log_op(cci, call, false);
+}
+
+uint16_t cci_cmd_populate_log(struct cci *cci, const struct cci_cmd *cmd,
+			      struct cci_call *call)
+{
+	(void)cmd;
+	return log_op(cci, call, true);
+}
+
+/*
+ * CXL r3.1 §8.2.9.5.6 Get Supported Logs Sub-List (0405h): input 0 maximum
+ * number of entries, 1 start entry index. Output 0 entries returned, 1 rsvd,
+ * 2:2 total number of supported log entries, 4 start entry index, 5:3 rsvd,
+ * 8: Supported Log Entries (as Get Supported Logs, same order). A start
+ * index past the last entry: Invalid Input.
+ */
+uint16_t cci_cmd_get_supported_logs_sublist(struct cci *cci, const struct cci_cmd *cmd,
+					    struct cci_call *call)
+{
+	size_t total = 1 + cci->nlogs, max = call->in[0], start = call->in[1], n;
+
+	(void)cmd;
+	if (start >= total)
+		return CXL_RC_INVALID_INPUT;
+	n = total - start;
+	if (n > max)
+		n = max;
+	if (8 + n * LOG_ENTRY_LEN > call->out_max)
+		n = (call->out_max - 8) / LOG_ENTRY_LEN;
+	call->out[0] = (uint8_t)n;
+	le16_put(call->out + 2, (uint16_t)total);
+	call->out[4] = (uint8_t)start;
+	for (size_t i = 0; i < n; i++)
+		put_log_entry(cci, start + i, call->out + 8 + i * LOG_ENTRY_LEN);
+	call->out_len = 8 + n * LOG_ENTRY_LEN;
+	return CXL_RC_SUCCESS;
+}
+
+static const struct cci_cmd cci_logs_cmds[] = {
+	CCI_CMD(GET_LOG_CAPS, cci_cmd_get_log_caps),
+	CCI_CMD(CLEAR_LOG, cci_cmd_clear_log),
+	CCI_CMD(POPULATE_LOG, cci_cmd_populate_log),
+	CCI_CMD(GET_SUPPORTED_LOGS_SUBLIST, cci_cmd_get_supported_logs_sublist),
+};
+const struct cci_cmd_set cci_logs_set_sw = CCI_SET("logs", CXLFM_CCI_SW, cci_logs_cmds);
 
 int cci_msg_reply(const struct cci_hdr *req, uint16_t rc, const uint8_t *pl,
 		  size_t pl_len, uint8_t *rsp, size_t rsp_max)

@@ -131,8 +131,34 @@ struct cci_bg {
 	uint64_t start_ns;
 	uint64_t duration_ns;
 	cci_bg_done_fn done; /* applies the operation's effect; may set bg.rc */
+	cci_bg_done_fn aborted; /* Request Abort stopped it: undo what was held */
 	void *arg;
 };
+
+/* Get Log Capabilities flags (CXL r3.1 §8.2.9.5.3). */
+#define CCI_LOG_CAP_CLEAR        (1u << 0) /* Clear Log supported */
+#define CCI_LOG_CAP_POPULATE     (1u << 1) /* Populate Log supported */
+#define CCI_LOG_CAP_AUTO_POPULATE (1u << 2) /* the device fills it by itself */
+#define CCI_LOG_CAP_PERSISTENT   (1u << 3) /* survives a cold reset */
+
+/*
+ * A log a CCI serves besides its Command Effects Log (CXL r3.1 §8.2.9.5):
+ * Get Supported Logs, Get Log, Get Log Capabilities, Clear Log, Populate
+ * Log and Get Supported Logs Sub-List find it by UUID. clear / populate are
+ * NULL when the log does not support them (caps says the same) and return
+ * an enum cxl_rc otherwise.
+ */
+struct cci_log {
+	uint8_t uuid[16];            /* wire (RFC 4122) byte order */
+	uint32_t caps;               /* CCI_LOG_CAP_* */
+	size_t (*size)(struct cci *cci);
+	/* Copy len bytes from offset off (off + len <= size). */
+	void (*read)(struct cci *cci, size_t off, uint8_t *buf, size_t len);
+	uint16_t (*clear)(struct cci *cci);
+	uint16_t (*populate)(struct cci *cci);
+};
+
+#define CCI_MAX_LOGS 7 /* with the CEL: 8, what one 256-byte response lists */
 
 /* A device model registers one set per command group it serves (base, DCD,
  * MLD, firmware, features, media, security, ...). */
@@ -149,6 +175,8 @@ struct cci {
 	size_t payload_max;         /* current response message limit */
 	size_t payload_cap;         /* largest limit Set Response Msg Limit accepts */
 	struct cci_bg bg;
+	const struct cci_log *logs[CCI_MAX_LOGS]; /* after the CEL, in this order */
+	size_t nlogs;
 };
 
 /*
@@ -166,6 +194,12 @@ int cci_init(struct cci *cci, const char *name, void *owner,
  */
 int cci_add_set(struct cci *cci, const struct cci_cmd_set *set);
 
+/*
+ * Serve log (which must outlive the CCI) after the CEL and the logs added
+ * before. -ENOSPC past CCI_MAX_LOGS; -EEXIST for a UUID the CCI serves.
+ */
+int cci_add_log(struct cci *cci, const struct cci_log *log);
+
 /* Find the table entry for opcode, or NULL. */
 const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode);
 
@@ -181,7 +215,8 @@ const struct cci_cmd *cci_find(const struct cci *cci, uint16_t opcode);
 uint16_t cci_process(struct cci *cci, uint16_t opcode, const uint8_t *in,
 		     size_t in_len, uint8_t *out, size_t *out_len);
 
-/* CEL: one 4-byte entry (opcode, effects from the facts) per command of every set. */
+/* CEL: one 4-byte entry (opcode, effects from the facts) per command of every set,
+ * in opcode order. */
 size_t cci_cel_size(const struct cci *cci);
 /* Writes up to len bytes of the CEL starting at byte offset off; returns bytes written. */
 size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len);
@@ -192,6 +227,11 @@ size_t cci_cel_read(const struct cci *cci, size_t off, uint8_t *buf, size_t len)
  */
 void cci_bg_start(struct cci *cci, uint16_t opcode, uint64_t duration_ns,
 		  bool abortable, cci_bg_done_fn done, void *arg);
+/*
+ * For the operation just started: called instead of done() when Request
+ * Abort Background Operation (0005h) stops it.
+ */
+void cci_bg_on_abort(struct cci *cci, cci_bg_done_fn aborted);
 /* Completes a finished background operation. Returns true if one completed. */
 bool cci_tick(struct cci *cci);
 /* Nanoseconds until the running operation finishes, or UINT64_MAX if none. */
@@ -208,6 +248,14 @@ uint16_t cci_cmd_get_timestamp(struct cci *, const struct cci_cmd *, struct cci_
 uint16_t cci_cmd_set_timestamp(struct cci *, const struct cci_cmd *, struct cci_call *);
 uint16_t cci_cmd_get_supported_logs(struct cci *, const struct cci_cmd *, struct cci_call *);
 uint16_t cci_cmd_get_log(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_log_caps(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_clear_log(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_populate_log(struct cci *, const struct cci_cmd *, struct cci_call *);
+uint16_t cci_cmd_get_supported_logs_sublist(struct cci *, const struct cci_cmd *,
+					    struct cci_call *);
+
+/* Get Log Capabilities .. Get Supported Logs Sub-List (0402h-0405h) for a switch CCI. */
+extern const struct cci_cmd_set cci_logs_set_sw;
 
 /* CEL UUID 0da9c0b5-bf41-4b78-8f79-96b1623b3f17 (CXLFM_CEL_UUID_INIT), wire order. */
 extern const uint8_t cci_cel_uuid[16];

@@ -677,6 +677,8 @@ static int ep_init(struct sw_dev *sw, struct sw_ep *ep, const char *suffix,
 	rc = cci_init(&ep->cci, ep->name, ep, &sw->ident, &sw->ts, sw->clock, max, cap);
 	if (!rc)
 		rc = cci_add_set(&ep->cci, &sw_cmd_set);
+	if (!rc)
+		rc = cci_add_set(&ep->cci, &cci_logs_set_sw);
 	return rc;
 }
 

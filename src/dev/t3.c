@@ -324,6 +324,12 @@ static int init_ccis(struct t3_dev *dev)
 		if (!rc && dev->num_ld == 1)
 			rc = cci_add_set(&dev->ld[i], &t3_qos_ld_set);
 	}
+	if (!rc)
+		rc = t3_gen_attach(dev);
+	if (!rc)
+		rc = t3_fw_attach(dev);
+	if (!rc)
+		rc = t3_features_attach(dev);
 	/* The media, security and QoS state the sets act on. */
 	t3_qos_init(dev);
 	return rc ? rc : t3_sec_init(dev);

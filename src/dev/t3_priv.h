@@ -4,6 +4,7 @@
 #define CXLFM_DEV_T3_PRIV_H
 
 #include "dev/t3.h"
+#include "dev/t3_gen.h"
 #include "proto/records.h"
 
 #define T3_NAME_LEN 48
@@ -108,6 +109,7 @@ struct t3_dev {
 	uint8_t *nv_own;
 	bool nv_fresh;
 	bool nv_fault_logged;
+	struct t3_gen gen;        /* generic commands: t3_gen.c, t3_fw.c, t3_features.c */
 };
 
 /* t3_nv.c: at creation and destruction. */

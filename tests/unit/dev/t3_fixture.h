@@ -78,6 +78,15 @@ static inline struct fx *fx_new(struct t3_config cfg)
 	return f;
 }
 
+/* cfg keeping its non-volatile state in region (size bytes), cleared: a new device's. */
+static inline struct t3_config fx_with_nv(struct t3_config cfg, uint8_t *region, size_t size)
+{
+	memset(region, 0, size);
+	cfg.nv_mem = region;
+	cfg.nv_size = size;
+	return cfg;
+}
+
 static inline void fx_free(struct fx *f)
 {
 	t3_destroy(f->dev);
@@ -101,6 +110,32 @@ static inline uint16_t fm(struct fx *f, uint16_t op, const void *in, size_t len)
 {
 	return run(f, t3_fm_cci(f->dev), op, in, len);
 }
+
+/*
+ * CEL rows (opcode, effects) every type-3 device has, in opcode order: the
+ * host mailbox's up to Get Partition Info, the FM-owned LD's and an LD's up
+ * to Set Feature (the FM-owned LD's Tunnel Management and sets beyond it
+ * follow in each test).
+ */
+#define CEL_T3_HOST_ROWS \
+	{ 0x0001, 0x00 }, { 0x0005, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, \
+	{ 0x0102, 0x00 }, { 0x0103, 0x02 }, { 0x0200, 0x00 }, { 0x0201, 0x140 }, \
+	{ 0x0202, 0x140 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 }, \
+	{ 0x0401, 0x00 }, { 0x0402, 0x00 }, { 0x0403, 0x10 }, { 0x0404, 0x10 }, \
+	{ 0x0405, 0x00 }, { 0x0500, 0x00 }, { 0x0501, 0x00 }, { 0x0502, 0x3e }, \
+	{ 0x4000, 0x00 }, { 0x4100, 0x00 }
+#define CEL_T3_FM_ROWS \
+	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 }, { 0x0005, 0 }, \
+	{ 0x0100, 0 }, { 0x0101, 0x10 }, { 0x0104, 0 }, { 0x0105, 0x02 }, \
+	{ 0x0200, 0 }, { 0x0201, 0x140 }, { 0x0202, 0x140 }, { 0x0300, 0 }, { 0x0301, 0x08 }, \
+	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x0402, 0 }, { 0x0403, 0x10 }, { 0x0404, 0x10 }, \
+	{ 0x0405, 0 }, { 0x0500, 0 }, { 0x0501, 0 }, { 0x0502, 0x3e }
+#define CEL_T3_LD_ROWS \
+	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0005, 0 }, { 0x0100, 0 }, { 0x0101, 0x10 }, \
+	{ 0x0104, 0 }, { 0x0105, 0x02 }, { 0x0200, 0 }, { 0x0201, 0x140 }, { 0x0202, 0x140 }, \
+	{ 0x0300, 0 }, { 0x0301, 0x08 }, { 0x0400, 0 }, { 0x0401, 0 }, { 0x0402, 0 }, \
+	{ 0x0403, 0x10 }, { 0x0404, 0x10 }, { 0x0405, 0 }, { 0x0500, 0 }, { 0x0501, 0 }, \
+	{ 0x0502, 0x3e }
 
 /* Read the whole CEL of a CCI through Get Supported Logs + Get Log. */
 static inline size_t read_cel(struct fx *f, struct cci *cci, uint8_t *cel)

@@ -366,6 +366,229 @@ static void test_background_abort(void **state)
 	assert_int_equal(done_calls, 0); /* the effect never applied */
 }
 
+static int aborted_calls;
+static void bg_aborted(struct cci *cci, void *arg)
+{
+	(void)cci;
+	aborted_calls += *(int *)arg;
+}
+
+static uint16_t h_bg_hook(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *c)
+{
+	(void)c;
+	cci_bg_start(cci, cmd->info->opcode, 1000, true, bg_done, &done_weight);
+	cci_bg_on_abort(cci, bg_aborted);
+	return CXL_RC_BG_STARTED;
+}
+
+/* The abort hook runs instead of done() when 0005h stops the operation, never after. */
+static void test_background_abort_hook(void **state)
+{
+	struct fixture *f = *state;
+	static const struct cxl_cmd_info hook_info = {
+		.opcode = 0xc005, .name = "bg-hook", .ccis = CXLFM_CCI_ANY,
+		.effects = CXLFM_EFF_BG | CXLFM_EFF_ABORT,
+	};
+	static const struct cci_cmd hook_cmds[] = { { &hook_info, h_bg_hook } };
+	static const struct cci_cmd_set hook_set = CCI_SET("hook", CXLFM_CCI_SW, hook_cmds);
+
+	aborted_calls = 0;
+	assert_int_equal(cci_add_set(&f->cci, &hook_set), 0);
+	assert_int_equal(run(f, 0xc005, NULL, 0), CXL_RC_BG_STARTED);
+	fake_now = 100;
+	assert_int_equal(run(f, 0x0005, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(aborted_calls, 1);
+	assert_int_equal(done_calls, 0);
+	/* completed normally: done(), no abort hook */
+	assert_int_equal(run(f, 0xc005, NULL, 0), CXL_RC_BG_STARTED);
+	fake_now = 2000;
+	assert_true(cci_tick(&f->cci));
+	assert_int_equal(done_calls, 1);
+	assert_int_equal(aborted_calls, 1);
+	/* an operation started without a hook does not inherit the last one's */
+	assert_int_equal(run(f, 0xc001, "\1", 1), CXL_RC_BG_STARTED);
+	assert_int_equal(run(f, 0x0005, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(aborted_calls, 1);
+}
+
+/* The CEL lists the commands of every set in opcode order. */
+static void test_cel_merges_sets(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[0x18] = { 0 };
+	size_t n = sizeof(test_cmds) / sizeof(test_cmds[0]) + 4, size;
+	uint16_t prev = 0;
+
+	assert_int_equal(cci_add_set(&f->cci, &cci_logs_set_sw), 0);
+	assert_int_equal(cci_cel_size(&f->cci), 4 * n);
+	memcpy(in, cci_cel_uuid, 16);
+	le32_put(in + 20, (uint32_t)(4 * n));
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
+	size = f->out_len;
+	assert_int_equal(size, 4 * n);
+	for (size_t i = 0; i < n; i++) {
+		uint16_t op = le16_get(f->out + 4 * i);
+
+		assert_true(op > prev);
+		prev = op;
+	}
+	/* 0x0401 Get Log, then the logs set's 0x0402 .. 0x0405, then the vendor rows */
+	assert_int_equal(le16_get(f->out + 4 * 8), 0x0401);
+	assert_int_equal(le16_get(f->out + 4 * 9), 0x0402);
+	assert_int_equal(le16_get(f->out + 4 * 10 + 2), 0x10); /* Clear Log: immediate log */
+	assert_int_equal(le16_get(f->out + 4 * 12), 0x0405);
+	assert_int_equal(le16_get(f->out + 4 * 13), 0xc000);
+	/* a piece across two sets' entries */
+	le32_put(in + 16, 4 * 8 + 2);
+	le32_put(in + 20, 4);
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4);
+	assert_int_equal(le16_get(f->out), 0x0000);     /* Get Log's effects */
+	assert_int_equal(le16_get(f->out + 2), 0x0402); /* Get Log Capabilities */
+}
+
+/* A log a test serves besides the CEL: 10 bytes, clear and populate countable. */
+static const uint8_t test_log_uuid[16] = {
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00,
+};
+static char test_log_data[16] = "0123456789";
+static size_t test_log_len = 10;
+static int populates;
+
+static size_t test_log_size(struct cci *cci)
+{
+	(void)cci;
+	return test_log_len;
+}
+
+static void test_log_read(struct cci *cci, size_t off, uint8_t *buf, size_t len)
+{
+	(void)cci;
+	memcpy(buf, test_log_data + off, len);
+}
+
+static uint16_t test_log_clear(struct cci *cci)
+{
+	(void)cci;
+	test_log_len = 0;
+	return CXL_RC_SUCCESS;
+}
+
+static uint16_t test_log_populate(struct cci *cci)
+{
+	(void)cci;
+	populates++;
+	return CXL_RC_SUCCESS;
+}
+
+static void test_logs(void **state)
+{
+	struct fixture *f = *state;
+	struct cci_log full = {
+		.caps = CCI_LOG_CAP_CLEAR | CCI_LOG_CAP_POPULATE, .size = test_log_size,
+		.read = test_log_read, .clear = test_log_clear, .populate = test_log_populate,
+	};
+	struct cci_log readonly = { .caps = 0, .size = test_log_size, .read = test_log_read };
+	size_t n = sizeof(test_cmds) / sizeof(test_cmds[0]) + 4;
+	uint8_t in[0x18] = { 0 }, want[48] = { 2, 0 };
+	struct cci_log extra[CCI_MAX_LOGS];
+
+	memcpy(full.uuid, test_log_uuid, 16);
+	memcpy(readonly.uuid, test_log_uuid, 16);
+	readonly.uuid[15] = 1;
+	test_log_len = 10;
+	populates = 0;
+	assert_int_equal(cci_add_set(&f->cci, &cci_logs_set_sw), 0);
+	assert_int_equal(cci_add_log(&f->cci, &full), 0);
+	assert_int_equal(cci_add_log(&f->cci, &full), -EEXIST);
+	{
+		struct cci_log cel_again = full;
+
+		memcpy(cel_again.uuid, cci_cel_uuid, 16);
+		assert_int_equal(cci_add_log(&f->cci, &cel_again), -EEXIST);
+	}
+
+	/* Get Supported Logs: the CEL, then the log */
+	memcpy(want + 8, cci_cel_uuid, 16);
+	le32_put(want + 24, (uint32_t)(4 * n));
+	memcpy(want + 28, test_log_uuid, 16);
+	le32_put(want + 44, 10);
+	assert_int_equal(run(f, 0x0400, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 48);
+	assert_memory_equal(f->out, want, 48);
+
+	/* Get Log: a piece, past the end */
+	memcpy(in, test_log_uuid, 16);
+	le32_put(in + 16, 3);
+	le32_put(in + 20, 4);
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4);
+	assert_memory_equal(f->out, "3456", 4);
+	le32_put(in + 20, 8);
+	assert_int_equal(run(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
+
+	/* Get Log Capabilities: the CEL has none, the log its own; unknown: Invalid Log */
+	assert_int_equal(run(f, 0x0402, cci_cel_uuid, 16), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 4);
+	assert_int_equal(le32_get(f->out), 0);
+	assert_int_equal(run(f, 0x0402, test_log_uuid, 16), CXL_RC_SUCCESS);
+	assert_int_equal(le32_get(f->out), 0x3);
+	assert_int_equal(run(f, 0x0402, readonly.uuid, 16), CXL_RC_INVALID_LOG); /* not yet added */
+	assert_int_equal(run(f, 0x0402, readonly.uuid, 15), CXL_RC_INVALID_PAYLOAD_LENGTH);
+
+	/* Populate and Clear: the CEL supports neither, a read-only log neither */
+	assert_int_equal(run(f, 0x0404, cci_cel_uuid, 16), CXL_RC_UNSUPPORTED);
+	assert_int_equal(run(f, 0x0403, cci_cel_uuid, 16), CXL_RC_UNSUPPORTED);
+	assert_int_equal(cci_add_log(&f->cci, &readonly), 0);
+	assert_int_equal(run(f, 0x0404, readonly.uuid, 16), CXL_RC_UNSUPPORTED);
+	assert_int_equal(run(f, 0x0403, readonly.uuid, 16), CXL_RC_UNSUPPORTED);
+	assert_int_equal(test_log_len, 10);
+	{
+		uint8_t unknown[16];
+
+		memcpy(unknown, readonly.uuid, 16);
+		unknown[15] = 2;
+		assert_int_equal(run(f, 0x0403, unknown, 16), CXL_RC_INVALID_LOG);
+	}
+	assert_int_equal(run(f, 0x0404, test_log_uuid, 16), CXL_RC_SUCCESS);
+	assert_int_equal(populates, 1);
+	assert_int_equal(run(f, 0x0403, test_log_uuid, 16), CXL_RC_SUCCESS);
+	assert_int_equal(test_log_len, 0);
+	assert_int_equal(run(f, 0x0400, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(le16_get(f->out), 3);
+	assert_int_equal(le32_get(f->out + 44), 0); /* cleared */
+
+	/* Sub-List: from entry 1, at most 1; all from 0; past the end */
+	assert_int_equal(run(f, 0x0405, "\1\1", 2), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 28);
+	assert_int_equal(f->out[0], 1);
+	assert_int_equal(le16_get(f->out + 2), 3);
+	assert_int_equal(f->out[4], 1);
+	assert_memory_equal(f->out + 8, test_log_uuid, 16);
+	assert_int_equal(run(f, 0x0405, "\xff\0", 2), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 8 + 3 * 20);
+	assert_memory_equal(f->out + 8, cci_cel_uuid, 16);
+	assert_memory_equal(f->out + 8 + 2 * 20, readonly.uuid, 16);
+	assert_int_equal(run(f, 0x0405, "\0\0", 2), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 8);
+	assert_int_equal(f->out[0], 0);
+	assert_int_equal(run(f, 0x0405, "\1\3", 2), CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, 0x0405, "\1", 1), CXL_RC_INVALID_PAYLOAD_LENGTH);
+
+	/* room for CCI_MAX_LOGS */
+	for (size_t i = 2; i < CCI_MAX_LOGS; i++) { /* two added already */
+		extra[i] = readonly;
+		extra[i].uuid[14] = (uint8_t)i;
+		assert_int_equal(cci_add_log(&f->cci, &extra[i]), 0);
+	}
+	extra[0] = readonly;
+	extra[0].uuid[14] = 0x77;
+	assert_int_equal(cci_add_log(&f->cci, &extra[0]), -ENOSPC);
+	assert_int_equal(run(f, 0x0400, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(le16_get(f->out), 1 + CCI_MAX_LOGS);
+}
+
 /* Whole-message path: header echo, lengths, non-requests. */
 static void test_msg_run(void **state)
 {
@@ -427,6 +650,9 @@ int main(void)
 		cmocka_unit_test_setup(test_background_op, setup),
 		cmocka_unit_test_setup(test_background_completes_on_next_command, setup),
 		cmocka_unit_test_setup(test_background_abort, setup),
+		cmocka_unit_test_setup(test_background_abort_hook, setup),
+		cmocka_unit_test_setup(test_cel_merges_sets, setup),
+		cmocka_unit_test_setup(test_logs, setup),
 		cmocka_unit_test_setup(test_msg_run, setup),
 		cmocka_unit_test_setup(test_msg_run_background, setup),
 	};

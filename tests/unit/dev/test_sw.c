@@ -390,7 +390,8 @@ static void test_timestamp(void **state)
 /*
  * CEL: the switch command set as listed in the brief / CXL r3.1 (§8.2.9.1,
  * §8.2.9.4, §8.2.9.5, §7.6.7.1, §7.6.7.2, §7.6.7.3.1), with the command
- * effects each section states (CEL "Command Effect" bits as in dev/cci.h).
+ * effects each section states (CEL "Command Effect" bits as in dev/cci.h),
+ * in opcode order.
  */
 static void test_cel(void **state)
 {
@@ -409,6 +410,10 @@ static void test_cel(void **state)
 		0x01, 0x03, 0x08, 0x00, /* Set Timestamp: immediate policy */
 		0x00, 0x04, 0x00, 0x00, /* Get Supported Logs */
 		0x01, 0x04, 0x00, 0x00, /* Get Log */
+		0x02, 0x04, 0x00, 0x00, /* Get Log Capabilities */
+		0x03, 0x04, 0x10, 0x00, /* Clear Log: immediate log */
+		0x04, 0x04, 0x10, 0x00, /* Populate Log: immediate log */
+		0x05, 0x04, 0x00, 0x00, /* Get Supported Logs Sub-List */
 		0x00, 0x51, 0x00, 0x00, /* Identify Switch Device */
 		0x01, 0x51, 0x00, 0x00, /* Get Physical Port State */
 		0x02, 0x51, 0x00, 0x00, /* Physical Port Control */

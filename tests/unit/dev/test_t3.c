@@ -102,45 +102,36 @@ static void test_identify(void **state)
  * on every CCI (the switch always said so; this CCI said 0 until the
  * command facts made it one fact).
  */
-static const uint16_t cel_host[][2] = {
-	{ 0x0001, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, { 0x0102, 0x00 },
-	{ 0x0103, 0x02 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 },
-	{ 0x0401, 0x00 }, { 0x4000, 0x00 }, { 0x4100, 0x00 },
-	CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
-};
+static const uint16_t cel_host[][2] = { CEL_T3_HOST_ROWS, CEL_MEDIA, CEL_SEC_HOST, CEL_QOS };
 static const uint16_t cel_fm[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
-	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
-	CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS,
+	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS, { 0x5300, 0 },
 };
 static const uint16_t cel_fm_mld[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
-	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
-	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
-	CEL_MEDIA, CEL_SEC_MCTP,
+	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP,
+	{ 0x5300, 0 }, { 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
 };
-static const uint16_t cel_ld[][2] = {
-	{ 0x0001, 0 }, { 0x0400, 0 }, { 0x0401, 0 }, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS,
-};
-static const uint16_t cel_ld_mld[][2] = {
-	{ 0x0001, 0 }, { 0x0400, 0 }, { 0x0401, 0 }, CEL_MEDIA, CEL_SEC_MCTP,
-};
+static const uint16_t cel_ld[][2] = { CEL_T3_LD_ROWS, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS };
+static const uint16_t cel_ld_mld[][2] = { CEL_T3_LD_ROWS, CEL_MEDIA, CEL_SEC_MCTP };
 
 static void test_cel(void **state)
 {
 	struct t3_config c = mem_config();
 	struct fx *f = fx_new(c), *g;
-	const uint8_t supported[28] = {
-		0x01, 0x00, 0, 0, 0, 0, 0, 0,
+	/* the CEL (22 commands) and the Vendor Debug Log (empty) */
+	const uint8_t supported[48] = {
+		0x02, 0x00, 0, 0, 0, 0, 0, 0,
 		0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
 		0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-		124, 0, 0, 0,
+		168, 0, 0, 0,
+		0x5e, 0x18, 0x19, 0xd9, 0x11, 0xa9, 0x40, 0x0c,
+		0x81, 0x1f, 0xd6, 0x07, 0x19, 0x40, 0x3d, 0x86,
+		0, 0, 0, 0,
 	};
 
 	(void)state;
 	assert_int_equal(host(f, 0x0400, NULL, 0), CXL_RC_SUCCESS);
-	assert_int_equal(f->out_len, 28);
-	assert_memory_equal(f->out, supported, 28);
+	assert_int_equal(f->out_len, 48);
+	assert_memory_equal(f->out, supported, 48);
 	check_cel(f, t3_host_cci(f->dev), cel_host, sizeof(cel_host) / sizeof(cel_host[0]));
 	check_cel(f, t3_fm_cci(f->dev), cel_fm, sizeof(cel_fm) / sizeof(cel_fm[0]));
 	check_cel(f, t3_ld_cci(f->dev, 0), cel_ld, sizeof(cel_ld) / sizeof(cel_ld[0]));
@@ -159,8 +150,8 @@ static void test_get_log_errors(void **state)
 
 	(void)state;
 	memcpy(in, cci_cel_uuid, 16);
-	le32_put(in + 16, 120);
-	le32_put(in + 20, 8); /* past the 124-byte CEL */
+	le32_put(in + 16, 164);
+	le32_put(in + 20, 8); /* past the 168-byte CEL */
 	assert_int_equal(host(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	in[3] ^= 0xff;
 	le32_put(in + 16, 0);
@@ -182,9 +173,10 @@ static void test_unsupported(void **state)
 	assert_int_equal(fm(f, 0x4000, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(fm(f, 0x5600, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(fm(f, 0x5400, NULL, 0), CXL_RC_UNSUPPORTED); /* not an MLD */
-	assert_int_equal(fm(f, 0x0300, NULL, 0), CXL_RC_UNSUPPORTED);
-	assert_int_equal(fm(f, 0x0100, NULL, 0), CXL_RC_UNSUPPORTED);
-	assert_int_equal(run(f, t3_ld_cci(f->dev, 0), 0x0002, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(fm(f, 0x0102, NULL, 0), CXL_RC_UNSUPPORTED); /* MSI/MSI-X: mailbox */
+	assert_int_equal(host(f, 0x0104, NULL, 0), CXL_RC_UNSUPPORTED); /* MCTP only */
+	assert_int_equal(fm(f, 0x0106, "\0", 2), CXL_RC_UNSUPPORTED); /* sent by the device */
+	assert_int_equal(run(f, t3_ld_cci(f->dev, 0), 0x0003, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(f->out_len, 0);
 	fx_free(f);
 }
@@ -550,12 +542,13 @@ static void test_nv_state(void **state)
 	assert_memory_equal(back, data, sizeof(back));
 	t3_destroy(d);
 
-	/* garbage: started fresh */
+	/* garbage: started fresh (the firmware section holds t3_fw.c's defaults) */
 	memset(region, 0xa5, sizeof(region));
 	assert_int_equal(t3_create(&c, &clk, &d), 0);
 	assert_true(t3_nv_fresh(d));
 	assert_int_equal(t3_nv_load(d, T3_NV_FW, back, sizeof(back)), 0);
-	assert_memory_equal(back, data, sizeof(back));
+	assert_memory_equal(back, "T3FW", 4);
+	assert_memory_equal(back + 8, data, 8); /* reserved, not 0xa5 */
 	t3_destroy(d);
 
 	/* no region: private memory, fresh */

@@ -114,27 +114,21 @@ static const uint8_t dcd_uuid[16] = {
 
 /* ---- CEL ---------------------------------------------------------------- */
 
+/* The CEL lists every set's commands in opcode order. */
 static const uint16_t cel_host_dcd[][2] = {
-	{ 0x0001, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, { 0x0102, 0x00 },
-	{ 0x0103, 0x02 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 },
-	{ 0x0401, 0x00 }, { 0x4000, 0x00 }, { 0x4100, 0x00 },
+	CEL_T3_HOST_ROWS, CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
 	{ 0x4800, 0x00 }, { 0x4801, 0x00 }, { 0x4802, 0x04 }, { 0x4803, 0x04 },
-	CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
 };
 static const uint16_t cel_fm_dcd[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
-	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
+	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS, { 0x5300, 0 },
 	{ 0x5600, 0 }, { 0x5601, 0 }, { 0x5602, 0x607 }, { 0x5603, 0 },
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },
-	CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS,
 };
 static const uint16_t cel_fm_mld_dcd[][2] = {
-	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 },
-	{ 0x0400, 0 }, { 0x0401, 0 }, { 0x5300, 0 },
+	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP, { 0x5300, 0 },
 	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
 	{ 0x5600, 0 }, { 0x5601, 0 }, { 0x5602, 0x607 }, { 0x5603, 0 },
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },
-	CEL_MEDIA, CEL_SEC_MCTP,
 };
 
 static void test_cel(void **state)

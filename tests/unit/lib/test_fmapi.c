@@ -27,6 +27,7 @@
 
 #include "cxlfm/cxlfm.h"
 #include "cxlfm/fmapi.h"
+#include "cxlfm/generic.h"
 #include "dev/cci.h"
 #include "dev/sw.h"
 #include "dev/t3.h"
@@ -75,6 +76,27 @@ static uint16_t h_lie(struct cci *cci, const struct cci_cmd *cmd, struct cci_cal
 		le16_put(c->out, 200); /* more entries than a message holds */
 		c->out_len = 8;
 		break;
+	case CCI_OP_GET_MCTP_EVENT_INT_POLICY:
+	case CCI_OP_GET_LOG_CAPS:
+		c->out_len = 5; /* fixed 2 and 4: too long */
+		break;
+	case CCI_OP_GET_FW_INFO:
+		c->out[0] = 2;
+		c->out[1] = 3; /* active slot 3 of 2 */
+		c->out_len = 0x50;
+		break;
+	case CCI_OP_GET_SUPPORTED_LOGS_SUBLIST:
+		c->out[0] = 2; /* two entries announced, one sent */
+		le16_put(c->out + 2, 2);
+		c->out_len = 8 + 20;
+		break;
+	case CCI_OP_GET_SUPPORTED_FEATURES:
+		le16_put(c->out, 1); /* one entry announced, none sent */
+		c->out_len = 8;
+		break;
+	case CCI_OP_GET_FEATURE:
+		c->out_len = le16_get(c->in + 18) + 1u; /* a byte more than asked */
+		break;
 	case CCI_OP_GET_PHYS_PORT_STATE:
 		c->out[0] = 2; /* two blocks announced, one sent */
 		c->out_len = 4 + 16;
@@ -121,7 +143,13 @@ static const struct cxl_cmd_info lie_info[] = {
 	LIE_INFO(IDENTIFY),
 	LIE_INFO(BG_OP_STATUS),
 	LIE_INFO(GET_EVENT_RECORDS),
+	LIE_INFO(GET_MCTP_EVENT_INT_POLICY),
+	LIE_INFO(GET_FW_INFO),
 	LIE_INFO(GET_SUPPORTED_LOGS),
+	LIE_INFO(GET_LOG_CAPS),
+	LIE_INFO(GET_SUPPORTED_LOGS_SUBLIST),
+	LIE_INFO(GET_SUPPORTED_FEATURES),
+	LIE_INFO(GET_FEATURE),
 	LIE_INFO(GET_PHYS_PORT_STATE),
 	LIE_INFO(GET_VCS_INFO),
 	LIE_INFO(GET_LD_ALLOCATIONS),
@@ -136,6 +164,8 @@ static const struct cci_cmd lie_cmds[] = {
 	{ &lie_info[3], h_lie },  { &lie_info[4], h_lie },  { &lie_info[5], h_lie },
 	{ &lie_info[6], h_lie },  { &lie_info[7], h_lie },  { &lie_info[8], h_lie },
 	{ &lie_info[9], h_lie },  { &lie_info[10], h_lie }, { &lie_info[11], h_lie },
+	{ &lie_info[12], h_lie }, { &lie_info[13], h_lie }, { &lie_info[14], h_lie },
+	{ &lie_info[15], h_lie }, { &lie_info[16], h_lie }, { &lie_info[17], h_lie },
 };
 _Static_assert(sizeof(lie_cmds) / sizeof(lie_cmds[0]) == sizeof(lie_info) / sizeof(lie_info[0]),
 	      "a row per fact");
@@ -338,19 +368,26 @@ static void test_generic(void **state)
 	assert_int_equal(cxlfm_cmd_set_response_msg_limit(dcd, NULL,
 		&(struct cxlfm_set_response_msg_limit_req){ 9 }, &slim), 0);
 
-	/* the switch has timestamps, the FM-owned LD does not */
+	/* the switch and the FM-owned LD have timestamps, each its own */
 	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
 	assert_int_equal(ts.timestamp, 0);
 	assert_int_equal(cxlfm_cmd_set_timestamp(sw, NULL,
 		&(struct cxlfm_set_timestamp_req){ 1000000000000ull }), 0);
 	assert_int_equal(cxlfm_cmd_get_timestamp(sw, NULL, &ts), 0);
 	assert_true(ts.timestamp >= 1000000000000ull);
-	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), CXLFM_RC_UNSUPPORTED);
+	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), 0);
+	assert_int_equal(ts.timestamp, 0);
+	assert_int_equal(cxlfm_cmd_set_timestamp(dcd, NULL,
+		&(struct cxlfm_set_timestamp_req){ 2000000000000ull }), 0);
+	assert_int_equal(cxlfm_cmd_get_timestamp(dcd, NULL, &ts), 0);
+	assert_true(ts.timestamp >= 2000000000000ull);
 
+	/* the CEL and the Vendor Debug Log */
 	assert_int_equal(cxlfm_cmd_get_supported_logs(dcd, NULL, &logs), 0);
-	assert_int_equal(logs.num_entries, 1);
+	assert_int_equal(logs.num_entries, 2);
 	assert_memory_equal(logs.entries[0].uuid, cxlfm_cel_uuid, 16);
 	assert_int_equal(logs.entries[0].size % 4, 0);
+	assert_memory_equal(logs.entries[1].uuid, cxlfm_vendor_debug_log_uuid, 16);
 
 	memcpy(lreq.uuid, cxlfm_cel_uuid, 16);
 	assert_int_equal(cxlfm_cmd_get_log(dcd, NULL, &lreq, log), 0);
@@ -373,6 +410,195 @@ static void test_generic(void **state)
 
 	free(log);
 	free(cel);
+}
+
+/* ---- generic.h: firmware ---- */
+
+static void test_fw(void **state)
+{
+	struct cxlfm_ep *fm = ep_at(0x06), *host = ep_at(0x07), *sw = ep_at(0x04), *mld = ep_at(0x08);
+	struct cxlfm_get_fw_info_rsp info;
+	static uint8_t payload[2000], p[2100], small[200];
+	long n, ns;
+	uint16_t op_rc = 0xffff;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_get_fw_info(fm, NULL, &info), 0);
+	assert_int_equal(info.slots_supported, 4);
+	assert_int_equal(info.active_slot, 1);
+	assert_int_equal(info.staged_slot, 0);
+	assert_true(info.online_activation);
+	assert_string_equal(info.rev[0], "BWFW VERSION 00");
+	assert_string_equal(info.rev[1], "");
+
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 31);
+	n = cxlfm_fw_package("LIB FW 2.0", payload, 1500, p, sizeof(p));
+	assert_int_equal(n, 1532);
+	assert_int_equal(cxlfm_fw_package("", payload, 1, p, sizeof(p)), -EINVAL);
+	assert_int_equal(cxlfm_fw_package("X", payload, 1500, small, sizeof(small)), -EMSGSIZE);
+	/* over MCTP: 512-byte requests, so Initiate, Continue..., End */
+	assert_int_equal(cxlfm_fw_update(fm, NULL, 2, p, (size_t)n), 0);
+	assert_int_equal(cxlfm_cmd_get_fw_info(host, NULL, &info), 0);
+	assert_string_equal(info.rev[1], "LIB FW 2.0");
+	/* a damaged package: FW Verification Failed, and no transfer left open */
+	p[100] ^= 1;
+	assert_int_equal(cxlfm_fw_update(fm, NULL, 3, p, (size_t)n), CXLFM_RC_FW_VERIFY_FAILED);
+	p[100] ^= 1;
+	assert_int_equal(cxlfm_cmd_get_fw_info(fm, NULL, &info), 0);
+	assert_string_equal(info.rev[2], "");
+	/* one Full transfer through the switch (port 0: the same device) */
+	ns = cxlfm_fw_package("TUNNEL 1", payload, 100, small, sizeof(small));
+	assert_int_equal(cxlfm_fw_update(sw, &(struct cxlfm_tunnel){ 0, -1 }, 3, small,
+					 (size_t)ns), 0);
+	assert_int_equal(cxlfm_cmd_get_fw_info(fm, NULL, &info), 0);
+	assert_string_equal(info.rev[2], "TUNNEL 1");
+	/* an MLD's LD 1, in parts through its FM-owned LD's tunnel */
+	assert_int_equal(cxlfm_fw_update(mld, &(struct cxlfm_tunnel){ -1, 1 }, 2, p, (size_t)n), 0);
+	assert_int_equal(cxlfm_cmd_get_fw_info(mld, NULL, &info), 0);
+	assert_string_equal(info.rev[1], "LIB FW 2.0");
+
+	/* online activation: a background operation */
+	assert_int_equal(cxlfm_cmd_activate_fw(fm, NULL, &(struct cxlfm_activate_fw_req){
+		CXLFM_FW_ACTIVATE_ONLINE, 2 }), CXLFM_RC_BG_STARTED);
+	assert_int_equal(cxlfm_bg_wait(fm, NULL, 0, &op_rc), 0);
+	assert_int_equal(op_rc, 0);
+	/* on the next cold reset: staged at once */
+	assert_int_equal(cxlfm_cmd_activate_fw(fm, NULL, &(struct cxlfm_activate_fw_req){
+		CXLFM_FW_ACTIVATE_ON_RESET, 3 }), 0);
+	assert_int_equal(cxlfm_cmd_get_fw_info(host, NULL, &info), 0);
+	assert_int_equal(info.active_slot, 2);
+	assert_int_equal(info.staged_slot, 3);
+	/* refusals */
+	assert_int_equal(cxlfm_cmd_activate_fw(fm, NULL, &(struct cxlfm_activate_fw_req){
+		CXLFM_FW_ACTIVATE_ONLINE, 2 }), CXLFM_RC_INVALID_SLOT);
+	assert_int_equal(cxlfm_cmd_transfer_fw(fm, NULL, &(struct cxlfm_transfer_fw_req){
+		.action = CXLFM_FW_XFER_CONTINUE, .offset = 128, .data = p, .len = 128 }),
+		CXLFM_RC_FW_XFER_OUT_OF_ORDER);
+	assert_int_equal(cxlfm_cmd_transfer_fw(fm, NULL, &(struct cxlfm_transfer_fw_req){
+		.action = CXLFM_FW_XFER_INIT, .offset = 100, .data = p, .len = 128 }), -EINVAL);
+	assert_int_equal(cxlfm_fw_update(fm, NULL, 2, p, 0), -EINVAL);
+	assert_int_equal(cxlfm_fw_update(NULL, NULL, 2, p, 10), -EINVAL);
+}
+
+/* ---- generic.h: logs, features, MCTP event policy, abort ---- */
+
+static void test_logs_features(void **state)
+{
+	struct cxlfm_ep *fm = ep_at(0x06), *host = ep_at(0x07), *sw = ep_at(0x04);
+	struct cxlfm_get_log_caps_rsp caps;
+	struct cxlfm_get_supported_logs_rsp logs;
+	struct cxlfm_get_supported_logs_sublist_rsp *sub = malloc(sizeof(*sub));
+	struct cxlfm_get_log_rsp *log = malloc(sizeof(*log));
+	struct cxlfm_get_supported_features_rsp *sf = malloc(sizeof(*sf));
+	struct cxlfm_get_feature_rsp *gf = malloc(sizeof(*gf));
+	struct cxlfm_get_log_req lreq = { .offset = 0 };
+	struct cxlfm_mctp_event_int_policy pol;
+	const uint8_t ps_w[2] = { 24, 1 }, ps_saved[4] = { 3, 24, 1, 1 };
+
+	(void)state;
+	/* the Vendor Debug Log: capabilities, populate, read, clear */
+	assert_int_equal(cxlfm_cmd_get_log_caps(fm, NULL, cxlfm_vendor_debug_log_uuid, &caps), 0);
+	assert_int_equal(caps.flags, CXLFM_LOG_CAP_CLEAR | CXLFM_LOG_CAP_POPULATE |
+				     CXLFM_LOG_CAP_AUTO_POPULATE);
+	assert_int_equal(cxlfm_cmd_get_log_caps(fm, NULL, cxlfm_cel_uuid, &caps), 0);
+	assert_int_equal(caps.flags, 0);
+	assert_int_equal(cxlfm_cmd_clear_log(fm, NULL, cxlfm_vendor_debug_log_uuid), 0);
+	assert_int_equal(cxlfm_cmd_populate_log(fm, NULL, cxlfm_vendor_debug_log_uuid), 0);
+	assert_int_equal(cxlfm_cmd_get_supported_logs(fm, NULL, &logs), 0);
+	assert_true(logs.entries[1].size > 0);
+	memcpy(lreq.uuid, cxlfm_vendor_debug_log_uuid, 16);
+	lreq.length = logs.entries[1].size < 400 ? logs.entries[1].size : 400;
+	assert_int_equal(cxlfm_cmd_get_log(fm, NULL, &lreq, log), 0);
+	log->data[log->length - 1] = 0;
+	assert_non_null(strstr((const char *)log->data, "state: fw slot"));
+	assert_int_equal(cxlfm_cmd_clear_log(host, NULL, cxlfm_vendor_debug_log_uuid), 0);
+	assert_int_equal(cxlfm_cmd_get_supported_logs(fm, NULL, &logs), 0);
+	assert_int_equal(logs.entries[1].size, 0);
+	assert_int_equal(cxlfm_cmd_clear_log(fm, NULL, cxlfm_cel_uuid), CXLFM_RC_UNSUPPORTED);
+	assert_int_equal(cxlfm_cmd_populate_log(sw, NULL, cxlfm_vendor_debug_log_uuid),
+			 CXLFM_RC_INVALID_LOG);
+	/* Sub-List */
+	assert_int_equal(cxlfm_cmd_get_supported_logs_sublist(fm, NULL,
+		&(struct cxlfm_get_supported_logs_sublist_req){ 8, 0 }, sub), 0);
+	assert_int_equal(sub->num_entries, 2);
+	assert_int_equal(sub->total_entries, 2);
+	assert_memory_equal(sub->entries[0].uuid, cxlfm_cel_uuid, 16);
+	assert_int_equal(cxlfm_cmd_get_supported_logs_sublist(fm, NULL,
+		&(struct cxlfm_get_supported_logs_sublist_req){ 1, 1 }, sub), 0);
+	assert_int_equal(sub->num_entries, 1);
+	assert_int_equal(sub->start_index, 1);
+	assert_memory_equal(sub->entries[0].uuid, cxlfm_vendor_debug_log_uuid, 16);
+	assert_int_equal(cxlfm_cmd_get_supported_logs_sublist(sw, NULL,
+		&(struct cxlfm_get_supported_logs_sublist_req){ 8, 0 }, sub), 0);
+	assert_int_equal(sub->total_entries, 1);
+
+	/* features */
+	assert_int_equal(cxlfm_cmd_get_supported_features(host, NULL,
+		&(struct cxlfm_get_supported_features_req){ 0, CXLFM_FEATURES_MAX }, sf), 0);
+	assert_int_equal(sf->num_entries, 8);
+	assert_int_equal(sf->device_features, 8);
+	assert_memory_equal(sf->entries[0].uuid, cxlfm_feature_patrol_scrub_uuid, 16);
+	assert_memory_equal(sf->entries[1].uuid, cxlfm_feature_ecs_uuid, 16);
+	assert_int_equal(sf->entries[0].get_size, 4);
+	assert_int_equal(sf->entries[0].set_size, 2);
+	assert_int_equal(sf->entries[1].index, 1);
+	assert_int_equal(sf->entries[0].set_version, 1);
+	assert_true(sf->entries[0].attrs & CXLFM_FEATURE_SAVED_SEL);
+	assert_int_equal(CXLFM_FEATURE_RESET_PERSISTENCE(sf->entries[0].attrs), 0);
+	assert_int_equal(sf->entries[0].set_effects, 0x0202);
+	assert_int_equal(cxlfm_cmd_get_supported_features(fm, NULL,
+		&(struct cxlfm_get_supported_features_req){ 7, 1 }, sf), 0);
+	assert_int_equal(sf->num_entries, 1);
+	assert_int_equal(sf->entries[0].index, 7);
+	assert_int_equal(cxlfm_cmd_get_supported_features(fm, NULL,
+		&(struct cxlfm_get_supported_features_req){ 0, CXLFM_FEATURES_MAX + 1 }, sf), -EINVAL);
+	assert_int_equal(cxlfm_cmd_set_feature(fm, NULL, &(struct cxlfm_set_feature_req){
+		.action = CXLFM_FEATURE_XFER_FULL, .saved = true, .version = 1, .data = ps_w,
+		.len = 2, .uuid = { 0x96, 0xda, 0xd7, 0xd6, 0xfd, 0xe8, 0x48, 0x2b,
+				    0xa7, 0x33, 0x75, 0x77, 0x4e, 0x06, 0xdb, 0x8a } }), 0);
+	struct cxlfm_get_feature_req greq = { .offset = 0, .count = 16,
+					      .selection = CXLFM_FEATURE_SEL_SAVED };
+	memcpy(greq.uuid, cxlfm_feature_patrol_scrub_uuid, 16);
+	assert_int_equal(cxlfm_cmd_get_feature(host, NULL, &greq, gf), 0);
+	assert_int_equal(gf->length, 4);
+	assert_memory_equal(gf->data, ps_saved, 4);
+	greq.count = CXLFM_FEATURE_DATA_MAX + 1;
+	assert_int_equal(cxlfm_cmd_get_feature(host, NULL, &greq, gf), -EINVAL);
+	assert_int_equal(cxlfm_cmd_set_feature(fm, NULL, &(struct cxlfm_set_feature_req){
+		.action = CXLFM_FEATURE_XFER_FULL, .version = 9, .data = ps_w, .len = 2 }),
+		CXLFM_RC_UNSUPPORTED); /* no such feature (zero UUID) */
+	struct cxlfm_set_feature_req sreq = { .action = CXLFM_FEATURE_XFER_FULL, .version = 9,
+					      .data = ps_w, .len = 2 };
+	memcpy(sreq.uuid, cxlfm_feature_patrol_scrub_uuid, 16);
+	assert_int_equal(cxlfm_cmd_set_feature(fm, NULL, &sreq),
+			 CXLFM_RC_UNSUPPORTED_FEATURE_VERSION);
+	sreq.action = 5;
+	assert_int_equal(cxlfm_cmd_set_feature(fm, NULL, &sreq), -EINVAL);
+	/* features are a type-3 device's */
+	assert_int_equal(cxlfm_cmd_get_supported_features(sw, NULL,
+		&(struct cxlfm_get_supported_features_req){ 0, 1 }, sf), CXLFM_RC_UNSUPPORTED);
+
+	/* MCTP event interrupt policy */
+	assert_int_equal(cxlfm_cmd_get_mctp_event_int_policy(fm, NULL, &pol), 0);
+	assert_int_equal(pol.settings, 0);
+	assert_int_equal(cxlfm_cmd_set_mctp_event_int_policy(fm, NULL,
+		&(struct cxlfm_mctp_event_int_policy){ 0x1f }), 0);
+	assert_int_equal(cxlfm_cmd_get_mctp_event_int_policy(fm, NULL, &pol), 0);
+	assert_int_equal(pol.settings, 0x1f);
+	assert_int_equal(cxlfm_cmd_set_mctp_event_int_policy(fm, NULL,
+		&(struct cxlfm_mctp_event_int_policy){ 0 }), 0);
+	assert_int_equal(cxlfm_cmd_get_mctp_event_int_policy(host, NULL, &pol),
+			 CXLFM_RC_UNSUPPORTED);
+
+	/* Request Abort with nothing running: Success, on every CCI that has it */
+	assert_int_equal(cxlfm_cmd_request_bg_abort(fm, NULL), 0);
+	assert_int_equal(cxlfm_cmd_request_bg_abort(host, NULL), 0);
+	assert_int_equal(cxlfm_cmd_request_bg_abort(sw, NULL), 0);
+	free(sub);
+	free(log);
+	free(sf);
+	free(gf);
 }
 
 static void test_names(void **state)
@@ -552,6 +778,7 @@ static void test_dcd(void **state)
 	struct cxlfm_get_dc_config_rsp dc;
 	struct cxlfm_get_dc_region_extent_lists_rsp *el = malloc(sizeof(*el));
 	struct cxlfm_get_dc_extent_list_rsp *hl = malloc(sizeof(*hl));
+	struct cxlfm_get_event_records_rsp *er = malloc(sizeof(*er));
 	struct cxlfm_dc_extent add[2] = { { .start_dpa = R0, .length = 4 * BS },
 					  { .start_dpa = R1 + 8 * BS, .length = 2 * BS } };
 	struct cxlfm_dc_range accept[2] = { { R0, 4 * BS }, { R1 + 8 * BS, 2 * BS } };
@@ -610,6 +837,11 @@ static void test_dcd(void **state)
 		&(struct cxlfm_get_dc_region_extent_lists_req){ 0, CXLFM_DC_EXTENTS_MAX, 0 }, el), 0);
 	assert_int_equal(el->total, 0);
 	assert_int_equal(el->returned, 0);
+	/* the FM-owned LD reads the device's DC event log, the host's (0100h over MCTP) */
+	assert_int_equal(cxlfm_cmd_get_event_records(fm, NULL,
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_DCD }, er), 0);
+	assert_int_equal(er->num_records, 2);
+	assert_memory_equal(er->records[0].uuid, cxlfm_dc_event_uuid, 16);
 
 	/* host: two Add Capacity records, chained with More */
 	drain_dc_events(host, ev, &n, 8);
@@ -685,10 +917,11 @@ static void test_dcd(void **state)
 	/* region 1 is empty again: a new block size is accepted and logged */
 	assert_int_equal(cxlfm_cmd_set_dc_region_config(fm, NULL,
 		&(struct cxlfm_set_dc_region_config_req){ 1, BS, false }), 0);
-	/* the FM-owned LD has no event log of its own */
+	/* what the host cleared is gone for the FM too */
 	assert_int_equal(cxlfm_cmd_get_event_records(fm, NULL,
-		&(struct cxlfm_get_event_records_req){ 0 }, &(struct cxlfm_get_event_records_rsp){ 0 }),
-		CXLFM_RC_UNSUPPORTED);
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_DCD }, er), 0);
+	assert_int_equal(er->num_records, 0);
+	free(er);
 	free(el);
 	free(hl);
 }
@@ -708,6 +941,10 @@ static void test_malformed(void **state)
 	struct cxlfm_get_host_dc_region_config_rsp hc;
 	struct cxlfm_get_dc_region_extent_lists_rsp *el = malloc(sizeof(*el));
 	struct cxlfm_get_ld_allocations_rsp ga;
+	struct cxlfm_get_fw_info_rsp fw;
+	struct cxlfm_get_supported_logs_sublist_rsp *sub = malloc(sizeof(*sub));
+	struct cxlfm_get_supported_features_rsp *sf = malloc(sizeof(*sf));
+	struct cxlfm_get_feature_rsp *gf = malloc(sizeof(*gf));
 
 	(void)state;
 	assert_int_equal(cxlfm_cmd_identify(liar, NULL, &id), -EBADMSG);
@@ -728,6 +965,18 @@ static void test_malformed(void **state)
 		&(struct cxlfm_get_ld_allocations_req){ 0, 255 }, &ga), -EBADMSG);
 	assert_int_equal(cxlfm_cmd_set_dc_region_config(liar, NULL,
 		&(struct cxlfm_set_dc_region_config_req){ 0, BS, false }), -EBADMSG);
+	/* generic.h */
+	assert_int_equal(cxlfm_cmd_get_mctp_event_int_policy(liar, NULL,
+		&(struct cxlfm_mctp_event_int_policy){ 0 }), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_log_caps(liar, NULL, cxlfm_cel_uuid,
+		&(struct cxlfm_get_log_caps_rsp){ 0 }), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_fw_info(liar, NULL, &fw), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_supported_logs_sublist(liar, NULL,
+		&(struct cxlfm_get_supported_logs_sublist_req){ 8, 0 }, sub), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_supported_features(liar, NULL,
+		&(struct cxlfm_get_supported_features_req){ 0, 8 }, sf), -EBADMSG);
+	assert_int_equal(cxlfm_cmd_get_feature(liar, NULL,
+		&(struct cxlfm_get_feature_req){ .count = 4 }, gf), -EBADMSG);
 	/* an opcode the component lacks: Unsupported, by name */
 	assert_int_equal(cxlfm_cmd_get_ld_info(liar, NULL, &(struct cxlfm_get_ld_info_rsp){ 0 }),
 			 CXLFM_RC_UNSUPPORTED);
@@ -736,6 +985,9 @@ static void test_malformed(void **state)
 	free(ps);
 	free(vi);
 	free(el);
+	free(sub);
+	free(sf);
+	free(gf);
 }
 
 /* Transport errors keep the convention: a missing endpoint is -EHOSTUNREACH. */
@@ -802,6 +1054,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_generic, open_ctx, close_ctx),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_fw, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_logs_features, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_switch, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_mld, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_dcd, open_ctx, close_ctx),
