@@ -33,6 +33,7 @@ enum t3_nv_sec {
 	T3_NV_SECURITY,  /* 512 bytes: 4500h-4505h state, passphrases, retry counts */
 	T3_NV_FEATURES,  /* 2 KiB:     0500h-0502h saved feature settings */
 	T3_NV_HEALTH,    /* 512 bytes: 4200h-4202h alert configuration, life used */
+	T3_NV_PARTITION, /* 64 bytes:  4100h/4101h active and next volatile partition */
 	T3_NV_COUNT,
 };
 

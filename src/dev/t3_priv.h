@@ -4,6 +4,7 @@
 #define CXLFM_DEV_T3_PRIV_H
 
 #include "dev/t3.h"
+#include "dev/t3_mem_priv.h"
 #include "proto/records.h"
 
 #define T3_NAME_LEN 48
@@ -41,6 +42,7 @@ struct t3_dev {
 	uint8_t *nv_own;
 	bool nv_fresh;
 	bool nv_fault_logged;
+	struct t3_mem mem;        /* t3_mem.c, t3_health.c, t3_inject.c: 40xxh-42xxh, RAS */
 };
 
 /* t3_nv.c: at creation and destruction. */

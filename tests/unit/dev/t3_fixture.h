@@ -38,7 +38,7 @@ struct fx {
 	size_t dcsz;
 	uint8_t out[4096];
 	size_t out_len;
-	unsigned notified[EV_LOG_COUNT];
+	unsigned notified[EV_LOG_COUNT + 1]; /* each event log, then T3_NOTIFY_RAS */
 };
 
 static void fx_notify(struct t3_dev *dev, unsigned log, void *arg)
@@ -46,6 +46,7 @@ static void fx_notify(struct t3_dev *dev, unsigned log, void *arg)
 	struct fx *f = arg;
 
 	(void)dev;
+	assert_true(log <= EV_LOG_COUNT);
 	f->notified[log]++;
 }
 
