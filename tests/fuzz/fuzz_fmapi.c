@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libcxlfm's typed-call response decoders (src/lib/fmapi.c): any request
+ * libcxlfm's typed-call response decoders (src/lib/fmapi.c, memdev.c): any request
  * parameters and any payload either decode or fail with -EBADMSG, without
  * reading past the payload or writing past the response struct (all three
  * are heap copies of exactly their size, so ASan sees any overrun).
@@ -13,6 +13,16 @@
 #include "fuzz.h"
 #include "lib/private.h"
 
+/* fmapi.c's decoders, then memdev.c's. */
+static const struct cxlfm_decoder *decoder_at(size_t i)
+{
+	size_t n = 0;
+
+	while (cxlfm_decoder_at(n))
+		n++;
+	return i < n ? cxlfm_decoder_at(i) : cxlfm_memdev_decoder_at(i - n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct cxlfm_decoder *d;
@@ -20,11 +30,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *req, *p, *rsp;
 	int rc;
 
-	while (cxlfm_decoder_at(n))
+	while (decoder_at(n))
 		n++;
 	if (size < 1)
 		return 0;
-	d = cxlfm_decoder_at(data[0] % n);
+	d = decoder_at(data[0] % n);
 	data++;
 	size--;
 	if (size < d->req_size)
