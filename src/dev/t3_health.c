@@ -237,17 +237,8 @@ void t3_health_get(const struct t3_dev *dev, struct t3_health *out)
 {
 	const struct t3_health_state *h = &dev->mem.health;
 
-	*out = (struct t3_health){
-		.health_status = h->health_status,
-		.media_status = h->media_status,
-		.additional_status = additional_status(h),
-		.life_used = h->life_used,
-		.temperature = h->temperature,
-		.dirty_shutdown_count = h->dirty_count,
-		.corrected_volatile_errors = h->cor_vol,
-		.corrected_persistent_errors = h->cor_pers,
-		.shutdown_dirty = h->dirty,
-	};
+	health_info(h, &out->info);
+	out->shutdown_dirty = h->dirty;
 }
 
 /*

@@ -57,6 +57,21 @@ static int check_log(unsigned log, char *err, size_t errlen)
 int t3_inject_dram_event(struct t3_dev *dev, const struct t3_dram_event *ev, char *err,
 			 size_t errlen)
 {
+	/* The optional fields: where each goes, its width and validity flag. */
+	const struct {
+		bool has;
+		uint8_t off, width;
+		uint16_t flag;
+		uint32_t value;
+	} opt[] = {
+		{ ev->has_channel, 0x3d, 1, DRAM_VALID_CHANNEL, ev->channel },
+		{ ev->has_rank, 0x3e, 1, DRAM_VALID_RANK, ev->rank },
+		{ ev->has_nibble_mask, 0x3f, 3, DRAM_VALID_NIBBLE_MASK, ev->nibble_mask },
+		{ ev->has_bank_group, 0x42, 1, DRAM_VALID_BANK_GROUP, ev->bank_group },
+		{ ev->has_bank, 0x43, 1, DRAM_VALID_BANK, ev->bank },
+		{ ev->has_row, 0x44, 3, DRAM_VALID_ROW, ev->row },
+		{ ev->has_column, 0x47, 2, DRAM_VALID_COLUMN, ev->column },
+	};
 	uint8_t rec[EV_RECORD_SIZE];
 	uint16_t valid = 0;
 
@@ -67,33 +82,12 @@ int t3_inject_dram_event(struct t3_dev *dev, const struct t3_dram_event *ev, cha
 	rec[0x38] = ev->descriptor;
 	rec[0x39] = ev->type;
 	rec[0x3a] = ev->transaction_type;
-	if (ev->has_channel) {
-		rec[0x3d] = ev->channel;
-		valid |= DRAM_VALID_CHANNEL;
-	}
-	if (ev->has_rank) {
-		rec[0x3e] = ev->rank;
-		valid |= DRAM_VALID_RANK;
-	}
-	if (ev->has_nibble_mask) {
-		le24_put(rec + 0x3f, ev->nibble_mask);
-		valid |= DRAM_VALID_NIBBLE_MASK;
-	}
-	if (ev->has_bank_group) {
-		rec[0x42] = ev->bank_group;
-		valid |= DRAM_VALID_BANK_GROUP;
-	}
-	if (ev->has_bank) {
-		rec[0x43] = ev->bank;
-		valid |= DRAM_VALID_BANK;
-	}
-	if (ev->has_row) {
-		le24_put(rec + 0x44, ev->row);
-		valid |= DRAM_VALID_ROW;
-	}
-	if (ev->has_column) {
-		le16_put(rec + 0x47, ev->column);
-		valid |= DRAM_VALID_COLUMN;
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		if (!opt[i].has)
+			continue;
+		for (unsigned b = 0; b < opt[i].width; b++) /* little endian */
+			rec[opt[i].off + b] = (uint8_t)(opt[i].value >> (8 * b));
+		valid |= opt[i].flag;
 	}
 	if (ev->correction_mask) {
 		for (size_t i = 0; i < ev->n_correction_mask && i < DRAM_CORRECTION_MASKS; i++)

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "dev/events.h"
+#include "proto/records.h"
 
 struct t3_dev;
 
@@ -50,16 +51,10 @@ void t3_partition_active(const struct t3_dev *dev, uint64_t *volatile_bytes,
 #define T3_OVER_TEMP_CRIT 35
 #define T3_UNDER_TEMP_CRIT 10
 
-/* What Get Health Info answers, and the shutdown state. */
+/* What Get Health Info answers (Additional Status from the values and the
+ * thresholds), and the shutdown state. */
 struct t3_health {
-	uint8_t health_status;
-	uint8_t media_status;
-	uint8_t additional_status; /* from the values and the thresholds */
-	uint8_t life_used;
-	int16_t temperature;
-	uint32_t dirty_shutdown_count;
-	uint32_t corrected_volatile_errors;
-	uint32_t corrected_persistent_errors;
+	struct rec_health_info info;
 	bool shutdown_dirty;
 };
 void t3_health_get(const struct t3_dev *dev, struct t3_health *out);

@@ -69,16 +69,20 @@ static const struct qmp_arg release_args[] = {
 	{ 0 },
 };
 
+/* What QEMU's General Media and DRAM event commands share, in their order. */
+#define MEDIA_EVENT_ARGS \
+	{ .name = "path", .type = QMP_T_STR }, \
+	{ .name = "log", .type = QMP_T_ENUM, .enum_values = event_logs }, \
+	{ .name = "flags", .type = QMP_T_UINT8 }, \
+	{ .name = "dpa", .type = QMP_T_UINT }, \
+	{ .name = "descriptor", .type = QMP_T_UINT8 }, \
+	{ .name = "type", .type = QMP_T_UINT8 }, \
+	{ .name = "transaction-type", .type = QMP_T_UINT8 }, \
+	{ .name = "channel", .type = QMP_T_UINT8, .optional = true }, \
+	{ .name = "rank", .type = QMP_T_UINT8, .optional = true }
+
 static const struct qmp_arg gme_args[] = {
-	{ .name = "path", .type = QMP_T_STR },
-	{ .name = "log", .type = QMP_T_ENUM, .enum_values = event_logs },
-	{ .name = "flags", .type = QMP_T_UINT8 },
-	{ .name = "dpa", .type = QMP_T_UINT },
-	{ .name = "descriptor", .type = QMP_T_UINT8 },
-	{ .name = "type", .type = QMP_T_UINT8 },
-	{ .name = "transaction-type", .type = QMP_T_UINT8 },
-	{ .name = "channel", .type = QMP_T_UINT8, .optional = true },
-	{ .name = "rank", .type = QMP_T_UINT8, .optional = true },
+	MEDIA_EVENT_ARGS,
 	{ .name = "device", .type = QMP_T_UINT32, .optional = true },
 	{ .name = "component-id", .type = QMP_T_STR, .optional = true },
 	{ 0 },
@@ -88,15 +92,7 @@ static const struct qmp_arg u64_elem = { .type = QMP_T_UINT };
 static const struct qmp_arg u32_elem = { .type = QMP_T_UINT32 };
 
 static const struct qmp_arg dram_args[] = {
-	{ .name = "path", .type = QMP_T_STR },
-	{ .name = "log", .type = QMP_T_ENUM, .enum_values = event_logs },
-	{ .name = "flags", .type = QMP_T_UINT8 },
-	{ .name = "dpa", .type = QMP_T_UINT },
-	{ .name = "descriptor", .type = QMP_T_UINT8 },
-	{ .name = "type", .type = QMP_T_UINT8 },
-	{ .name = "transaction-type", .type = QMP_T_UINT8 },
-	{ .name = "channel", .type = QMP_T_UINT8, .optional = true },
-	{ .name = "rank", .type = QMP_T_UINT8, .optional = true },
+	MEDIA_EVENT_ARGS,
 	{ .name = "nibble-mask", .type = QMP_T_UINT32, .optional = true },
 	{ .name = "bank-group", .type = QMP_T_UINT8, .optional = true },
 	{ .name = "bank", .type = QMP_T_UINT8, .optional = true },
@@ -487,18 +483,20 @@ static struct json_object *health_json(const struct t3_health *h)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "health-status", json_object_new_int(h->health_status));
-	json_object_object_add(o, "media-status", json_object_new_int(h->media_status));
+	const struct rec_health_info *i = &h->info;
+
+	json_object_object_add(o, "health-status", json_object_new_int(i->health_status));
+	json_object_object_add(o, "media-status", json_object_new_int(i->media_status));
 	json_object_object_add(o, "additional-status",
-			       json_object_new_int(h->additional_status));
-	json_object_object_add(o, "life-used", json_object_new_int(h->life_used));
-	json_object_object_add(o, "temperature", json_object_new_int(h->temperature));
+			       json_object_new_int(i->additional_status));
+	json_object_object_add(o, "life-used", json_object_new_int(i->life_used));
+	json_object_object_add(o, "temperature", json_object_new_int(i->temperature));
 	json_object_object_add(o, "dirty-shutdown-count",
-			       json_object_new_uint64(h->dirty_shutdown_count));
+			       json_object_new_uint64(i->dirty_shutdown_count));
 	json_object_object_add(o, "corrected-volatile-error-count",
-			       json_object_new_uint64(h->corrected_volatile_errors));
+			       json_object_new_uint64(i->corrected_volatile_errors));
 	json_object_object_add(o, "corrected-persistent-error-count",
-			       json_object_new_uint64(h->corrected_persistent_errors));
+			       json_object_new_uint64(i->corrected_persistent_errors));
 	json_object_object_add(o, "shutdown-state",
 			       json_object_new_string(h->shutdown_dirty ? "dirty" : "clean"));
 	return o;

@@ -98,8 +98,8 @@ static void test_health_info(void **state)
 	health_bytes(want, 0, 0, 0x08, 30, -5, 0, 7, 0x01020304);
 	check_health(f, want);
 	t3_health_get(f->dev, &h);
-	assert_int_equal(h.additional_status, 0x08);
-	assert_int_equal(h.temperature, -5);
+	assert_int_equal(h.info.additional_status, 0x08);
+	assert_int_equal(h.info.temperature, -5);
 	assert_false(h.shutdown_dirty);
 	assert_int_equal(ev_count(t3_events(f->dev), EV_LOG_FAIL), 1);
 	check_mm_record(f, EV_LOG_FAIL, 0, 2, 1, 0x03, want);
