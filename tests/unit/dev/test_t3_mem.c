@@ -224,7 +224,8 @@ static uint16_t set_lsa(struct fx *f, struct cci *cci, uint32_t off, const void 
 	assert_true(n <= 64);
 	le32_put(in, off);
 	le32_put(in + 4, 0xdeadbeef); /* reserved: ignored */
-	memcpy(in + 8, data, n);
+	if (n)
+		memcpy(in + 8, data, n);
 	return run(f, cci, 0x4103, in, 8 + n);
 }
 
