@@ -3,7 +3,7 @@
  * A type-3 device's non-volatile state: what a real device keeps across
  * power cycles outside its media (shutdown state and dirty shutdown count,
  * firmware slots, security state and passphrases, feature settings, health
- * and alert settings). It lives in one small memory region the caller
+ * and alert settings, the volatile / persistent partition). It lives in one small memory region the caller
  * hands in (cxl-emu maps a file beside the backing memory, see
  * docs/cxl-emu.md); without one it is private memory and lasts as long as
  * the device.
