@@ -10,10 +10,9 @@
 
 const uint8_t ev_uuid_dcd[16] = CXLFM_DC_EVENT_UUID_INIT;
 
-const uint8_t ev_uuid_gen_media[16] = {
-	0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f,
-	0x85, 0xa9, 0x08, 0x8b, 0x16, 0x21, 0xeb, 0xa6,
-};
+const uint8_t ev_uuid_gen_media[16] = CXLFM_GEN_MEDIA_EVENT_UUID_INIT;
+const uint8_t ev_uuid_dram[16] = CXLFM_DRAM_EVENT_UUID_INIT;
+const uint8_t ev_uuid_mem_module[16] = CXLFM_MEM_MODULE_EVENT_UUID_INIT;
 
 /* QEMU type-3 MSI-X layout: event vectors start at 2; DC shares info's. */
 static const uint8_t ev_default_vec[EV_LOG_COUNT] = { 2, 3, 4, 5, 2 };

@@ -79,6 +79,8 @@ struct ev_logs {
 /* Record type UUIDs, wire (RFC 4122) byte order. */
 extern const uint8_t ev_uuid_dcd[16];       /* ca95afa7-f183-4018-8c2f-95268e101a2a */
 extern const uint8_t ev_uuid_gen_media[16]; /* fbcd0a77-c260-417f-85a9-088b1621eba6 */
+extern const uint8_t ev_uuid_dram[16];      /* 601dcbb3-9c06-4eab-b8af-4e9bfb5c9624 */
+extern const uint8_t ev_uuid_mem_module[16]; /* fe927475-dd59-4339-a586-79bab113b774 */
 
 /*
  * Set up the logs; cap[i] records each (>= 1), each ring allocated with its

@@ -28,7 +28,7 @@ uint64_t t3_timestamp(const struct t3_dev *dev)
 	return dev->ts.value_ns + (dev->clock->now_ns(dev->clock->arg) - dev->ts.at_ns);
 }
 
-/* ---- host mailbox: events, identify, partition ------------------------------ */
+/* ---- host mailbox: events ------------------------------------------------------ */
 
 /* CXL r3.1 §8.2.9.2.2 Get Event Records (Opcode 0100h) */
 static uint16_t cmd_host_get_event_records(struct cci *cci, const struct cci_cmd *cmd,
@@ -63,64 +63,6 @@ static uint16_t cmd_host_set_event_int_policy(struct cci *cci, const struct cci_
 }
 
 /*
- * CXL r3.1 §8.2.9.9.1.1 Identify Memory Device (Opcode 4000h), output 0x45:
- * 0x00 FW revision (16 ASCII), 0x10 total, 0x18 volatile, 0x20 persistent
- * capacity (256 MiB units, static capacity only), 0x28 partition alignment,
- * 0x30/0x32/0x34/0x36 info/warning/failure/fatal event log sizes, 0x38 LSA
- * size, 0x3c:3 poison list max media error records, 0x3f:2 inject poison
- * limit, 0x41 poison handling capabilities, 0x42 QoS telemetry
- * capabilities, 0x43:2 DC event log size. As QEMU, except that the event
- * log sizes are the real capacities (QEMU leaves the four first at 0).
- */
-static uint16_t cmd_host_identify_memdev(struct cci *cci, const struct cci_cmd *cmd,
-					 struct cci_call *call)
-{
-	struct t3_dev *dev = t3_of(cci);
-	uint64_t dc = dev->dcd ? dcd_total_capacity(dev->dcd) : 0;
-	uint64_t lsa = dev->cfg.lsa_size;
-	uint8_t *o = call->out;
-
-	(void)cmd;
-	if (dev->cfg.vmem_size % UNIT || dev->cfg.pmem_size % UNIT || dc % UNIT) {
-		log_err("dev %s op 0x4000: capacity not a multiple of 256 MiB", dev->id);
-		return CXL_RC_INTERNAL_ERROR;
-	}
-	memcpy(o, "BWFW VERSION 00", 15);
-	le64_put(o + 0x10, (dev->cfg.vmem_size + dev->cfg.pmem_size) / UNIT);
-	le64_put(o + 0x18, dev->cfg.vmem_size / UNIT);
-	le64_put(o + 0x20, dev->cfg.pmem_size / UNIT);
-	for (unsigned i = 0; i < EV_LOG_DCD; i++)
-		le16_put(o + 0x30 + 2 * i, (uint16_t)dev->ev.log[i].cap);
-	le32_put(o + 0x38, lsa > UINT32_MAX ? UINT32_MAX : (uint32_t)lsa);
-	le24_put(o + 0x3c, T3_POISON_MAX);
-	le16_put(o + 0x43, (uint16_t)dev->ev.log[EV_LOG_DCD].cap);
-	call->out_len = 0x45;
-	return CXL_RC_SUCCESS;
-}
-
-/*
- * CXL r3.1 §8.2.9.9.2.1 Get Partition Info (Opcode 4100h), output 0x20:
- * active volatile, active persistent, next volatile, next persistent
- * capacity (256 MiB units; next = 0: no pending change).
- */
-static uint16_t cmd_host_get_partition_info(struct cci *cci, const struct cci_cmd *cmd,
-					    struct cci_call *call)
-{
-	struct t3_dev *dev = t3_of(cci);
-	uint64_t dc = dev->dcd ? dcd_total_capacity(dev->dcd) : 0;
-
-	(void)cmd;
-	if (dev->cfg.vmem_size % UNIT || dev->cfg.pmem_size % UNIT || dc % UNIT) {
-		log_err("dev %s op 0x4100: capacity not a multiple of 256 MiB", dev->id);
-		return CXL_RC_INTERNAL_ERROR;
-	}
-	le64_put(call->out + 0, dev->cfg.vmem_size / UNIT);
-	le64_put(call->out + 8, dev->cfg.pmem_size / UNIT);
-	call->out_len = 0x20;
-	return CXL_RC_SUCCESS;
-}
-
-/*
  * Type-3 host mailbox (QEMU cxl_cmd_set with effects as QEMU's, plus
  * Identify which the issue lists although QEMU's primary mailbox lacks it).
  */
@@ -134,8 +76,6 @@ static const struct cci_cmd t3_host_cmds[] = {
 	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
 	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
 	CCI_CMD(GET_LOG, cci_cmd_get_log),
-	CCI_CMD(IDENTIFY_MEMORY_DEVICE, cmd_host_identify_memdev),
-	CCI_CMD(GET_PARTITION_INFO, cmd_host_get_partition_info),
 };
 static const struct cci_cmd_set t3_host_set = CCI_SET("t3-host", CXLFM_CCI_T3_MBOX, t3_host_cmds);
 
@@ -287,6 +227,8 @@ static int init_ccis(struct t3_dev *dev)
 		      T3_HOST_PAYLOAD_MAX, T3_HOST_PAYLOAD_MAX);
 	if (!rc)
 		rc = cci_add_set(&dev->host, &t3_host_set);
+	if (!rc)
+		rc = cci_add_set(&dev->host, &t3_mem_host_set);
 	if (!rc && dev->dcd)
 		rc = cci_add_set(&dev->host, &t3_host_dcd_set);
 	if (!rc)
@@ -300,6 +242,8 @@ static int init_ccis(struct t3_dev *dev)
 			      T3_MCTP_PAYLOAD_MAX, T3_MCTP_PAYLOAD_CAP);
 	if (!rc)
 		rc = cci_add_set(&dev->fm, &t3_fm_set);
+	if (!rc)
+		rc = cci_add_set(&dev->fm, &t3_mem_fm_set);
 	if (!rc && dev->num_ld > 1)
 		rc = cci_add_set(&dev->fm, &t3_fm_mld_set);
 	if (!rc && dev->dcd)
@@ -323,6 +267,8 @@ static int init_ccis(struct t3_dev *dev)
 			rc = cci_add_set(&dev->ld[i], &t3_sec_ld_set);
 		if (!rc && dev->num_ld == 1)
 			rc = cci_add_set(&dev->ld[i], &t3_qos_ld_set);
+		if (!rc)
+			rc = cci_add_set(&dev->ld[i], &t3_mem_ld_set);
 	}
 	if (!rc)
 		rc = t3_gen_attach(dev);

@@ -71,7 +71,9 @@ struct t3_config {
 
 /*
  * Called whenever a record is added to one of the device's event logs
- * (enum ev_log_type), so a host agent can react without polling. It runs
+ * (enum ev_log_type), or with T3_NOTIFY_RAS (dev/t3_mem.h) when its RAS
+ * capability has an error for the host, so a host agent can react without
+ * polling. It runs
  * inside the command or call that produced the record: it must not call
  * back into the device; schedule the work instead.
  */

@@ -28,9 +28,10 @@ static const struct {
 	[T3_NV_SECURITY] = { 0x0480, 0x0200 },
 	[T3_NV_FEATURES] = { 0x0680, 0x0800 },
 	[T3_NV_HEALTH] = { 0x0e80, 0x0200 },
+	[T3_NV_PARTITION] = { 0x1080, 0x0040 },
 };
 
-_Static_assert(0x0e80 + 0x0200 <= T3_NV_SIZE, "sections fit the region");
+_Static_assert(0x1080 + 0x0040 <= T3_NV_SIZE, "sections fit the region");
 
 size_t t3_nv_size(enum t3_nv_sec s)
 {
@@ -74,7 +75,7 @@ bool t3_nv_fresh(const struct t3_dev *dev)
 }
 
 /* Take the caller's region if it is ours, else start it (or private memory) fresh. */
-int t3_nv_open(struct t3_dev *dev)
+static int nv_attach(struct t3_dev *dev)
 {
 	uint8_t hdr[NV_HDR_LEN], want[NV_HDR_LEN] = { 0 }, zero[NV_HDR_LEN] = { 0 };
 
@@ -113,8 +114,22 @@ int t3_nv_open(struct t3_dev *dev)
 	return 0;
 }
 
+/*
+ * Power on: the region attached, the modules that keep state in it load and
+ * check their sections (t3_mem_priv.h: partition, shutdown state, health),
+ * as a device does at power-up before it answers its first command.
+ */
+int t3_nv_open(struct t3_dev *dev)
+{
+	int rc = nv_attach(dev);
+
+	return rc ? rc : t3_mem_power_on(dev);
+}
+
+/* An orderly power-off (the device is destroyed): the modules record it. */
 void t3_nv_close(struct t3_dev *dev)
 {
+	t3_mem_power_off(dev, dev->nv != NULL);
 	free(dev->nv_own);
 	dev->nv_own = NULL;
 	dev->nv = NULL;

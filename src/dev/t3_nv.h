@@ -3,7 +3,7 @@
  * A type-3 device's non-volatile state: what a real device keeps across
  * power cycles outside its media (shutdown state and dirty shutdown count,
  * firmware slots, security state and passphrases, feature settings, health
- * and alert settings). It lives in one small memory region the caller
+ * and alert settings, the volatile / persistent partition). It lives in one small memory region the caller
  * hands in (cxl-emu maps a file beside the backing memory, see
  * docs/cxl-emu.md); without one it is private memory and lasts as long as
  * the device.
@@ -33,6 +33,7 @@ enum t3_nv_sec {
 	T3_NV_SECURITY,  /* 512 bytes: 4500h-4505h state, passphrases, retry counts */
 	T3_NV_FEATURES,  /* 2 KiB:     0500h-0502h saved feature settings */
 	T3_NV_HEALTH,    /* 512 bytes: 4200h-4202h alert configuration, life used */
+	T3_NV_PARTITION, /* 64 bytes:  4100h/4101h active and next volatile partition */
 	T3_NV_COUNT,
 };
 

@@ -5,6 +5,7 @@
 
 #include "dev/t3.h"
 #include "dev/t3_gen.h"
+#include "dev/t3_mem_priv.h"
 #include "proto/records.h"
 
 #define T3_NAME_LEN 48
@@ -110,6 +111,7 @@ struct t3_dev {
 	bool nv_fresh;
 	bool nv_fault_logged;
 	struct t3_gen gen;        /* generic commands: t3_gen.c, t3_fw.c, t3_features.c */
+	struct t3_mem mem;        /* t3_mem.c, t3_health.c, t3_inject.c: 40xxh-42xxh, RAS */
 };
 
 /* t3_nv.c: at creation and destruction. */
@@ -155,6 +157,8 @@ bool t3_sec_sanitizing(const struct t3_dev *dev);
 
 /* t3_qos.c: the SLD QoS controls at their defaults. */
 void t3_qos_init(struct t3_dev *dev);
+/* The QoS Telemetry Capabilities Identify Memory Device reports (0 for an MLD). */
+uint8_t t3_qos_caps(const struct t3_dev *dev);
 
 /* t3_media.c: the media background operation running (its opcode) or 0; and
  * whether a sanitize disabled the media (each completes one that is due). */

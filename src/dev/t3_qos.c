@@ -32,6 +32,16 @@ void t3_qos_init(struct t3_dev *dev)
 	};
 }
 
+/*
+ * CXL r3.1 Table 8-127 offset 42h QoS Telemetry Capabilities: bit0 Egress
+ * Port Congestion, bit1 Temporary Throughput Reduction supported; both
+ * are Set SLD QoS Control's, which only a single-LD device has.
+ */
+uint8_t t3_qos_caps(const struct t3_dev *dev)
+{
+	return dev->num_ld == 1 ? QOS_CONTROL_BITS : 0;
+}
+
 void t3_sld_qos_set_backpressure(struct t3_dev *dev, uint8_t pct)
 {
 	dev->qos.backpressure_pct = pct > 100 ? 100 : pct;

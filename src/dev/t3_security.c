@@ -130,11 +130,21 @@ int t3_sec_init(struct t3_dev *dev)
 	return 0;
 }
 
+/*
+ * The persistent capacity the passphrase protects: the active persistent
+ * partition, which follows the active volatile one in DPA order.
+ */
+static void pmem_range(const struct t3_dev *dev, uint64_t *start, uint64_t *len)
+{
+	t3_partition_active(dev, start, len);
+}
+
 bool t3_sec_locked(const struct t3_dev *dev, uint64_t dpa, uint64_t len)
 {
-	uint64_t ps = dev->cfg.vmem_size, pe = ps + dev->cfg.pmem_size;
+	uint64_t ps, pl;
 
-	return (dev->sec.state & T3_SEC_LOCKED) && dpa < pe && ps < dpa + len;
+	pmem_range(dev, &ps, &pl);
+	return (dev->sec.state & T3_SEC_LOCKED) && dpa < ps + pl && ps < dpa + len;
 }
 
 bool t3_sec_user_set(const struct t3_dev *dev)
@@ -322,7 +332,7 @@ static uint16_t cmd_freeze_security(struct cci *cci, const struct cci_cmd *cmd,
 
 /*
  * CXL r3.1 §8.2.9.9.6.6 Passphrase Secure Erase (Opcode 4505h). Input 0
- * type, 20h:32 passphrase. Erases the persistent capacity (zeroed here,
+ * type, 20h:32 passphrase. Erases the persistent partition (zeroed here,
  * where a device changes its media encryption keys) and disables the user
  * passphrase, unlocking; the master passphrase stays. With the master
  * type and no master passphrase: Invalid Input; with the user type and no
@@ -337,6 +347,7 @@ static uint16_t cmd_passphrase_secure_erase(struct cci *cci, const struct cci_cm
 	struct t3_sec *s = &dev->sec, old = *s;
 	uint8_t type = call->in[0];
 	uint16_t rc = pass_preamble(dev, type);
+	uint64_t ps, pl;
 
 	(void)cmd;
 	if (rc)
@@ -350,11 +361,12 @@ static uint16_t cmd_passphrase_secure_erase(struct cci *cci, const struct cci_cm
 	if ((type == PASS_MASTER || (s->state & T3_SEC_USER_SET)) &&
 	    (rc = check_pass(dev, type, call->in + 0x20)))
 		return rc;
-	if (t3_media_erase(dev, dev->cfg.vmem_size, dev->cfg.pmem_size)) {
+	pmem_range(dev, &ps, &pl);
+	if (t3_media_erase(dev, ps, pl)) {
 		*s = old;
 		return CXL_RC_INTERNAL_ERROR;
 	}
-	t3_media_unpoison(dev, dev->cfg.vmem_size, dev->cfg.pmem_size);
+	t3_media_unpoison(dev, ps, pl);
 	memset(s->user, 0, T3_PASSPHRASE_LEN);
 	s->state &= ~(T3_SEC_USER_SET | T3_SEC_LOCKED);
 	s->user_tries = 0;

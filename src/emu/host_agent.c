@@ -7,17 +7,21 @@
 #include <string.h>
 
 #include "dev/cci.h"
+#include "dev/t3_mem.h"
 #include "emu/loop.h"
 #include "proto/le.h"
 #include "proto/records.h"
 #include "util/log.h"
 
 /* Payload and record layouts: the command facts and proto/records.h. */
-#define LOG_DYNAMIC_CAPACITY 4
+#define LOG_DYNAMIC_CAPACITY EV_LOG_DCD
 #define GET_HDR CXL_OUT_GET_EVENT_RECORDS
 #define CLEAR_HDR CXL_IN_CLEAR_EVENT_RECORDS
 #define REC_SIZE REC_EVENT_LEN
+#define GET_FLAG_OVERFLOW 0x01
 #define GET_FLAG_MORE_RECORDS 0x02
+#define RECS_MAX 64              /* records one Get Event Records may return here */
+#define RAS_ROUNDS 256           /* errors handled per signal, at most */
 enum { DC_ADD = 0, DC_RELEASE = 1, DC_FORCED = 2, DC_REGION_CONFIG = 3 };
 #define EXT_ENTRY REC_DC_RANGE_LEN
 #define EXT_RECORD REC_DC_EXTENT_LEN
@@ -46,6 +50,9 @@ struct host_agent {
 	uint8_t *in;
 	bool stopped;             /* the VM is not running (-S, QMP stop) */
 	bool missed;              /* and the device signalled meanwhile */
+	bool probed;              /* the driver bound the device (first run) */
+	bool armed;               /* it set the shutdown state dirty */
+	uint32_t dirty_count;     /* the dirty shutdown count it read then */
 };
 
 static int list_push(struct ha_list *l, uint64_t dpa, uint64_t len)
@@ -253,21 +260,37 @@ static void handle_record(struct host_agent *ha, const uint8_t *rec)
 	}
 }
 
-static void drain(struct loop *l, void *arg)
+static const char *record_kind(const uint8_t *rec)
 {
-	struct host_agent *ha = arg;
+	if (!memcmp(rec, ev_uuid_gen_media, 16))
+		return "general media";
+	if (!memcmp(rec, ev_uuid_dram, 16))
+		return "DRAM";
+	if (!memcmp(rec, ev_uuid_mem_module, 16))
+		return "memory module";
+	return "vendor or unknown";
+}
 
-	(void)l;
+/*
+ * Read one event log until it is empty, as Linux's cxl_mem_get_records_log
+ * (drivers/cxl/core/mbox.c): Get Event Records, handle (trace) each record,
+ * note an overflow, Clear Event Records with the handles read; again until
+ * a read returns none. Dynamic Capacity records are answered
+ * (handle_record); the others are logged and counted.
+ */
+static void drain_log(struct host_agent *ha, unsigned log)
+{
 	for (unsigned rounds = 0; rounds < 1024; rounds++) {
-		size_t out_len, count, n = 0;
-		uint16_t handles[64];
+		uint8_t recs[RECS_MAX * REC_SIZE];
+		uint16_t handles[RECS_MAX];
+		size_t out_len, count;
 
-		ha->in[0] = LOG_DYNAMIC_CAPACITY;
+		ha->in[0] = (uint8_t)log;
 		if (run(ha, CCI_OP_GET_EVENT_RECORDS, CXL_IN_GET_EVENT_RECORDS, &out_len) ||
 		    out_len < GET_HDR)
 			return;
 		count = le16_get(ha->out + 20);
-		if (count > (out_len - GET_HDR) / REC_SIZE || count > 64) {
+		if (count > (out_len - GET_HDR) / REC_SIZE || count > RECS_MAX) {
 			log_err("host %s: Get Event Records says %zu records in %zu bytes",
 				ha->id, count, out_len);
 			ha->st.errors++;
@@ -275,22 +298,122 @@ static void drain(struct loop *l, void *arg)
 		}
 		if (!count)
 			return;
-		/* Copy the handles first: answering reuses the output buffer. */
-		uint8_t recs[64 * REC_SIZE];
+		if (ha->out[0] & GET_FLAG_OVERFLOW) {
+			ha->st.overflows++;
+			log_warn("host %s: event log %u overflowed: %u record(s) lost", ha->id,
+				 log, le16_get(ha->out + 2));
+		}
+		/* Copy the records first: answering reuses the output buffer. */
 		memcpy(recs, ha->out + GET_HDR, count * REC_SIZE);
 		for (size_t i = 0; i < count; i++)
-			handles[n++] = le16_get(recs + i * REC_SIZE + REC_EVENT_HANDLE);
-		for (size_t i = 0; i < count; i++)
-			handle_record(ha, recs + i * REC_SIZE);
+			handles[i] = le16_get(recs + i * REC_SIZE + REC_EVENT_HANDLE);
+		ha->st.events[log] += count;
+		for (size_t i = 0; i < count; i++) {
+			if (log == LOG_DYNAMIC_CAPACITY)
+				handle_record(ha, recs + i * REC_SIZE);
+			else
+				log_info("host %s: %s event record (log %u, handle %u)", ha->id,
+					 record_kind(recs + i * REC_SIZE), log, handles[i]);
+		}
 		/* Clear Event Records: 0 log, 1 flags, 2 count, 3:3 rsvd, 6: handles */
 		memset(ha->in, 0, CLEAR_HDR);
-		ha->in[0] = LOG_DYNAMIC_CAPACITY;
-		ha->in[2] = (uint8_t)n;
-		for (size_t i = 0; i < n; i++)
+		ha->in[0] = (uint8_t)log;
+		ha->in[2] = (uint8_t)count;
+		for (size_t i = 0; i < count; i++)
 			le16_put(ha->in + CLEAR_HDR + 2 * i, handles[i]);
-		if (run(ha, CCI_OP_CLEAR_EVENT_RECORDS, CLEAR_HDR + 2 * n, &out_len))
+		if (run(ha, CCI_OP_CLEAR_EVENT_RECORDS, CLEAR_HDR + 2 * count, &out_len))
 			return;
 	}
+}
+
+/*
+ * The device's RAS capability (CXL r3.1 §8.2.4.17), read as Linux's
+ * cxl_pci error handlers do on an AER interrupt (drivers/cxl/core/pci.c
+ * cxl_handle_cor_ras / __cxl_handle_ras): the correctable status is read
+ * and written back to clear it; the uncorrectable status, First Error
+ * Pointer and Header Log are read and the whole status written back. The
+ * device behind the host mailbox is a type-3 device (cci->owner). Linux
+ * handles one uncorrectable error per interrupt and leaves the queue's
+ * rest for the next; here the host clears until nothing is left.
+ */
+static void handle_ras(struct host_agent *ha)
+{
+	struct t3_dev *dev = ha->cci->owner;
+	struct t3_ras_regs r;
+
+	for (unsigned round = 0; round < RAS_ROUNDS; round++) {
+		size_t before;
+
+		t3_ras_read(dev, &r);
+		if (r.ce_status) {
+			ha->st.correctable += (uint64_t)__builtin_popcount(r.ce_status);
+			log_info("host %s: correctable error status 0x%08x", ha->id, r.ce_status);
+			t3_ras_clear_ce(dev, r.ce_status);
+		}
+		if (!r.ue_status)
+			return;
+		before = r.queued;
+		log_warn("host %s: uncorrectable error status 0x%08x, first error %u, header "
+			 "%08x %08x %08x %08x", ha->id, r.ue_status, r.first_error, r.header[0],
+			 r.header[1], r.header[2], r.header[3]);
+		t3_ras_clear_ue(dev, r.ue_status);
+		t3_ras_read(dev, &r);
+		ha->st.uncorrectable += before - r.queued;
+	}
+}
+
+/* Linux's order (cxl_mem_get_event_records): fatal first; then Dynamic Capacity. */
+static const unsigned drain_order[] = {
+	EV_LOG_FATAL, EV_LOG_FAIL, EV_LOG_WARN, EV_LOG_INFO, EV_LOG_DCD,
+};
+
+static void drain_all(struct host_agent *ha)
+{
+	handle_ras(ha);
+	for (size_t i = 0; i < sizeof(drain_order) / sizeof(drain_order[0]); i++)
+		drain_log(ha, drain_order[i]);
+}
+
+static void drain(struct loop *l, void *arg)
+{
+	(void)l;
+	drain_all(arg);
+}
+
+/*
+ * What Linux does when it binds the device (cxl_pci_probe, cxl_mem_probe,
+ * cxl_nvdimm_probe): learn its capacity (Identify Memory Device, and Get
+ * Partition Info when it is partitionable: cxl_mem_dpa_fetch); with
+ * persistent capacity, arm dirty shutdown tracking (Set Shutdown State
+ * dirty: cxl_arm_dirty_shutdown) and read the dirty shutdown count (Get
+ * Health Info: cxl_get_dirty_count); read every event log (cxl_event_config).
+ */
+static void probe(struct host_agent *ha)
+{
+	uint64_t pmem = 0;
+	size_t out_len;
+
+	ha->probed = true;
+	if (!run(ha, CCI_OP_IDENTIFY_MEMORY_DEVICE, 0, &out_len) &&
+	    out_len == CXL_OUT_IDENTIFY_MEMORY_DEVICE) {
+		pmem = le64_get(ha->out + 0x20);
+		if (le64_get(ha->out + 0x28) &&
+		    !run(ha, CCI_OP_GET_PARTITION_INFO, 0, &out_len) &&
+		    out_len == CXL_OUT_GET_PARTITION_INFO)
+			pmem = le64_get(ha->out + 8);
+	}
+	if (pmem) {
+		ha->in[0] = 0x01;
+		if (!run(ha, CCI_OP_SET_SHUTDOWN_STATE, 1, &out_len) &&
+		    !run(ha, CCI_OP_GET_HEALTH_INFO, 0, &out_len) &&
+		    out_len == CXL_OUT_GET_HEALTH_INFO) {
+			ha->armed = true;
+			ha->dirty_count = le32_get(ha->out + 6);
+			log_info("host %s: dirty shutdown tracking armed, count %u", ha->id,
+				 ha->dirty_count);
+		}
+	}
+	drain_all(ha);
 }
 
 int ha_new(struct loop *loop, const char *dev_id, struct cci *host_cci,
@@ -348,6 +471,8 @@ void ha_notify(struct host_agent *ha)
 void ha_set_running(struct host_agent *ha, bool running)
 {
 	ha->stopped = !running;
+	if (running && !ha->probed)
+		probe(ha);
 	if (running && ha->missed) {
 		ha->missed = false;
 		ha_notify(ha);
@@ -488,4 +613,10 @@ int ha_verify(struct host_agent *ha, size_t *checked)
 void ha_get_stats(const struct host_agent *ha, struct ha_stats *st)
 {
 	*st = ha->st;
+}
+
+bool ha_dirty_shutdown_count(const struct host_agent *ha, uint32_t *count)
+{
+	*count = ha->dirty_count;
+	return ha->armed;
 }

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host agent plays the target OS's CXL driver for one type-3 device.
- * Like Linux's DCD support (drivers/cxl/core/mbox.c, cxl_handle_dcd_event
- * and friends) it talks to the device only through its host mailbox CCI:
- * Get Event Records on the Dynamic Capacity log, Add Dynamic Capacity
- * Response (4802h) for Add Capacity records, Release Dynamic Capacity
- * (4803h) for Release Capacity records, then Clear Event Records. It is
- * woken by the device's event notification (an MSI in a real host), never
- * polls, and writes a test pattern into accepted capacity so data integrity
- * can be checked later.
+ * Like Linux's cxl_pci (drivers/cxl/core/mbox.c) it talks to the device
+ * through its host mailbox CCI (host_cci: a type-3 device's t3_host_cci()),
+ * and to its RAS capability registers as cxl_pci's AER handlers do:
+ *   - when it binds the device (the host first runs): Identify Memory
+ *     Device and Get Partition Info; with persistent capacity Set Shutdown
+ *     State dirty and Get Health Info for the dirty shutdown count; then
+ *     every event log read;
+ *   - on each event notification (an MSI in a real host; it never polls):
+ *     the RAS errors read and cleared, then every event log read until
+ *     empty and cleared (Get / Clear Event Records), fatal first. Dynamic
+ *     Capacity records are answered like Linux's DCD support: Add Dynamic
+ *     Capacity Response (4802h) for Add Capacity, Release Dynamic Capacity
+ *     (4803h) for Release Capacity.
+ * It writes a test pattern into accepted capacity so data integrity can be
+ * checked later.
  */
 #ifndef CXLFM_EMU_HOST_AGENT_H
 #define CXLFM_EMU_HOST_AGENT_H
@@ -44,7 +51,8 @@ int ha_new(struct loop *loop, const char *dev_id, struct cci *host_cci,
 	   const struct ha_ops *ops, void *arg, struct host_agent **out);
 void ha_free(struct host_agent *ha);
 
-/* The device logged an event: drain the DC log (after the configured delay). */
+/* The device signalled (an event log, or its RAS capability): read and clear
+ * everything (after the configured delay). */
 void ha_notify(struct host_agent *ha);
 /* The VM stops (-S, QMP stop) or runs (cont): a stopped host answers
  * nothing until it runs again. Agents start running. */
@@ -74,7 +82,14 @@ int ha_verify(struct host_agent *ha, size_t *checked);
 /* Counters for QMP and tests. */
 struct ha_stats {
 	uint64_t records, accepted, rejected, released, forced, errors;
+	uint64_t events[5];       /* records read and cleared, per event log (ev_log_type) */
+	uint64_t overflows;       /* reads that said a log had overflowed */
+	uint64_t uncorrectable;   /* RAS errors handled and cleared */
+	uint64_t correctable;
 };
 void ha_get_stats(const struct host_agent *ha, struct ha_stats *st);
+/* The dirty shutdown count the host read when it armed dirty shutdown
+ * tracking (a device with persistent capacity); false if it did not. */
+bool ha_dirty_shutdown_count(const struct host_agent *ha, uint32_t *count);
 
 #endif

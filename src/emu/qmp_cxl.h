@@ -3,7 +3,9 @@
  * QMP commands that act on the host's CXL devices, by QEMU's names and
  * arguments (qapi/cxl.json): cxl-add-dynamic-capacity,
  * cxl-release-dynamic-capacity, cxl-inject-general-media-event,
- * cxl-inject-poison; and ours: x-cxl-host-agent.
+ * cxl-inject-dram-event, cxl-inject-memory-module-event, cxl-inject-poison,
+ * cxl-inject-uncorrectable-errors, cxl-inject-correctable-error; and ours:
+ * x-cxl-host-agent, x-cxl-health.
  */
 #ifndef CXLFM_EMU_QMP_CXL_H
 #define CXLFM_EMU_QMP_CXL_H

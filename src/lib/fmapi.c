@@ -1044,11 +1044,17 @@ static const struct cxlfm_decoder decoders[] = {
 	    struct cxlfm_get_dc_region_extent_lists_rsp, dec_get_dc_region_extent_lists),
 };
 
+/* fmapi.c's decoders, then media.c's, then memdev.c's. */
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
-	size_t n = sizeof(decoders) / sizeof(decoders[0]);
+	size_t n = sizeof(decoders) / sizeof(decoders[0]), m = 0;
 
-	return i < n ? &decoders[i] : cxlfm_media_decoder_at(i - n);
+	if (i < n)
+		return &decoders[i];
+	i -= n;
+	while (cxlfm_media_decoder_at(m))
+		m++;
+	return i < m ? cxlfm_media_decoder_at(i) : cxlfm_memdev_decoder_at(i - m);
 }
 
 /* ---- background operations ---- */

@@ -144,3 +144,46 @@ void rec_dc_event_get(const uint8_t *body, struct rec_dc_event *e)
 	e->extents_available = le32_get(body + 72);
 	e->tags_available = le32_get(body + 76);
 }
+
+void rec_health_info_put(uint8_t *p, const struct rec_health_info *h)
+{
+	p[0] = h->health_status;
+	p[1] = h->media_status;
+	p[2] = h->additional_status;
+	p[3] = h->life_used;
+	le16_put(p + 4, (uint16_t)h->temperature);
+	le32_put(p + 6, h->dirty_shutdown_count);
+	le32_put(p + 10, h->corrected_volatile_errors);
+	le32_put(p + 14, h->corrected_persistent_errors);
+}
+
+void rec_health_info_get(const uint8_t *p, struct rec_health_info *h)
+{
+	h->health_status = p[0];
+	h->media_status = p[1];
+	h->additional_status = p[2];
+	h->life_used = p[3];
+	h->temperature = (int16_t)le16_get(p + 4);
+	h->dirty_shutdown_count = le32_get(p + 6);
+	h->corrected_volatile_errors = le32_get(p + 10);
+	h->corrected_persistent_errors = le32_get(p + 14);
+}
+
+void rec_mem_module_event_put(uint8_t *body, const struct rec_mem_module_event *e)
+{
+	memset(body, 0, REC_EVENT_LEN - REC_EVENT_HDR_LEN);
+	body[0] = e->type;
+	rec_health_info_put(body + 1, &e->health);
+	le16_put(body + 19, e->validity);
+	memcpy(body + 21, e->component_id, sizeof(e->component_id));
+	body[37] = e->sub_type;
+}
+
+void rec_mem_module_event_get(const uint8_t *body, struct rec_mem_module_event *e)
+{
+	e->type = body[0];
+	rec_health_info_get(body + 1, &e->health);
+	e->validity = le16_get(body + 19);
+	memcpy(e->component_id, body + 21, sizeof(e->component_id));
+	e->sub_type = body[37];
+}

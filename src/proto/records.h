@@ -135,4 +135,48 @@ struct rec_dc_event {
 void rec_dc_event_put(uint8_t *body, const struct rec_dc_event *e);
 void rec_dc_event_get(const uint8_t *body, struct rec_dc_event *e);
 
+/*
+ * Device health information (CXL r3.1 §8.2.9.9.3.1, Get Health Info output),
+ * 18 bytes, also carried whole in a Memory Module Event Record
+ * (§8.2.9.2.1.3, offset 31h): 0 health status, 1 media status, 2
+ * additional status, 3 life used (percent, FFh not implemented), 4:2 device
+ * temperature (degrees Celsius, two's complement; FFFFh not implemented),
+ * 6:4 dirty shutdown count, 10:4 corrected volatile error count, 14:4
+ * corrected persistent error count.
+ */
+#define REC_HEALTH_INFO_LEN 18u
+struct rec_health_info {
+	uint8_t health_status;    /* bit0 maintenance needed, bit1 performance
+				   * degraded, bit2 hardware replacement needed */
+	uint8_t media_status;     /* 00h normal ... 09h all data loss imminent */
+	uint8_t additional_status; /* [1:0] life used, [3:2] temperature (0 normal,
+				    * 1 warning, 2 critical), bit4 / bit5 corrected
+				    * volatile / persistent error count warning */
+	uint8_t life_used;
+	int16_t temperature;
+	uint32_t dirty_shutdown_count;
+	uint32_t corrected_volatile_errors;
+	uint32_t corrected_persistent_errors;
+};
+void rec_health_info_put(uint8_t *p, const struct rec_health_info *h);
+void rec_health_info_get(const uint8_t *p, struct rec_health_info *h);
+
+/*
+ * Memory Module Event Record body (CXL r3.1 §8.2.9.2.1.3), the 80 bytes after
+ * the header: 0 device event type, 1:18 device health information, 19:2
+ * validity flags (bit0 component identifier), 21:16 component identifier,
+ * 37 device event sub-type, the rest reserved.
+ */
+#define REC_MEM_MODULE_COMP_ID_VALID 0x01u
+struct rec_mem_module_event {
+	uint8_t type;             /* 00h health status change ... 05h LSA error */
+	struct rec_health_info health;
+	uint16_t validity;
+	uint8_t component_id[16];
+	uint8_t sub_type;
+};
+/* body = record + REC_EVENT_HDR_LEN; writes all 80 bytes. */
+void rec_mem_module_event_put(uint8_t *body, const struct rec_mem_module_event *e);
+void rec_mem_module_event_get(const uint8_t *body, struct rec_mem_module_event *e);
+
 #endif

@@ -2,9 +2,12 @@
 /*
  * THEORY OF OPERATION: the CXL QMP commands of cxl-emu over a real TCP
  * socket, by QEMU's names and arguments: DC add and release (QEMU's
- * semantics: offsets from the region base, prescriptive), event and poison
- * injection, and x-cxl-host-agent's policies (accept, reject, manual with a
- * subset accepted, data verification). Each error is checked by class and
+ * semantics: offsets from the region base, prescriptive), event, poison and
+ * RAS error injection, and x-cxl-host-agent's policies (accept, reject,
+ * manual with a subset accepted, data verification). A memory device's
+ * health (x-cxl-health, alert thresholds crossed into events the host
+ * reads), and what a BMC reads over MCTP with libcxlfm's memdev calls, and
+ * what a restart keeps (LSA, partition, dirty shutdown count). Each error is checked by class and
  * text. The device's extent limit (x-dc-extents-max) is what the FM reads
  * in Get Host DC Region Configuration. A device without DC regions has a
  * host agent holding nothing. Also: two instances started with no
@@ -19,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -30,6 +34,7 @@
 #include <json-c/json.h>
 
 #include "cxlfm/cxlfm.h"
+#include "cxlfm/memdev.h"
 #include "e2e.h"
 #include "proto/le.h"
 
@@ -126,26 +131,46 @@ static size_t held(size_t *offers)
 	return n;
 }
 
-/* One of the host agent's counters (x-cxl-host-agent "stats"). */
-static uint64_t ha_stat(const char *name)
+/*
+ * One of the host agent's counters of device dev (x-cxl-host-agent
+ * "stats", or its "events" per log when log is set).
+ */
+static uint64_t dev_stat(const char *dev, const char *log, const char *name)
 {
-	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"dcd\"}"), *st, *v;
+	char args[128];
+	struct json_object *r, *st, *v;
 	uint64_t n;
 
+	snprintf(args, sizeof(args), "{\"path\": \"%s\"}", dev);
+	r = ok("x-cxl-host-agent", args);
 	assert_true(json_object_object_get_ex(r, "stats", &st));
-	assert_true(json_object_object_get_ex(st, name, &v));
+	if (log)
+		assert_true(json_object_object_get_ex(st, "events", &st));
+	assert_true(json_object_object_get_ex(st, log ? log : name, &v));
 	n = json_object_get_uint64(v);
 	json_object_put(r);
 	return n;
 }
 
-static uint64_t wait_stat(const char *name, uint64_t want)
+static uint64_t ha_stat(const char *name)
+{
+	return dev_stat("dcd", NULL, name);
+}
+
+/* Poll a counter until it reaches want (the host agent runs on its own timer). */
+static uint64_t wait_dev_stat(const char *dev, const char *log, const char *name,
+			      uint64_t want)
 {
 	uint64_t n = 0;
 
-	for (int i = 0; i < 200 && (n = ha_stat(name)) != want; i++)
+	for (int i = 0; i < 1000 && (n = dev_stat(dev, log, name)) != want; i++)
 		usleep(5000);
 	return n;
+}
+
+static uint64_t wait_stat(const char *name, uint64_t want)
+{
+	return wait_dev_stat("dcd", NULL, name, want);
 }
 
 static size_t wait_held(size_t want)
@@ -526,6 +551,301 @@ static void test_host_agent_without_dc(void **state)
 	    "No capacity offer is waiting");
 }
 
+/* ---- memory device commands, health, events and errors (issue #14) ---- */
+
+/*
+ * A device with volatile, persistent and LSA backends in memdir (which
+ * outlives the processes: a restart finds them and the non-volatile state
+ * file beside the LSA), and an MCTP endpoint for a BMC at 0x06.
+ */
+static char memdir[256];
+static struct cxlfm_ctx *bmc;
+static struct cxlfm_ep *mem_ep;
+
+static void start_mem_host(void)
+{
+	static const char *const head[] = { "-machine", "q35,cxl=on", "-qmp", "@PORT", NULL };
+	static const char *const tail[] = {
+		"-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1",
+		"-device", "cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2",
+		"-device", "cxl-type3,bus=rp0,volatile-memdev=vm,persistent-memdev=pm,lsa=lsa,"
+			   "id=mem0,sn=42",
+		"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=mem0",
+		NULL,
+	};
+	struct cxlfm_opts o = { .timeout_ms = 5000 };
+	static struct e2e_argv a;
+
+	memset(&a, 0, sizeof(a));
+	e2e_argv_addv(&a, head);
+	e2e_argv_add(&a, "-object");
+	e2e_argv_add(&a, "memory-backend-file,id=vm,share=on,mem-path=%s/vm.raw,size=256M", memdir);
+	e2e_argv_add(&a, "-object");
+	e2e_argv_add(&a, "memory-backend-file,id=pm,share=on,mem-path=%s/pm.raw,size=512M", memdir);
+	e2e_argv_add(&a, "-object");
+	e2e_argv_add(&a, "memory-backend-file,id=lsa,share=on,mem-path=%s/lsa.raw,size=256K",
+		     memdir);
+	e2e_argv_addv(&a, tail);
+	start_host(a.v);
+	assert_int_equal(cxlfm_open(emu_bus(&emu, "i2c0"), &o, &bmc), 0);
+	assert_int_equal(cxlfm_ep_by_addr(bmc, 0x06, &mem_ep), 0);
+}
+
+/* orderly: SIGTERM (the devices power off cleanly); else SIGKILL, a power loss. */
+static void stop_mem_host(bool orderly)
+{
+	cxlfm_close(bmc);
+	bmc = NULL;
+	close(q);
+	if (!orderly)
+		kill(emu.pid, SIGKILL);
+	emu_stop(&emu);
+	e2e_rmdir(emu.run_dir);
+}
+
+static int start_mem(void **state)
+{
+	(void)state;
+	e2e_mkdtemp(memdir, sizeof(memdir));
+	start_mem_host();
+	return 0;
+}
+
+static int stop_mem(void **state)
+{
+	(void)state;
+	stop_mem_host(true);
+	e2e_rmdir(memdir);
+	return 0;
+}
+
+/* An integer member of a QMP answer. */
+static int64_t member(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v))
+		fail_msg("no '%s' in %s", name, json_object_to_json_string(o));
+	return json_object_get_int64(v);
+}
+
+/* The dirty shutdown count the host agent read when it bound the device. */
+static int64_t host_dirty_count(void)
+{
+	struct json_object *r = ok("x-cxl-host-agent", "{\"path\": \"mem0\"}");
+	int64_t n = member(r, "dirty-shutdown-count");
+
+	json_object_put(r);
+	return n;
+}
+
+/*
+ * What a BMC reads over MCTP from the FM-owned LD with libcxlfm's memdev
+ * calls: identity, partition, health, the shutdown state the host armed,
+ * alert configuration; and the answers to requests the device refuses.
+ */
+static void test_memdev_bmc(void **state)
+{
+	struct cxlfm_identify_memdev_rsp id;
+	struct cxlfm_partition_info_rsp pi;
+	struct cxlfm_health_info h;
+	struct cxlfm_shutdown_state sd;
+	struct cxlfm_alert_config ac;
+	struct cxlfm_get_lsa_rsp *lsa = malloc(sizeof(*lsa));
+
+	(void)state;
+	assert_non_null(lsa);
+	assert_int_equal(cxlfm_cmd_identify_memdev(mem_ep, NULL, &id), 0);
+	assert_string_equal(id.fw_revision, "BWFW VERSION 00");
+	assert_int_equal(id.total_capacity, 768 * MiB);
+	assert_int_equal(id.volatile_only, 256 * MiB);
+	assert_int_equal(id.persistent_only, 0);
+	assert_int_equal(id.partition_align, 256 * MiB);
+	assert_int_equal(id.lsa_size, 256 * 1024);
+	assert_int_equal(id.event_log_size[1], 64);
+	assert_int_equal(id.poison_list_max, 256);
+	assert_int_equal(id.dc_event_log_size, 1024);
+	assert_int_equal(cxlfm_cmd_get_partition_info(mem_ep, NULL, &pi), 0);
+	assert_int_equal(pi.active_volatile, 256 * MiB);
+	assert_int_equal(pi.active_persistent, 512 * MiB);
+	assert_int_equal(pi.next_volatile, 0);
+	assert_int_equal(cxlfm_cmd_get_health_info(mem_ep, NULL, &h), 0);
+	assert_int_equal(h.temperature, 22);
+	assert_int_equal(h.dirty_shutdown_count, 0);
+	assert_int_equal(h.additional_status, 0);
+	/* the host (Linux's cxl_pmem) armed dirty shutdown tracking when it bound it */
+	assert_int_equal(cxlfm_cmd_get_shutdown_state(mem_ep, NULL, &sd), 0);
+	assert_true(sd.dirty);
+	assert_int_equal(host_dirty_count(), 0);
+	assert_int_equal(cxlfm_cmd_get_alert_config(mem_ep, NULL, &ac), 0);
+	assert_int_equal(ac.programmable_alerts, 0x1f);
+	assert_int_equal(ac.valid_alerts, 0);
+	assert_int_equal(ac.life_used_crit, 75);
+	assert_int_equal(ac.over_temp_warn, 25);
+
+	/* refused: by libcxlfm before sending, and by the device */
+	assert_int_equal(cxlfm_cmd_set_partition_info(mem_ep, NULL,
+		&(struct cxlfm_set_partition_info_req){ .volatile_bytes = 100 }), -EINVAL);
+	assert_int_equal(cxlfm_cmd_set_partition_info(mem_ep, NULL,
+		&(struct cxlfm_set_partition_info_req){ .volatile_bytes = 1024 * MiB }),
+		CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_lsa(mem_ep, NULL,
+		&(struct cxlfm_get_lsa_req){ .offset = 0, .length = 2049 }, lsa), -EINVAL);
+	/* more than the MCTP CCI's 512-byte response limit */
+	assert_int_equal(cxlfm_cmd_get_lsa(mem_ep, NULL,
+		&(struct cxlfm_get_lsa_req){ .offset = 0, .length = 513 }, lsa),
+		CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_lsa(mem_ep, NULL,
+		&(struct cxlfm_get_lsa_req){ .offset = 256 * 1024 - 4, .length = 8 }, lsa),
+		CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_set_alert_config(mem_ep, NULL,
+		&(struct cxlfm_set_alert_config_req){ .valid = CXLFM_ALERT_LIFE_USED,
+			.enable = CXLFM_ALERT_LIFE_USED, .life_used_warn = 80 }),
+		CXLFM_RC_INVALID_INPUT);
+	free(lsa);
+}
+
+/*
+ * A BMC enables the over-temperature warning; QMP raises the temperature
+ * past it, then past the critical threshold, then back: each crossing is a
+ * Memory Module Event in the Warning, Failure and Informational log, which
+ * the host agent reads and clears; Get Health Info over MCTP shows it.
+ */
+static void test_health_alert_event(void **state)
+{
+	struct cxlfm_health_info h;
+	struct json_object *r;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_set_alert_config(mem_ep, NULL,
+		&(struct cxlfm_set_alert_config_req){ .valid = CXLFM_ALERT_OVER_TEMP,
+			.enable = CXLFM_ALERT_OVER_TEMP, .over_temp_warn = 30 }), 0);
+	r = ok("x-cxl-health", "{\"path\": \"mem0\", \"temperature\": 31}");
+	assert_int_equal(member(r, "additional-status"), 0x04);
+	assert_int_equal(member(r, "temperature"), 31);
+	json_object_put(r);
+	assert_int_equal(wait_dev_stat("mem0", "warning", NULL, 1), 1);
+	assert_int_equal(cxlfm_cmd_get_health_info(mem_ep, NULL, &h), 0);
+	assert_int_equal(CXLFM_HEALTH_TEMPERATURE(h.additional_status), 1);
+	assert_int_equal(h.temperature, 31);
+	json_object_put(ok("x-cxl-health", "{\"path\": \"mem0\", \"temperature\": 36}"));
+	assert_int_equal(wait_dev_stat("mem0", "failure", NULL, 1), 1);
+	json_object_put(ok("x-cxl-health", "{\"path\": \"/machine/peripheral/mem0\", "
+			   "\"temperature\": 22, \"life-used\": 10}"));
+	assert_int_equal(wait_dev_stat("mem0", "informational", NULL, 1), 1);
+	assert_int_equal(dev_stat("mem0", "warning", NULL), 1);
+	assert_int_equal(dev_stat("mem0", NULL, "errors"), 0);
+	assert_int_equal(cxlfm_cmd_get_health_info(mem_ep, NULL, &h), 0);
+	assert_int_equal(h.additional_status, 0);
+	assert_int_equal(h.life_used, 10);
+	err("x-cxl-health", "{\"path\": \"mem0\", \"media-status\": 10}", "GenericError",
+	    "media-status");
+	err("x-cxl-health", "{\"path\": \"mem0\", \"temperature\": 40000}", "GenericError",
+	    "temperature");
+	err("x-cxl-health", "{\"path\": \"nope\"}", "GenericError", "Unable to resolve");
+}
+
+/*
+ * QEMU's injection commands land in the log they name (the host agent, which
+ * reads every log on the device's signal, counts them there), and the RAS
+ * errors reach the host's error handler, which clears them.
+ */
+static void test_inject_events_ras(void **state)
+{
+	(void)state;
+	json_object_put(ok("cxl-inject-dram-event",
+	   "{\"path\": \"mem0\", \"log\": \"warning\", \"flags\": 1, \"dpa\": 4096, "
+	   "\"descriptor\": 1, \"type\": 2, \"transaction-type\": 3, \"channel\": 1, "
+	   "\"nibble-mask\": 291, \"correction-mask\": [1, 2, 3, 4, 5]}"));
+	json_object_put(ok("cxl-inject-memory-module-event",
+	   "{\"path\": \"mem0\", \"log\": \"fatal\", \"flags\": 3, \"type\": 3, "
+	   "\"health-status\": 4, \"media-status\": 0, \"additional-status\": 8, "
+	   "\"life-used\": 50, \"temperature\": -3, \"dirty-shutdown-count\": 1, "
+	   "\"corrected-volatile-error-count\": 2, "
+	   "\"corrected-persistent-error-count\": 3}"));
+	json_object_put(ok("cxl-inject-general-media-event",
+	   "{\"path\": \"mem0\", \"log\": \"failure\", \"flags\": 2, \"dpa\": 4096, "
+	   "\"descriptor\": 3, \"type\": 3, \"transaction-type\": 192}"));
+	assert_int_equal(wait_dev_stat("mem0", "warning", NULL, 1), 1);
+	assert_int_equal(wait_dev_stat("mem0", "fatal", NULL, 1), 1);
+	assert_int_equal(wait_dev_stat("mem0", "failure", NULL, 1), 1);
+	assert_int_equal(dev_stat("mem0", "informational", NULL), 0);
+	json_object_put(ok("cxl-inject-uncorrectable-errors",
+	   "{\"path\": \"mem0\", \"errors\": [{\"type\": \"mem-data-ecc\", "
+	   "\"header\": [1, 2]}, {\"type\": \"internal\", \"header\": []}]}"));
+	assert_int_equal(wait_dev_stat("mem0", NULL, "uncorrectable-errors", 2), 2);
+	json_object_put(ok("cxl-inject-correctable-error",
+			   "{\"path\": \"mem0\", \"type\": \"physical\"}"));
+	assert_int_equal(wait_dev_stat("mem0", NULL, "correctable-errors", 1), 1);
+	/* the device's own health is not what an injected record says */
+	assert_int_equal(dev_stat("mem0", NULL, "errors"), 0);
+
+	err("cxl-inject-dram-event",
+	    "{\"path\": \"mem0\", \"log\": \"dyncap\", \"flags\": 1, \"dpa\": 0, "
+	    "\"descriptor\": 0, \"type\": 0, \"transaction-type\": 0}", "GenericError",
+	    "Unhandled error log type");
+	err("cxl-inject-uncorrectable-errors",
+	    "{\"path\": \"mem0\", \"errors\": [{\"type\": \"internal\", \"header\": "
+	    "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}]}", "GenericError",
+	    "Header must be 16 DWORD or less");
+	err("cxl-inject-uncorrectable-errors",
+	    "{\"path\": \"mem0\", \"errors\": [{\"type\": \"bogus\", \"header\": []}]}",
+	    "GenericError", "type");
+	err("cxl-inject-correctable-error", "{\"path\": \"mem0\", \"type\": \"bogus\"}",
+	    "GenericError", "type");
+	err("cxl-inject-memory-module-event", "{\"path\": \"nope\", \"log\": \"fatal\", "
+	    "\"flags\": 3, \"type\": 3, \"health-status\": 4, \"media-status\": 0, "
+	    "\"additional-status\": 8, \"life-used\": 50, \"temperature\": -3, "
+	    "\"dirty-shutdown-count\": 1, \"corrected-volatile-error-count\": 2, "
+	    "\"corrected-persistent-error-count\": 3}", "GenericError", "Unable to resolve");
+	assert_int_equal(dev_stat("mem0", NULL, "uncorrectable-errors"), 2);
+}
+
+/*
+ * What a device keeps across a restart: the LSA (its backend file), a
+ * pending partition (active now), and the dirty shutdown count, which a
+ * power loss while the host had armed the shutdown state raised and an
+ * orderly stop does not.
+ */
+static void test_memdev_restart(void **state)
+{
+	struct cxlfm_get_lsa_rsp *lsa = malloc(sizeof(*lsa));
+	struct cxlfm_partition_info_rsp pi;
+	struct cxlfm_health_info h;
+
+	(void)state;
+	assert_non_null(lsa);
+	assert_int_equal(cxlfm_cmd_set_lsa(mem_ep, NULL, &(struct cxlfm_set_lsa_req){
+		.offset = 100, .length = 7, .data = "persist" }), 0);
+	assert_int_equal(cxlfm_cmd_set_partition_info(mem_ep, NULL,
+		&(struct cxlfm_set_partition_info_req){ .volatile_bytes = 256 * MiB }), 0);
+	assert_int_equal(cxlfm_cmd_get_partition_info(mem_ep, NULL, &pi), 0);
+	assert_int_equal(pi.next_volatile, 512 * MiB);
+	assert_int_equal(pi.next_persistent, 256 * MiB);
+
+	stop_mem_host(false); /* power lost while the host had it armed */
+	start_mem_host();
+	assert_int_equal(host_dirty_count(), 1);
+	assert_int_equal(cxlfm_cmd_get_health_info(mem_ep, NULL, &h), 0);
+	assert_int_equal(h.dirty_shutdown_count, 1);
+	assert_int_equal(cxlfm_cmd_get_lsa(mem_ep, NULL,
+		&(struct cxlfm_get_lsa_req){ .offset = 100, .length = 7 }, lsa), 0);
+	assert_int_equal(lsa->length, 7);
+	assert_memory_equal(lsa->data, "persist", 7);
+	assert_int_equal(cxlfm_cmd_get_partition_info(mem_ep, NULL, &pi), 0);
+	assert_int_equal(pi.active_volatile, 512 * MiB);
+	assert_int_equal(pi.active_persistent, 256 * MiB);
+	assert_int_equal(pi.next_volatile, 0);
+
+	stop_mem_host(true); /* orderly */
+	start_mem_host();
+	assert_int_equal(host_dirty_count(), 1);
+	assert_int_equal(cxlfm_cmd_get_lsa(mem_ep, NULL,
+		&(struct cxlfm_get_lsa_req){ .offset = 100, .length = 7 }, lsa), 0);
+	assert_memory_equal(lsa->data, "persist", 7);
+	free(lsa);
+}
+
 /* Two instances, no --run-dir: each gets its own directory and bus socket. */
 static void test_default_run_dirs(void **state)
 {
@@ -560,6 +880,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backing_file_truncated, start, stop),
 		cmocka_unit_test(test_backing_fs_full),
 		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test_setup_teardown(test_memdev_bmc, start_mem, stop_mem),
+		cmocka_unit_test_setup_teardown(test_health_alert_event, start_mem, stop_mem),
+		cmocka_unit_test_setup_teardown(test_inject_events_ras, start_mem, stop_mem),
+		cmocka_unit_test_setup_teardown(test_memdev_restart, start_mem, stop_mem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libcxlfm's typed-call response decoders (src/lib/fmapi.c): any request
- * parameters and any payload either decode or fail with -EBADMSG, without
+ * libcxlfm's typed-call response decoders (src/lib/fmapi.c, media.c, memdev.c):
+ * any request parameters and any payload either decode or fail with -EBADMSG, without
  * reading past the payload or writing past the response struct (all three
  * are heap copies of exactly their size, so ASan sees any overrun).
  * Input: byte 0 picks the decoder, then its request struct, then the payload.

@@ -124,6 +124,14 @@ def t3_seeds():
                                                       ext(DC0 + 8 * MiB, 2 * MiB)])))
     many.append(rec(HOST, 0x4801, u32(64) + u32(3)))
     yield 'dc-many-extents', bytes([0x12, 0x00]) + b''.join(many)
+    # persistent capacity and an LSA (c1 bit 6), 2 LDs: the memory device set 40xxh-42xxh
+    yield 'memdev-health', bytes([0x01, 0x40]) + b''.join([
+        rec(HOST, 0x4000), rec(FM, 0x4100), rec(HOST, 0x4101, u64(1) + b'\0'),
+        rec(LD0, 0x4101, u64(0) + b'\1'), rec(HOST, 0x4103, u32(16) + u32(0) + b'label'),
+        rec(FM, 0x4102, u32(16) + u32(5)), rec(HOST, 0x4102, u32(0x1fffe) + u32(4)),
+        rec(FM, 0x4202, bytes([0x1f, 0x1f, 50, 0]) + u16(30) + u16(12) + u16(0) + u16(0)),
+        rec(HOST, 0x4201), rec(HOST, 0x4200), rec(FM, 0x4204, b'\1'), rec(LD1, 0x4203),
+        rec(HOST, 0x0100, bytes([1]))])
 
 
 SW_MBOX, SW_MCTP, MLD_FM, MLD_HOST, MLD_LD1, SLD_FM = range(6)
@@ -281,6 +289,24 @@ def qmp_cxl_seeds():
         qmp('cxl-inject-poison', {'path': 'mld', 'start': 2048, 'length': 256}),
         qmp('cxl-inject-poison', {'path': 'mld', 'start': 2047, 'length': 256}),
         qmp('cxl-inject-poison', {'path': 'nope', 'start': 0, 'length': 64})]
+    yield 'health-ras', [
+        qmp('x-cxl-health', {'path': 'sld', 'temperature': 40, 'life-used': 80,
+                             'health-status': 4, 'media-status': 3}),
+        qmp('x-cxl-health', {'path': 'mld', 'media-status': 10}),
+        qmp('cxl-inject-dram-event', {
+            'path': 'sld', 'log': 'warning', 'flags': 1, 'dpa': 4096, 'descriptor': 1,
+            'type': 2, 'transaction-type': 3, 'channel': 1, 'row': 7,
+            'correction-mask': [1, 2, 3, 4, 5]}),
+        qmp('cxl-inject-memory-module-event', {
+            'path': 'mld', 'log': 'fatal', 'flags': 3, 'type': 3, 'health-status': 4,
+            'media-status': 0, 'additional-status': 8, 'life-used': 50, 'temperature': -3,
+            'dirty-shutdown-count': 1, 'corrected-volatile-error-count': 2,
+            'corrected-persistent-error-count': 3}),
+        qmp('cxl-inject-uncorrectable-errors', {'path': 'sld', 'errors': [
+            {'type': 'mem-data-ecc', 'header': [1, 2]}, {'type': 'internal', 'header': []}]}),
+        qmp('cxl-inject-correctable-error', {'path': 'mld', 'type': 'physical'}),
+        '#adv 10',
+        qmp('x-cxl-host-agent', {'path': 'sld'})]
     ident = u16(0) + u16(0)
     yield 'process-inline', [
         qmp('cxl-process-mctp-message', {'cci-name': '99:oob_mctp_cci', 'opcode': 1,

@@ -38,7 +38,7 @@ struct fx {
 	size_t dcsz;
 	uint8_t out[4096];
 	size_t out_len;
-	unsigned notified[EV_LOG_COUNT];
+	unsigned notified[EV_LOG_COUNT + 1]; /* each event log, then T3_NOTIFY_RAS */
 };
 
 static void fx_notify(struct t3_dev *dev, unsigned log, void *arg)
@@ -46,6 +46,7 @@ static void fx_notify(struct t3_dev *dev, unsigned log, void *arg)
 	struct fx *f = arg;
 
 	(void)dev;
+	assert_true(log <= EV_LOG_COUNT);
 	f->notified[log]++;
 }
 
@@ -113,17 +114,16 @@ static inline uint16_t fm(struct fx *f, uint16_t op, const void *in, size_t len)
 
 /*
  * CEL rows (opcode, effects) every type-3 device has, in opcode order: the
- * host mailbox's up to Get Partition Info, the FM-owned LD's and an LD's up
- * to Set Feature (the FM-owned LD's Tunnel Management and sets beyond it
- * follow in each test).
+ * host mailbox's, the FM-owned LD's and an LD's up to Set Feature (the
+ * memory device set, the FM-owned LD's Tunnel Management and the sets beyond
+ * it follow in each test).
  */
 #define CEL_T3_HOST_ROWS \
 	{ 0x0001, 0x00 }, { 0x0005, 0x00 }, { 0x0100, 0x00 }, { 0x0101, 0x10 }, \
 	{ 0x0102, 0x00 }, { 0x0103, 0x02 }, { 0x0200, 0x00 }, { 0x0201, 0x140 }, \
 	{ 0x0202, 0x140 }, { 0x0300, 0x00 }, { 0x0301, 0x08 }, { 0x0400, 0x00 }, \
 	{ 0x0401, 0x00 }, { 0x0402, 0x00 }, { 0x0403, 0x10 }, { 0x0404, 0x10 }, \
-	{ 0x0405, 0x00 }, { 0x0500, 0x00 }, { 0x0501, 0x00 }, { 0x0502, 0x3e }, \
-	{ 0x4000, 0x00 }, { 0x4100, 0x00 }
+	{ 0x0405, 0x00 }, { 0x0500, 0x00 }, { 0x0501, 0x00 }, { 0x0502, 0x3e }
 #define CEL_T3_FM_ROWS \
 	{ 0x0001, 0 }, { 0x0002, 0 }, { 0x0003, 0 }, { 0x0004, 0x02 }, { 0x0005, 0 }, \
 	{ 0x0100, 0 }, { 0x0101, 0x10 }, { 0x0104, 0 }, { 0x0105, 0x02 }, \
@@ -153,7 +153,13 @@ static inline size_t read_cel(struct fx *f, struct cci *cci, uint8_t *cel)
 	return size;
 }
 
-/* CEL rows of the media, security and SLD QoS sets (t3_media.c, t3_security.c, t3_qos.c). */
+/*
+ * CEL rows of the memory device, media, security and SLD QoS sets (t3_mem.c,
+ * t3_media.c, t3_security.c, t3_qos.c).
+ */
+#define CEL_MEM \
+	{ 0x4000, 0 }, { 0x4100, 0 }, { 0x4101, 0x07 }, { 0x4102, 0 }, { 0x4103, 0x06 }, \
+	{ 0x4200, 0 }, { 0x4201, 0 }, { 0x4202, 0x08 }, { 0x4203, 0 }, { 0x4204, 0x02 }
 #define CEL_MEDIA \
 	{ 0x4300, 0 }, { 0x4301, 0 }, { 0x4302, 0 }, { 0x4303, 0 }, { 0x4304, 0x140 }, \
 	{ 0x4305, 0 }, { 0x4400, 0x164 }, { 0x4401, 0x24 }, { 0x4402, 0x44 }

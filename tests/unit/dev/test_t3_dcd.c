@@ -116,16 +116,16 @@ static const uint8_t dcd_uuid[16] = {
 
 /* The CEL lists every set's commands in opcode order. */
 static const uint16_t cel_host_dcd[][2] = {
-	CEL_T3_HOST_ROWS, CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
+	CEL_T3_HOST_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_HOST, CEL_QOS,
 	{ 0x4800, 0x00 }, { 0x4801, 0x00 }, { 0x4802, 0x04 }, { 0x4803, 0x04 },
 };
 static const uint16_t cel_fm_dcd[][2] = {
-	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS, { 0x5300, 0 },
+	CEL_T3_FM_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS, { 0x5300, 0 },
 	{ 0x5600, 0 }, { 0x5601, 0 }, { 0x5602, 0x607 }, { 0x5603, 0 },
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },
 };
 static const uint16_t cel_fm_mld_dcd[][2] = {
-	CEL_T3_FM_ROWS, CEL_MEDIA, CEL_SEC_MCTP, { 0x5300, 0 },
+	CEL_T3_FM_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP, { 0x5300, 0 },
 	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
 	{ 0x5600, 0 }, { 0x5601, 0 }, { 0x5602, 0x607 }, { 0x5603, 0 },
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },

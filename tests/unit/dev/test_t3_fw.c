@@ -328,6 +328,11 @@ static void test_activate_online(void **state)
 	expect_fw_info(f, h, 2, 0, two);
 	t3_fw_revision(f->dev, rev);
 	assert_memory_equal(rev, "ONLINE 2\0\0\0\0\0\0\0\0", 16);
+	/* Identify Memory Device's FW Revision is the active slot's, on every CCI */
+	assert_int_equal(run(f, h, 0x4000, NULL, 0), CXL_RC_SUCCESS);
+	assert_memory_equal(f->out, rev, 16);
+	assert_int_equal(run(f, t3_ld_cci(f->dev, 0), 0x4000, NULL, 0), CXL_RC_SUCCESS);
+	assert_memory_equal(f->out, rev, 16);
 	/* slot 1 may now be written, slot 2 not */
 	assert_int_equal(xfer(f, h, 0, 2, 0, pkg, n), CXL_RC_INVALID_SLOT);
 	assert_int_equal(xfer(f, h, 0, 1, 0, pkg, n), CXL_RC_BG_STARTED);

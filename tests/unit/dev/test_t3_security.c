@@ -293,6 +293,34 @@ static void test_passphrase_secure_erase(void **state)
 	sfx_free(s);
 }
 
+/*
+ * The lock and Passphrase Secure Erase act on the active persistent
+ * partition: capacity Set Partition Info made volatile is neither locked
+ * nor erased.
+ */
+static void test_security_follows_partition(void **state)
+{
+	struct sfx *s = sfx_new();
+	struct fx *f = s->f;
+	uint8_t buf[8], part[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0x01 };
+
+	(void)state;
+	assert_int_equal(set_pass(f, USER, pw(""), pw("u")), CXL_RC_SUCCESS);
+	restart(s);
+	assert_int_equal(t3_mem_access(f->dev, PBASE, buf, 8, false), -EACCES);
+	assert_int_equal(unlock(f, pw("u")), CXL_RC_SUCCESS);
+	/* the one partitionable unit volatile, at once */
+	assert_int_equal(host(f, 0x4101, part, sizeof(part)), CXL_RC_SUCCESS);
+	restart(s);
+	assert_int_equal(sec_state(f), ST_USER | ST_LOCKED);
+	assert_int_equal(t3_mem_access(f->dev, PBASE, buf, 8, false), 0);
+	assert_int_equal(t3_mem_access(f->dev, STATIC - 8, buf, 8, true), 0);
+	memset(s->mem + PBASE + 0x1000, 0x22, 64);
+	assert_int_equal(pass_cmd(f, 0x4505, USER, pw("u")), CXL_RC_SUCCESS);
+	assert_int_equal(s->mem[PBASE + 0x1000], 0x22); /* volatile now: not erased */
+	sfx_free(s);
+}
+
 /* What the SECURITY section holds, and that nothing else is taken from it. */
 static void test_nv_section(void **state)
 {
@@ -438,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_disable_and_master),
 		cmocka_unit_test(test_freeze),
 		cmocka_unit_test(test_passphrase_secure_erase),
+		cmocka_unit_test(test_security_follows_partition),
 		cmocka_unit_test(test_nv_section),
 		cmocka_unit_test(test_mctp),
 		cmocka_unit_test(test_security_passthrough),
