@@ -82,6 +82,21 @@ struct cci_cmd {
 #define CCI_CMD(id, fn) { &cxl_cmd_table[CXL_CMD_IDX_##id], (fn) }
 
 /*
+ * The generic rows a CCI with its own background operations and one CEL
+ * answers with the handlers below (CXL r3.1 §8.2.9.1, .4, .5): a switch's.
+ */
+#define CCI_CMDS_GENERIC \
+	CCI_CMD(IDENTIFY, cci_cmd_identify), \
+	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status), \
+	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit), \
+	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit), \
+	CCI_CMD(BG_OP_ABORT, cci_cmd_bg_op_abort), \
+	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp), \
+	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp), \
+	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs), \
+	CCI_CMD(GET_LOG, cci_cmd_get_log)
+
+/*
  * A command set personality: a const table sorted by opcode, for CCIs of
  * one kind (CXLFM_CCI_*), which every command's facts must allow.
  */

@@ -631,15 +631,7 @@ static uint16_t cmd_sw_tunnel(struct cci *cci, const struct cci_cmd *cmd,
 /* ---- the command set -------------------------------------------------- */
 
 static const struct cci_cmd sw_cmds[] = {
-	CCI_CMD(IDENTIFY, cci_cmd_identify),
-	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
-	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit),
-	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit),
-	CCI_CMD(BG_OP_ABORT, cci_cmd_bg_op_abort),
-	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
-	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
-	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
-	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	CCI_CMDS_GENERIC,
 	CCI_CMD(IDENTIFY_SWITCH_DEVICE, cmd_sw_identify_switch_device),
 	CCI_CMD(GET_PHYS_PORT_STATE, cmd_sw_get_phys_port_state),
 	CCI_CMD(PHYS_PORT_CONTROL, cmd_sw_phys_port_control),

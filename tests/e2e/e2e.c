@@ -399,6 +399,11 @@ int qmp_open(int port)
 	return fd;
 }
 
+struct json_object *qmp_exec_json(int fd, const char *cmd, const char *json)
+{
+	return qmp_exec(fd, cmd, json ? json_tokener_parse(json) : NULL);
+}
+
 struct json_object *qmp_exec(int fd, const char *cmd, struct json_object *args)
 {
 	struct json_object *req = json_object_new_object(), *o;

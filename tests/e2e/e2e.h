@@ -119,6 +119,8 @@ int qmp_connect(int port);
 int qmp_open(int port);
 /* Execute and return the whole reply object ({"return":…} or {"error":…}). */
 struct json_object *qmp_exec(int fd, const char *cmd, struct json_object *args);
+/* The same with the arguments as JSON text (NULL: none). */
+struct json_object *qmp_exec_json(int fd, const char *cmd, const char *json);
 /* Read lines until one matches event name or the timeout passes. */
 struct json_object *qmp_wait_event(int fd, const char *name, int timeout_ms);
 

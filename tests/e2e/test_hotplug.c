@@ -24,6 +24,7 @@
 #include "cxlfm/cxlfm.h"
 #include "cxlfm/fmapi.h"
 #include "e2e.h"
+#include "e2e_qmp.h"
 
 #define MiB (1024ull * 1024)
 
@@ -59,36 +60,19 @@ static int stop(void **state)
 	return 0;
 }
 
-/* Run cmd with args as JSON text; the whole reply. */
 static struct json_object *run(const char *cmd, const char *json)
 {
-	struct json_object *r = qmp_exec(q, cmd, json ? json_tokener_parse(json) : NULL);
-
-	assert_non_null(r);
-	return r;
+	return e2e_qmp_run(q, cmd, json);
 }
 
 static void ok(const char *cmd, const char *json)
 {
-	struct json_object *r = run(cmd, json);
-
-	if (!json_object_object_get_ex(r, "return", NULL))
-		fail_msg("%s %s: %s", cmd, json, json_object_to_json_string(r));
-	json_object_put(r);
+	json_object_put(e2e_qmp_ok(q, cmd, json));
 }
 
-/* cmd fails with class and a description that contains text. */
 static void refused(const char *cmd, const char *json, const char *cls, const char *text)
 {
-	struct json_object *r = run(cmd, json), *e;
-
-	if (!json_object_object_get_ex(r, "error", &e))
-		fail_msg("%s %s: %s", cmd, json, json_object_to_json_string(r));
-	assert_string_equal(json_object_get_string(json_object_object_get(e, "class")), cls);
-	if (!strstr(json_object_get_string(json_object_object_get(e, "desc")), text))
-		fail_msg("%s: '%s' lacks '%s'", cmd,
-			 json_object_get_string(json_object_object_get(e, "desc")), text);
-	json_object_put(r);
+	e2e_qmp_refused(q, cmd, json, cls, text);
 }
 
 /* Connected Device Type of switch port 0 (Get Physical Port State). */

@@ -36,6 +36,7 @@
 #include "cxlfm/cxlfm.h"
 #include "cxlfm/memdev.h"
 #include "e2e.h"
+#include "e2e_qmp.h"
 #include "proto/le.h"
 
 #define MiB (1024ull * 1024)
@@ -76,43 +77,14 @@ static int stop(void **state)
 	return 0;
 }
 
-/* Run cmd with args given as JSON text; returns the reply. */
-static struct json_object *run(const char *cmd, const char *json)
-{
-	struct json_object *r = qmp_exec(q, cmd, json ? json_tokener_parse(json) : NULL);
-
-	assert_non_null(r);
-	return r;
-}
-
 static struct json_object *ok(const char *cmd, const char *json)
 {
-	struct json_object *r = run(cmd, json), *ret;
-
-	if (!json_object_object_get_ex(r, "return", &ret))
-		fail_msg("%s %s: %s", cmd, json ? json : "", json_object_to_json_string(r));
-	json_object_get(ret);
-	json_object_put(r);
-	return ret;
+	return e2e_qmp_ok(q, cmd, json);
 }
 
-/* The reply is an error of class cls whose description contains text. */
 static void err(const char *cmd, const char *json, const char *cls, const char *text)
 {
-	struct json_object *r, *e, *v;
-
-	assert_true(text[0]); /* "" would match any description */
-	r = run(cmd, json);
-
-	if (!json_object_object_get_ex(r, "error", &e))
-		fail_msg("%s %s: expected an error, got %s", cmd, json,
-			 json_object_to_json_string(r));
-	assert_true(json_object_object_get_ex(e, "class", &v));
-	assert_string_equal(json_object_get_string(v), cls);
-	assert_true(json_object_object_get_ex(e, "desc", &v));
-	if (!strstr(json_object_get_string(v), text))
-		fail_msg("%s: desc '%s' lacks '%s'", cmd, json_object_get_string(v), text);
-	json_object_put(r);
+	e2e_qmp_refused(q, cmd, json, cls, text);
 }
 
 /* The host agent's view: number of extents held (and offers waiting). */

@@ -82,15 +82,7 @@ static uint16_t h_short(struct cci *cci, const struct cci_cmd *cmd, struct cci_c
 }
 
 static const struct cci_cmd test_cmds[] = {
-	CCI_CMD(IDENTIFY, cci_cmd_identify),
-	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
-	CCI_CMD(GET_RSP_MSG_LIMIT, cci_cmd_get_rsp_msg_limit),
-	CCI_CMD(SET_RSP_MSG_LIMIT, cci_cmd_set_rsp_msg_limit),
-	CCI_CMD(BG_OP_ABORT, cci_cmd_bg_op_abort),
-	CCI_CMD(GET_TIMESTAMP, cci_cmd_get_timestamp),
-	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
-	CCI_CMD(GET_SUPPORTED_LOGS, cci_cmd_get_supported_logs),
-	CCI_CMD(GET_LOG, cci_cmd_get_log),
+	CCI_CMDS_GENERIC,
 	{ &echo_info, h_echo },
 	{ &bg_info, h_bg },
 	{ &overflow_info, h_overflow },
