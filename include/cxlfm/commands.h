@@ -32,7 +32,7 @@
  * what the devices do, asserted byte by byte by tests/unit (and shown in
  * docs/commands.md). The other rows are the commands libcxlmi can send
  * (its src/cxlmi/api-types.h layouts at d2dd30c); their effects are QEMU's
- * (hw/cxl/cxl-mailbox-utils.c at 0046be6e) where QEMU implements the
+ * (hw/cxl/cxl-mailbox-utils.c at fc8b078e) where QEMU implements the
  * command, else read from the command's description. Check both against the
  * section when you implement one (step 1 below).
  *

@@ -518,7 +518,7 @@ static uint16_t cmd_fm_initiate_dc_add(struct cci *cci, const struct cci_cmd *cm
  * Input as 5604h with byte 2 = flags: bits[3:0] removal policy (0 tag
  * based, 1 prescriptive), bit4 forced removal, bit5 sanitize on release.
  * Forced removal takes the capacity away at once with Forced Capacity
- * Release events (QEMU rejects forced removal).
+ * Release events (QEMU takes the flag but sends ordinary Release events).
  */
 static uint16_t cmd_fm_initiate_dc_release(struct cci *cci, const struct cci_cmd *cmd,
 					   struct cci_call *call)

@@ -4,8 +4,10 @@
  * (0500h), Get Feature (0501h), Set Feature (0502h), on the host mailbox,
  * the FM-owned LD and each LD's CCI; one set of values per device.
  *
- * The features are QEMU master's (hw/cxl/cxl-mailbox-utils.c, defaults from
- * hw/mem/cxl_type3.c), with their layouts and versions:
+ * The features, with their layouts and versions, are QEMU's: patrol scrub
+ * and ECS as QEMU master has them (hw/cxl/cxl-mailbox-utils.c, defaults
+ * from hw/mem/cxl_type3.c), PPR and memory sparing as QEMU's maintenance
+ * patches add them (not in master at fc8b078e):
  *   0 Device Patrol Scrub Control (r3.1 §8.2.9.9.11.1)
  *   1 DDR5 Error Check Scrub (ECS) Control (r3.1 §8.2.9.9.11.2), 3 media FRUs
  *   2 Soft PPR, 3 Hard PPR (r3.2 §8.2.10.7.2.1, §8.2.10.7.2.2)

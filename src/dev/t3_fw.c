@@ -396,8 +396,6 @@ static uint16_t cmd_transfer_fw(struct cci *cci, const struct cci_cmd *cmd,
 	uint16_t rc;
 
 	(void)cmd;
-	if (t3_media_disabled(dev))
-		return CXL_RC_MEDIA_DISABLED; /* a sanitize (QEMU) */
 	if (engine_busy(dev, cci))
 		return CXL_RC_BUSY;
 	xfer_expire(dev);
@@ -469,8 +467,6 @@ static uint16_t cmd_activate_fw(struct cci *cci, const struct cci_cmd *cmd,
 	uint8_t action = call->in[0], slot = call->in[1];
 
 	(void)cmd;
-	if (t3_media_disabled(dev))
-		return CXL_RC_MEDIA_DISABLED; /* a sanitize (QEMU) */
 	if (engine_busy(dev, cci))
 		return CXL_RC_BUSY;
 	if (action > 1)

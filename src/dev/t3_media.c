@@ -481,8 +481,8 @@ static void put_record(uint8_t *p, const struct t3_poison *e, uint64_t start, ui
  * the range. A list longer than one response sets More; the same request
  * again continues where the last stopped (the device keeps the place until
  * the list or the request changes), as the kernel's loop expects. QEMU
- * never sets More (its list always fits 2048 bytes); over MCTP 30 records
- * fit.
+ * never sets More: more records than one response holds fail its
+ * assertion. Over MCTP 30 records fit.
  */
 static uint16_t cmd_get_poison_list(struct cci *cci, const struct cci_cmd *cmd,
 				    struct cci_call *call)
@@ -625,8 +625,6 @@ static uint16_t scan_range(struct t3_dev *dev, const uint8_t *in, uint64_t *star
 		return CXL_RC_INVALID_INPUT;
 	if (!range_ok(dev, *start, le64_get(in + 8), len))
 		return CXL_RC_INVALID_PHYSICAL_ADDRESS;
-	if (t3_media_disabled(dev))
-		return CXL_RC_MEDIA_DISABLED;
 	return CXL_RC_SUCCESS;
 }
 
@@ -732,6 +730,8 @@ static uint16_t cmd_scan_media(struct cci *cci, const struct cci_cmd *cmd,
 
 	if (rc)
 		return rc;
+	if (t3_media_disabled(dev))
+		return CXL_RC_MEDIA_DISABLED;
 	if (t3_sec_locked(dev, start, len))
 		return CXL_RC_INVALID_SECURITY_STATE;
 	if (t3_media_running(dev))

@@ -161,8 +161,6 @@ static uint16_t cmd_get_partition_info(struct cci *cci, const struct cci_cmd *cm
 	uint64_t vol, pers;
 
 	(void)cmd;
-	if (t3_media_disabled(dev))
-		return CXL_RC_MEDIA_DISABLED;
 	if (!capacity_in_units(dev, CCI_OP_GET_PARTITION_INFO))
 		return CXL_RC_INTERNAL_ERROR;
 	t3_partition_active(dev, &vol, &pers);
@@ -254,6 +252,8 @@ static uint16_t lsa_fault(struct t3_dev *dev, uint16_t op)
  * Offset + length past the LSA size: Invalid Input, as QEMU. A length the
  * CCI's response message cannot hold is Invalid Input too (QEMU would
  * write past its buffer); hosts read the LSA in pieces of at most that.
+ * While a sanitize disables the media: Media Disabled (it zeroes the LSA
+ * too; §8.2.9.9.5.1 fails the commands that access what it sanitizes).
  */
 static uint16_t cmd_get_lsa(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *call)
 {
