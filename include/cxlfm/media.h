@@ -170,6 +170,109 @@ struct cxlfm_get_sld_qos_status_rsp {
 int cxlfm_cmd_get_sld_qos_status(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 				 struct cxlfm_get_sld_qos_status_rsp *rsp);
 
+/* ---- General Media and DRAM Event Records (CXL r3.1 §8.2.9.2.1.1, §8.2.9.2.1.2) ---- */
+
+/* Physical Address flags (the address's bits[5:0]). */
+#define CXLFM_MEDIA_EV_DPA_VOLATILE 0x01
+#define CXLFM_MEDIA_EV_DPA_NOT_REPAIRABLE 0x02
+/* Memory Event Descriptor bits. */
+#define CXLFM_MEDIA_EV_UNCORRECTABLE 0x01
+#define CXLFM_MEDIA_EV_THRESHOLD 0x02
+#define CXLFM_MEDIA_EV_POISON_LIST_OVERFLOW 0x04
+/* Transaction Type (both records). */
+enum cxlfm_media_ev_transaction {
+	CXLFM_MEDIA_EV_TXN_UNKNOWN = 0,
+	CXLFM_MEDIA_EV_TXN_HOST_READ = 1,
+	CXLFM_MEDIA_EV_TXN_HOST_WRITE = 2,
+	CXLFM_MEDIA_EV_TXN_HOST_SCAN_MEDIA = 3,
+	CXLFM_MEDIA_EV_TXN_HOST_INJECT_POISON = 4,
+	CXLFM_MEDIA_EV_TXN_INTERNAL_MEDIA_SCRUB = 5,
+	CXLFM_MEDIA_EV_TXN_INTERNAL_MEDIA_MANAGEMENT = 6,
+	CXLFM_MEDIA_EV_TXN_INTERNAL_MEDIA_ECS = 7,  /* error check scrub */
+	CXLFM_MEDIA_EV_TXN_MEDIA_INITIALIZATION = 8,
+};
+/* Validity flags of a General Media Event Record: which fields hold a value. */
+#define CXLFM_GEN_MEDIA_VALID_CHANNEL 0x0001
+#define CXLFM_GEN_MEDIA_VALID_RANK 0x0002
+#define CXLFM_GEN_MEDIA_VALID_DEVICE 0x0004
+#define CXLFM_GEN_MEDIA_VALID_COMPONENT 0x0008
+#define CXLFM_GEN_MEDIA_VALID_COMPONENT_PLDM 0x0010 /* component_id in PLDM format */
+/* ... of a DRAM Event Record. */
+#define CXLFM_DRAM_VALID_CHANNEL 0x0001
+#define CXLFM_DRAM_VALID_RANK 0x0002
+#define CXLFM_DRAM_VALID_NIBBLE_MASK 0x0004
+#define CXLFM_DRAM_VALID_BANK_GROUP 0x0008
+#define CXLFM_DRAM_VALID_BANK 0x0010
+#define CXLFM_DRAM_VALID_ROW 0x0020
+#define CXLFM_DRAM_VALID_COLUMN 0x0040
+#define CXLFM_DRAM_VALID_CORRECTION_MASK 0x0080
+#define CXLFM_DRAM_VALID_COMPONENT 0x0100
+#define CXLFM_DRAM_VALID_COMPONENT_PLDM 0x0200
+#define CXLFM_DRAM_VALID_SUB_CHANNEL 0x0400
+
+/*
+ * What General Media and DRAM Event Records share: where the event was and
+ * what it was. Fields whose validity flag is clear hold what the record
+ * holds (zero from a well-behaved device).
+ */
+struct cxlfm_media_event {
+	uint64_t dpa;                 /* 64-byte aligned: the flags masked off */
+	uint8_t dpa_flags;            /* CXLFM_MEDIA_EV_DPA_* */
+	uint8_t descriptor;           /* CXLFM_MEDIA_EV_UNCORRECTABLE ... */
+	uint8_t type;                 /* memory event type, as each record defines it */
+	uint8_t transaction_type;     /* enum cxlfm_media_ev_transaction */
+	uint16_t validity;            /* CXLFM_GEN_MEDIA_VALID_* or CXLFM_DRAM_VALID_* */
+	uint8_t channel;              /* valid: bit0 of both */
+	uint8_t rank;                 /* valid: bit1 of both */
+};
+
+/*
+ * General Media Event Record: an error (or a threshold) at a device
+ * physical address. Memory event types: 00h media ECC error, 01h invalid
+ * address, 02h data path error, 03h TE state violation, 04h scrub media ECC
+ * error, 05h advanced programmable CME counter expiration, 06h CKID
+ * violation.
+ */
+struct cxlfm_gen_media_event {
+	struct cxlfm_media_event media;
+	uint32_t device;              /* 24 bits */
+	uint8_t component_id[16];
+	uint8_t cme_flags;            /* advanced programmable CME threshold event flags */
+	uint32_t cme_count;           /* corrected memory errors at the event, 24 bits */
+	uint8_t sub_type;             /* memory event sub-type */
+};
+/* General Media Event Record UUID fbcd0a77-c260-417f-85a9-088b1621eba6, wire order. */
+extern const uint8_t cxlfm_gen_media_event_uuid[16];
+/* Decode a General Media Event Record; -EINVAL if rec is another kind of record. */
+int cxlfm_gen_media_event_decode(const struct cxlfm_event_record *rec,
+				 struct cxlfm_gen_media_event *out);
+
+/*
+ * DRAM Event Record: a DRAM error, located down to the bit. Memory event
+ * types: 00h media ECC error, 01h scrub media ECC error, 02h invalid
+ * address, 03h data path error, 04h TE state violation, 05h advanced
+ * programmable CME counter expiration, 06h CKID violation.
+ */
+#define CXLFM_DRAM_CORRECTION_MASKS 4
+struct cxlfm_dram_event {
+	struct cxlfm_media_event media;
+	uint32_t nibble_mask;         /* 24 bits */
+	uint8_t bank_group;
+	uint8_t bank;
+	uint32_t row;                 /* 24 bits */
+	uint16_t column;
+	uint64_t correction_mask[CXLFM_DRAM_CORRECTION_MASKS];
+	uint8_t component_id[16];
+	uint8_t sub_channel;
+	uint8_t cme_flags;
+	uint32_t cvme_count;          /* corrected volatile memory errors at the event */
+	uint8_t sub_type;
+};
+/* DRAM Event Record UUID 601dcbb3-9c06-4eab-b8af-4e9bfb5c9624, wire order. */
+extern const uint8_t cxlfm_dram_event_uuid[16];
+/* Decode a DRAM Event Record; -EINVAL if rec is another kind of record. */
+int cxlfm_dram_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dram_event *out);
+
 #ifdef __cplusplus
 }
 #endif

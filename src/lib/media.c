@@ -21,6 +21,11 @@
 #define SCAN_HDR CXL_OUT_GET_SCAN_MEDIA_RESULTS
 #define MORE_ROUNDS 4096u /* Get Poison List rounds before a device is judged to loop */
 
+#define DPA_FLAGS 0x3fu /* Physical Address bits[5:0] of a media event record */
+
+const uint8_t cxlfm_gen_media_event_uuid[16] = CXLFM_GEN_MEDIA_EVENT_UUID_INIT;
+const uint8_t cxlfm_dram_event_uuid[16] = CXLFM_DRAM_EVENT_UUID_INIT;
+
 static_assert(CXLFM_MEDIA_ERR_MAX * ERR_REC + POISON_HDR >= CXLFM_MSG_MAX - 16, "records");
 
 struct media_rsp {
@@ -311,6 +316,78 @@ int cxlfm_cmd_get_sld_qos_status(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 	int rc = media_run(ep, tun, CXLFM_OP_GET_SLD_QOS_STATUS, NULL, 0, &r);
 
 	return rc ? rc : dec_sld_qos_status(NULL, r.b, r.len, rsp);
+}
+
+/* ---- General Media and DRAM Event Records ---- */
+
+/*
+ * Offsets into a record's 80 bytes after its header (cxlfm_event_record's
+ * data, record byte 30h on): CXL r3.1 Table 8-45 (General Media) and
+ * Table 8-46 (DRAM). Both begin 0:8 Physical Address (bits[5:0] flags: bit0
+ * volatile, bit1 not repairable), 8 memory event descriptor, 9 memory event
+ * type, 10 transaction type, 11:2 validity flags, 13 channel, 14 rank.
+ * General Media then: 15:3 device, 18:16 component identifier, 34 advanced
+ * programmable corrected memory error threshold event flags, 35:3 corrected
+ * memory error count at event, 38 memory event sub-type. DRAM: 15:3 nibble
+ * mask, 18 bank group, 19 bank, 20:3 row, 23:2 column, 25:32 correction
+ * mask (four 8-byte masks), 57:16 component identifier, 73 sub-channel, 74
+ * the threshold event flags, 75:3 corrected volatile memory error count at
+ * event, 78 memory event sub-type, 79 reserved.
+ */
+static_assert(sizeof(((struct cxlfm_event_record *)0)->data) == 80, "record body");
+
+static void media_event(const uint8_t *b, struct cxlfm_media_event *out)
+{
+	uint64_t addr = le64_get(b);
+
+	out->dpa = addr & ~(uint64_t)DPA_FLAGS;
+	out->dpa_flags = (uint8_t)(addr & DPA_FLAGS);
+	out->descriptor = b[8];
+	out->type = b[9];
+	out->transaction_type = b[10];
+	out->validity = le16_get(b + 11);
+	out->channel = b[13];
+	out->rank = b[14];
+}
+
+int cxlfm_gen_media_event_decode(const struct cxlfm_event_record *rec,
+				 struct cxlfm_gen_media_event *out)
+{
+	const uint8_t *b = rec ? rec->data : NULL;
+
+	if (!rec || !out || memcmp(rec->uuid, cxlfm_gen_media_event_uuid, 16))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	media_event(b, &out->media);
+	out->device = le24_get(b + 15);
+	memcpy(out->component_id, b + 18, sizeof(out->component_id));
+	out->cme_flags = b[34];
+	out->cme_count = le24_get(b + 35);
+	out->sub_type = b[38];
+	return 0;
+}
+
+int cxlfm_dram_event_decode(const struct cxlfm_event_record *rec, struct cxlfm_dram_event *out)
+{
+	const uint8_t *b = rec ? rec->data : NULL;
+
+	if (!rec || !out || memcmp(rec->uuid, cxlfm_dram_event_uuid, 16))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	media_event(b, &out->media);
+	out->nibble_mask = le24_get(b + 15);
+	out->bank_group = b[18];
+	out->bank = b[19];
+	out->row = le24_get(b + 20);
+	out->column = le16_get(b + 23);
+	for (unsigned i = 0; i < CXLFM_DRAM_CORRECTION_MASKS; i++)
+		out->correction_mask[i] = le64_get(b + 25 + 8 * i);
+	memcpy(out->component_id, b + 57, sizeof(out->component_id));
+	out->sub_channel = b[73];
+	out->cme_flags = b[74];
+	out->cvme_count = le24_get(b + 75);
+	out->sub_type = b[78];
+	return 0;
 }
 
 /* The decoders for tests and the fuzz target (lib/private.h). */

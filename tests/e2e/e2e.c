@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -107,6 +108,20 @@ void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int ta
 		     ep_extra ? ep_extra : "");
 	e2e_argv_add(a, "-qmp");
 	e2e_argv_add(a, "@PORT");
+}
+
+void e2e_rfc_pair_stop(struct emu_proc *tgt, struct emu_proc *fm, const char *buf)
+{
+	if (fm->pid)
+		emu_stop(fm);
+	if (tgt->pid)
+		emu_stop(tgt);
+	if (fm->run_dir[0])
+		e2e_rmdir(fm->run_dir);
+	if (tgt->run_dir[0])
+		e2e_rmdir(tgt->run_dir);
+	if (buf)
+		shm_unlink(buf);
 }
 
 void e2e_rmdir(const char *dir)

@@ -113,6 +113,13 @@ void e2e_rfc_target_argv(struct e2e_argv *a, const char *buf, unsigned slots, in
 void e2e_rfc_fm_argv(struct e2e_argv *a, const char *buf, unsigned slots, int target_port,
 		     bool fwd_switch, const char *ep_extra);
 
+/*
+ * After a test of the RFC pair: stop the FM host and the target (either may
+ * not have started: pid 0), remove their run dirs, and unlink the shared
+ * buffer buf (may be NULL) in case a host was killed before it could.
+ */
+void e2e_rfc_pair_stop(struct emu_proc *tgt, struct emu_proc *fm, const char *buf);
+
 /* Connected to 127.0.0.1:port and the greeting read, nothing sent; -1 if no greeting. */
 int qmp_connect(int port);
 /* A negotiated QMP connection (greeting read, qmp_capabilities done). */

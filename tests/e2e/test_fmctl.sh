@@ -12,6 +12,10 @@
 # emulator stopped with SIGSTOP), CXL error codes (named, exit code 3),
 # usage errors, --wait giving up. Also runs the libcxlfm example program
 # and renders `topology --dot` with Graphviz when dot is installed.
+# The BMC commands (health, events decoded, poison, fw) run against the
+# DCD on this bus and from a second cxl-emu, the RFC's FM host, whose
+# endpoints 0x06 and 0x04 forward to this one (the DCD's shared buffer,
+# the switch inline): what they read and change is this host's device.
 #
 # Environment: FMCTL, CXL_EMU, FM_EXAMPLE (paths of the built programs),
 # COMPLETION (contrib/bash-completion/cxl-fmctl, exercised when given).
@@ -29,16 +33,19 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cxlfm-fmctl-XXXXXX")
 emu_pid=
 emu2_pid=
 emu3_pid=
+fmh_pid=
+buf=/cxlfm-fmctl-$$
 fails=0
 checks=0
 
 cleanup() {
-	for p in $emu_pid $emu2_pid $emu3_pid; do
+	for p in $fmh_pid $emu_pid $emu2_pid $emu3_pid; do
 		kill -CONT "$p" 2>/dev/null
 		kill -TERM "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	rm -rf "$tmp"
+	rm -f "/dev/shm${buf}"
 }
 trap cleanup EXIT
 
@@ -155,7 +162,7 @@ start_emu emu_pid bus qmp_port --run-dir "$run_dir" \
 	-device cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4 \
 	-device cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5 \
 	-device cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6 \
-	-device cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,num-dc-regions=2,sn=99 \
+	-device cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-init=on,mctp-buf-name=$buf \
 	-device cxl-type3,bus=swport1,volatile-memdev=mld-mem,id=mld0,num-ld=4,sn=7 \
 	-device i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0 \
 	-device i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0 \
@@ -167,7 +174,8 @@ F=("$FMCTL" --bus "$bus" --json)
 run 0 "$FMCTL" --help && has "Commands:" out
 for c in list identify bg ports vcs bind unbind port-control events cel raw topology \
 	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
-	"dcd extents" "dcd add" "dcd release"; do
+	"dcd extents" "dcd add" "dcd release" health "poison list" "poison inject" \
+	"poison clear" "poison scan" "poison scan-results" "fw info" "fw update" "fw activate"; do
 	# shellcheck disable=SC2086
 	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
 done
@@ -195,7 +203,11 @@ if [ -n "${COMPLETION:-}" ]; then
 	comp cxl-fmctl d && has dcd out
 	comp cxl-fmctl dcd "" && has set-config out
 	comp cxl-fmctl dcd release --policy "" && has tag-based out
-	comp cxl-fmctl --bus x events --log "" && has dyncap out
+	comp cxl-fmctl --bus x events --log "" && has dyncap out && has all out
+	comp cxl-fmctl poison "" && has scan-results out
+	comp cxl-fmctl poison scan --n && has --no-event-log out
+	comp cxl-fmctl fw activate --o && has --on-reset out
+	comp cxl-fmctl health --c && has --cor-volatile-warn out
 fi
 
 # ---- list and identify ----
@@ -377,6 +389,162 @@ if command -v dot >/dev/null; then
 else
 	echo "note: Graphviz dot not installed, topology rendering not checked"
 fi
+
+# bg_done CMD...: run a `bg` command until it says nothing runs (its JSON in $out).
+bg_done() {
+	for _ in $(seq 200); do
+		run 0 "$@"
+		printf '%s' "$out" | "$PY" -c 'import json,sys; sys.exit(json.load(sys.stdin)["running"])' &&
+			return 0
+	done
+	fail "'$*' still says running"
+}
+
+# ---- the BMC's commands: here and from the RFC's FM host ----
+# The FM host: the same switch and DCD (sn 99), its 0x06 forwarding to this host's DCD
+# through the shared buffer, its 0x04 to this host's switch (inline): G reaches THIS
+# host's devices, as F does.
+fmrun=$tmp/fmhost
+mkdir -p "$fmrun"
+start_emu fmh_pid fbus fport --run-dir "$fmrun" \
+	-machine q35,cxl=on -qmp tcp:127.0.0.1:0,server,wait=off \
+	-object "memory-backend-file,id=cxl-mem2,share=on,mem-path=$fmrun/t3_cxl2.raw,size=4G" \
+	-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 \
+	-device cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2 \
+	-device cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on \
+	-device cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4 \
+	-device cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-name=$buf \
+	-device "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0,mctp-msg-forward=on,qmp=127.0.0.1:$qmp_port" \
+	-device "i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0,mctp-msg-forward=on,qmp=127.0.0.1:$qmp_port"
+G=("$FMCTL" --bus "$fbus" --json)
+# the guest stops: its host agent leaves the event records to the BMC until cont
+qmp stop
+
+# health: what x-cxl-health sets here, read from the FM host, directly and through the switch
+qmp x-cxl-health '{"path": "cxl-dcd0", "temperature": 41, "life-used": 80, "corrected-volatile-error-count": 12}'
+run 0 "${G[@]}" health --addr 6 && check '
+assert d["temperature"] == 41 and d["life_used_percent"] == 80
+assert d["temperature_status"] == "critical" and d["life_used_status"] == "critical"
+assert d["corrected_volatile_errors"] == 12 and d["corrected_volatile_status"] == "normal"
+assert d["media_status"] == "normal" and not d["maintenance_needed"]
+assert d["shutdown_state"] in ("clean", "dirty") and d["dirty_shutdown_count"] == 0
+a = {x["alert"]: x for x in d["alerts"]}
+assert a["over-temperature"] == {"alert": "over-temperature", "critical": 35, "warning": 25, "enabled": False, "programmable": True}
+assert a["corrected-volatile"]["critical"] is None'
+fm_health=$out
+run 0 "${G[@]}" health --tunnel 0 && [ "$out" = "$fm_health" ] || fail "health through the switch differs: $out"
+run 0 "${F[@]}" health --addr 6 && [ "$out" = "$fm_health" ] || fail "health here differs: $out"
+run 0 "${G[@]}" health --addr 6 --cor-volatile-warn 10 --under-temp-warn 15 && check '
+assert d["corrected_volatile_status"] == "warning" and d["alerts_set"] == ["under-temperature", "corrected-volatile"]
+a = {x["alert"]: x for x in d["alerts"]}
+assert a["corrected-volatile"]["enabled"] and a["corrected-volatile"]["warning"] == 10
+assert a["under-temperature"]["enabled"] and a["under-temperature"]["warning"] == 15'
+qmp x-cxl-health '{"path": "cxl-dcd0"}'
+check 'assert d["additional-status"] == 0x1a, d'
+run 0 "${G[@]}" health --addr 6 --under-temp-warn off && check '
+a = {x["alert"]: x for x in d["alerts"]}
+assert not a["under-temperature"]["enabled"] and a["corrected-volatile"]["enabled"]'
+run 3 "${G[@]}" health --addr 6 --over-temp-warn 50 && has "Set Alert Configuration (4202h): Invalid Input"
+run 1 "${G[@]}" health --life-used-warn 101
+run 1 "${G[@]}" health --over-temp-warn hot
+run 0 "${F[@]}" health --tunnel 1:2 && check 'assert d["temperature"] == 22 and d["alerts"][0]["alert"] == "life-used"'
+run 0 "$FMCTL" --bus "$fbus" --human health --addr 6 && has "temperature_status" out && has "critical" out
+
+# events: the records those changes logged, drained; then QMP's injections, decoded
+run 0 "${G[@]}" events --addr 6 --log all --clear && check '
+logs = {l["log"]: l for l in d}
+assert [l["log"] for l in d] == ["fatal", "failure", "warning", "informational", "dyncap"]
+fail = [r["memory_module"]["event_type_name"] for r in logs["failure"]["records"]]
+assert fail == ["life-used-change", "temperature-change"], fail
+assert all(r["kind"] == "memory-module" for l in d for r in l["records"])
+assert all(l["cleared"] == len(l["records"]) and not l["more_records"] for l in d)
+r = logs["failure"]["records"][1]
+assert r["severity"] == "failure" and r["memory_module"]["temperature"] == 41'
+qmp cxl-inject-general-media-event '{"path": "cxl-dcd0", "log": "informational", "flags": 10, "dpa": 262145, "descriptor": 3, "type": 4, "transaction-type": 5, "channel": 2, "device": 1193046, "component-id": "fmctl"}'
+qmp cxl-inject-dram-event '{"path": "cxl-dcd0", "log": "warning", "flags": 1, "dpa": 8192, "descriptor": 1, "type": 1, "transaction-type": 2, "rank": 3, "bank-group": 2, "bank": 1, "row": 1000, "column": 16, "correction-mask": [5, 6]}'
+qmp cxl-inject-memory-module-event '{"path": "cxl-dcd0", "log": "fatal", "flags": 3, "type": 1, "health-status": 4, "media-status": 3, "additional-status": 0, "life-used": 90, "temperature": -3, "dirty-shutdown-count": 1, "corrected-volatile-error-count": 2, "corrected-persistent-error-count": 3}'
+run 0 "${G[@]}" events --addr 6 --log informational && check '
+assert d["log"] == "informational" and d["cleared"] == 0 and len(d["records"]) == 1
+r = d["records"][0]
+assert r["kind"] == "general-media" and r["severity"] == "failure" and r["flag_names"] == ["maintenance-needed"]
+assert r["general_media"] == {"dpa": 0x40000, "volatile": True, "not_repairable": False,
+    "descriptor": ["uncorrectable", "threshold"], "type": 4, "type_name": "scrub-media-ecc-error",
+    "transaction_type": 5, "transaction_type_name": "internal-media-scrub", "channel": 2,
+    "rank": None, "device": 0x123456, "component_id": "666d63746c" + "00" * 11,
+    "cme_count": 0, "sub_type": 0}, r["general_media"]'
+run 0 "${G[@]}" events --tunnel 0 --log warning && check '
+g = d["records"][0]["dram"]
+assert d["records"][0]["kind"] == "dram" and g["dpa"] == 8192 and g["type_name"] == "scrub-media-ecc-error"
+assert g["transaction_type_name"] == "host-write" and g["rank"] == 3 and g["channel"] is None
+assert (g["bank_group"], g["bank"], g["row"], g["column"]) == (2, 1, 1000, 16)
+assert g["correction_mask"] == [5, 6, 0, 0] and g["nibble_mask"] is None'
+run 0 "${F[@]}" events --addr 6 --log fatal && check '
+m = d["records"][0]["memory_module"]
+assert d["records"][0]["severity"] == "fatal"
+assert m["event_type_name"] == "media-status-change" and m["replacement_needed"] and not m["maintenance_needed"]
+assert m["media_status"] == "all-data-lost" and m["life_used_percent"] == 90 and m["temperature"] == -3
+assert (m["dirty_shutdown_count"], m["corrected_volatile_errors"], m["corrected_persistent_errors"]) == (1, 2, 3)'
+run 0 "${G[@]}" events --tunnel 0 --log warning --clear && check 'assert d["cleared"] == 1'
+run 0 "${G[@]}" events --addr 6 --log all --clear && check '
+assert [l["cleared"] for l in d] == [1, 0, 0, 1, 0]'
+run 0 "${F[@]}" events --addr 6 --log all && check 'assert all(l["records"] == [] for l in d)'
+qmp cont
+
+# poison, here and from the FM host
+qmp cxl-inject-poison '{"path": "cxl-dcd0", "start": 4096, "length": 128}'
+run 0 "${G[@]}" poison list --addr 6 && check '
+assert d["start"] == 0 and d["length"] == 4 << 30 and not d["overflow"] and d["count"] == 1
+assert d["records"] == [{"dpa": 4096, "length": 128, "source": "internal"}]'
+run 0 "${G[@]}" poison inject --tunnel 0 --dpa 2M && check 'assert d == {"operation": "inject", "dpa": 2 << 20}'
+run 0 "${F[@]}" poison list --addr 6 --start 0 --length 4M && check '
+assert [(r["dpa"], r["length"], r["source"]) for r in d["records"]] == [(4096, 128, "internal"), (2 << 20, 64, "injected")]'
+run 0 "${G[@]}" poison clear --addr 6 --dpa 4096 --data "de ad" && check 'assert d["operation"] == "clear"'
+run 0 "${G[@]}" poison scan --addr 6 --length 4M --wait && check '
+assert d["completed"] and d["rc"] == 0 and d["background"] and d["estimated_ms"] >= 1
+assert [(r["dpa"], r["length"]) for r in d["records"]] == [(4160, 64), (2 << 20, 64)] and not d["stopped"]'
+run 0 "${G[@]}" poison scan --tunnel 0 --start 2M --length 64K --no-event-log && check '
+assert d["background"] and not d["completed"] and d["no_event_log"]'
+# the scan is the background operation of the CCI that started it: the switch tunnel's
+bg_done "${G[@]}" bg --tunnel 0
+check 'assert d["opcode_name"] == "Scan Media" and d["rc"] == 0 and not d["running"]'
+run 0 "${G[@]}" poison scan-results --tunnel 0 && check '
+assert d["count"] == 1 and d["records"][0]["dpa"] == 2 << 20 and d["restart_dpa"] is None'
+# a scan of the whole device takes the model ~33 s: the wait gives up, Request Abort stops it
+run 5 "${G[@]}" poison scan --addr 6 --wait --wait-timeout 1 && has "Scan Media (4304h) still runs" &&
+	check 'assert d["background"] and not d["completed"] and d["estimated_ms"] > 1000'
+run 0 "${G[@]}" raw 0005 --addr 6 && check 'assert d["rc"] == 0'
+bg_done "${G[@]}" bg --addr 6
+check 'assert d["opcode_name"] == "Scan Media" and d["rc_name"] == "Aborted" and not d["running"]'
+run 0 "${G[@]}" poison scan-results --addr 6 && check '
+assert d["stopped"] and d["restart_dpa"] == 0 and d["restart_length"] == 4 << 30'
+run 0 "${F[@]}" poison list --tunnel 1:2 && check 'assert d["count"] == 0 and d["length"] == 1 << 30'
+run 1 "${G[@]}" poison inject --addr 6 && has "--dpa is required"
+run 1 "${G[@]}" poison list --addr 6 --start 3 && has "multiples of 64"
+run 1 "${G[@]}" poison list --addr 6 --dpa 0
+run 3 "${G[@]}" poison inject --addr 6 --dpa 8G && has "Inject Poison (4301h)"
+
+# firmware: a package built from a payload, sent from the FM host, active here
+head -c 1500 /dev/urandom >"$tmp/fw.bin"
+run 0 "${F[@]}" fw info --addr 6 && check '
+assert d["slots_supported"] == 4 and d["active_slot"] == 1 and d["staged_slot"] is None
+assert [s["revision"] for s in d["slots"]][:2] == ["BWFW VERSION 00", None]'
+run 0 "${G[@]}" fw update --addr 6 --slot 2 --rev "FMCTL E2E" "$tmp/fw.bin" && check '
+assert d["slot"] == 2 and d["bytes"] == 1532 and d["revision"] == "FMCTL E2E"'
+run 0 "${F[@]}" fw info --addr 6 && check 'assert d["slots"][1]["revision"] == "FMCTL E2E"'
+run 0 "${G[@]}" fw activate --addr 6 --slot 2 && check '
+assert d["completed"] and d["background"] and d["rc"] == 0 and d["fw"]["active_slot"] == 2'
+run 0 "${F[@]}" fw activate --tunnel 0 --slot 1 --on-reset && check '
+assert d["action"] == "on-reset" and not d["background"] and d["fw"]["staged_slot"] == 1'
+run 0 "${G[@]}" fw update --tunnel 0 --slot 3 --rev "VIA SWITCH" "$tmp/fw.bin" && check 'assert d["revision"] == "VIA SWITCH"'
+run 3 "${G[@]}" fw update --addr 6 --slot 4 "$tmp/fw.bin" && has "FW Verification Failed"
+run 3 "${G[@]}" fw update --addr 6 --slot 2 --rev X "$tmp/fw.bin" && has "Transfer FW (0201h)"
+run 1 "${G[@]}" fw update --addr 6 --slot 2 "$tmp/none.bin" && has "none.bin"
+run 1 "${G[@]}" fw update --addr 6 "$tmp/fw.bin" && has "--slot is required"
+run 1 "${G[@]}" fw update --addr 6 --slot 2 --rev "" "$tmp/fw.bin" && has "bad --rev"
+run 0 "${F[@]}" fw info --tunnel 1:2 && check 'assert d["active_slot"] == 1'
+run 0 "$FMCTL" --bus "$fbus" --human fw info --addr 6 && has "FMCTL E2E" out
+kill -TERM "$fmh_pid" && wait "$fmh_pid"
+fmh_pid=
 
 # ---- the example program ----
 if [ -n "$FM_EXAMPLE" ]; then

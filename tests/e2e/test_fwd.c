@@ -85,14 +85,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (fm.pid)
-		emu_stop(&fm);
-	if (tgt.pid)
-		emu_stop(&tgt);
-	if (fm.run_dir[0])
-		e2e_rmdir(fm.run_dir);
-	if (tgt.run_dir[0])
-		e2e_rmdir(tgt.run_dir);
+	e2e_rfc_pair_stop(&tgt, &fm, NULL);
 	if (peer_pid > 0) {
 		kill(peer_pid, SIGKILL);
 		waitpid(peer_pid, NULL, 0);

@@ -2,7 +2,8 @@
 /*
  * cxl-fmctl internals: the command table's prototypes, the invocation
  * context every command gets, and helpers shared by the per-object files
- * (list.c, switch.c, ld.c, dcd.c, events.c, raw.c, topology.c, json.c).
+ * (list.c, switch.c, ld.c, dcd.c, events.c, health.c, poison.c, fw.c, raw.c,
+ * topology.c, json.c).
  * Only include/cxlfm/ is used to reach the bus.
  */
 #ifndef CXL_FMCTL_BUILTIN_H
@@ -82,6 +83,28 @@ static inline int fm_parse_exit(int i)
 /* An operand the command takes none of: a usage error naming it. */
 int fm_extra_operand(struct fmctl *f, const char *arg);
 
+/*
+ * The start of a command that takes no operands: parse (fm_parse), refuse
+ * an operand, find the endpoint of kind want. Returns -1 when the command
+ * goes on with *ep, else the exit code to return.
+ */
+int fm_begin(struct fmctl *f, int argc, char **argv, const struct option *longopts,
+	     const char *help, int (*cb)(struct fmctl *f, int c, const char *arg, void *ctx),
+	     void *ctx, enum fm_want want, struct cxlfm_ep **ep);
+
+/*
+ * The end of a command that may run in the background: rc is its answer
+ * (CXLFM_RC_BG_STARTED: started). Adds "background" to o and, unless
+ * no_wait, waits up to wait_ms for the operation (Background Operation
+ * Status, cxlfm_bg_wait) and adds "completed", "rc", "rc_name". Returns -1
+ * when the operation finished with Success: the caller adds more to o and
+ * prints it. Otherwise o is printed (released when the command itself
+ * failed) and the exit code is returned: EXIT_OK when not waited for,
+ * EXIT_WAIT when it still ran after wait_ms, the operation's CXL code.
+ */
+int fm_bg_finish(struct fmctl *f, struct cxlfm_ep *ep, uint16_t opcode, int rc, bool no_wait,
+		 unsigned long wait_ms, struct json_object *o);
+
 /* Open the bus (finding it if needed). Returns an exit code. */
 int fm_connect(struct fmctl *f);
 /* Run bus-owner discovery once. Returns an exit code. */
@@ -141,6 +164,11 @@ int fm_vcs_json(struct fmctl *f, struct cxlfm_ep *ep, uint8_t id, struct json_ob
 int fm_dcd_regions(struct fmctl *f, struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
 		   struct cxlfm_get_host_dc_region_config_rsp *out);
 
+/* ---- health.c, also used by events.c ---- */
+struct cxlfm_health_info;
+/* Named fields of a device's health information (Get Health Info's output). */
+struct json_object *fm_health_json(const struct cxlfm_health_info *h);
+
 /* ---- commands ---- */
 int cmd_list(int argc, char **argv, struct fmctl *f);
 int cmd_identify(int argc, char **argv, struct fmctl *f);
@@ -154,6 +182,9 @@ int cmd_port_control(int argc, char **argv, struct fmctl *f);
 int cmd_ld(int argc, char **argv, struct fmctl *f);
 int cmd_dcd(int argc, char **argv, struct fmctl *f);
 int cmd_events(int argc, char **argv, struct fmctl *f);
+int cmd_health(int argc, char **argv, struct fmctl *f);
+int cmd_poison(int argc, char **argv, struct fmctl *f);
+int cmd_fw(int argc, char **argv, struct fmctl *f);
 int cmd_raw(int argc, char **argv, struct fmctl *f);
 int cmd_cel(int argc, char **argv, struct fmctl *f);
 int cmd_topology(int argc, char **argv, struct fmctl *f);

@@ -40,7 +40,10 @@ static const struct builtin builtins[] = {
 	{ "switch", cmd_switch, "switch commands: info, ports, vcs, bind, unbind, port-control" },
 	{ "ld", cmd_ld, "MLD: ld info | ld alloc [set ...]" },
 	{ "dcd", cmd_dcd, "DCD: info, config, set-config, extents, add, release" },
-	{ "events", cmd_events, "Get Event Records (0100h) of an event log" },
+	{ "events", cmd_events, "Get Event Records (0100h) of an event log, decoded" },
+	{ "health", cmd_health, "type-3: health, alert configuration, shutdown state" },
+	{ "poison", cmd_poison, "type-3: poison list, inject, clear, scan media" },
+	{ "fw", cmd_fw, "firmware: info, update (transfer a package), activate" },
 	{ "cel", cmd_cel, "the Command Effects Log: which commands the CCI supports" },
 	{ "raw", cmd_raw, "any opcode with a hex payload" },
 	{ "topology", cmd_topology, "switch, ports, devices and DC regions (--dot: Graphviz)" },
@@ -431,6 +434,64 @@ int fm_endpoint(struct fmctl *f, enum fm_want want, struct cxlfm_ep **out)
 				what[want], n ? "" : " (the bus has no endpoints)");
 	return fm_error(f, EXIT_NOTFOUND, "bus %s: %zu %sendpoints (%s): pick one with --addr",
 			f->bus, matches, what[want], list);
+}
+
+int fm_begin(struct fmctl *f, int argc, char **argv, const struct option *longopts,
+	     const char *help, int (*cb)(struct fmctl *f, int c, const char *arg, void *ctx),
+	     void *ctx, enum fm_want want, struct cxlfm_ep **ep)
+{
+	int i = fm_parse(f, argc, argv, "", longopts, help, cb, ctx);
+	int rc;
+
+	if (i < 0)
+		return fm_parse_exit(i);
+	if (i < argc)
+		return fm_extra_operand(f, argv[i]);
+	if ((rc = fm_endpoint(f, want, ep)))
+		return rc;
+	return -1;
+}
+
+int fm_bg_finish(struct fmctl *f, struct cxlfm_ep *ep, uint16_t opcode, int rc, bool no_wait,
+		 unsigned long wait_ms, struct json_object *o)
+{
+	uint16_t op_rc = 0;
+	int wrc;
+
+	if (rc != CXLFM_RC_SUCCESS && rc != CXLFM_RC_BG_STARTED) {
+		json_object_put(o);
+		return fm_fail(f, ep, opcode, rc);
+	}
+	json_object_object_add(o, "background", json_object_new_boolean(rc == CXLFM_RC_BG_STARTED));
+	if (rc == CXLFM_RC_BG_STARTED && no_wait) {
+		json_object_object_add(o, "completed", json_object_new_boolean(false));
+		fm_print(f, o);
+		return EXIT_OK;
+	}
+	if (rc == CXLFM_RC_BG_STARTED) {
+		wrc = cxlfm_bg_wait(ep, fm_tun(f), wait_ms > UINT32_MAX ? UINT32_MAX :
+				    (unsigned)wait_ms, &op_rc);
+		if (wrc == -ETIMEDOUT) {
+			const char *name = cxlfm_opcode_name(opcode);
+
+			json_object_object_add(o, "completed", json_object_new_boolean(false));
+			fm_print(f, o);
+			return fm_error(f, EXIT_WAIT, "%s (%04Xh) still runs after %lu ms ('%s bg' "
+					"with the same endpoint options follows it)",
+					name ? name : "the operation", opcode, wait_ms, f->prog);
+		}
+		if (wrc) {
+			json_object_put(o);
+			return fm_fail(f, ep, CXLFM_OP_BG_OP_STATUS, wrc);
+		}
+	}
+	json_object_object_add(o, "completed", json_object_new_boolean(true));
+	json_object_object_add(o, "rc", json_object_new_int(op_rc));
+	json_object_object_add(o, "rc_name", json_object_new_string(cxlfm_rc_str(op_rc)));
+	if (!op_rc)
+		return -1;
+	fm_print(f, o);
+	return fm_fail(f, ep, opcode, op_rc);
 }
 
 /* ---- main ---- */

@@ -3,7 +3,9 @@
  * The response decoders of libcxlfm's media calls (src/lib/media.c) on
  * payloads built here: what the device sends decodes field by field, and
  * every payload whose length or counts disagree with its layout is
- * -EBADMSG. The calls themselves run against cxl-emu in tests/e2e/test_media.c.
+ * -EBADMSG; General Media and DRAM Event Records built byte by byte decode
+ * field by field (CXL r3.1 Tables 8-45 and 8-46), and no other record does.
+ * The calls themselves run against cxl-emu in tests/e2e/test_media.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cxlfm/media.h"
+#include "cxlfm/memdev.h"
 #include "lib/private.h"
 #include "proto/le.h"
 
@@ -120,6 +123,91 @@ static void test_security_and_qos(void **state)
 	assert_int_equal(qs.backpressure_avg_pct, 100);
 }
 
+/* A record of type uuid whose body (bytes 30h-7Fh) counts up from first. */
+static void craft(struct cxlfm_event_record *r, const uint8_t uuid[16], uint8_t first)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->uuid, uuid, 16);
+	r->length = 128;
+	for (size_t i = 0; i < sizeof(r->data); i++)
+		r->data[i] = (uint8_t)(first + i);
+}
+
+static void test_gen_media_event(void **state)
+{
+	struct cxlfm_event_record r;
+	struct cxlfm_gen_media_event e;
+	struct cxlfm_dram_event d;
+	struct cxlfm_mem_module_event mm;
+
+	(void)state;
+	craft(&r, cxlfm_gen_media_event_uuid, 0x10);
+	/* 30h: Physical Address 0x1122334455667003: DPA ...7000, volatile + not repairable */
+	le64_put(r.data, 0x1122334455667003ull);
+	assert_int_equal(cxlfm_gen_media_event_decode(&r, &e), 0);
+	assert_int_equal(e.media.dpa, 0x1122334455667000ull);
+	assert_int_equal(e.media.dpa_flags, CXLFM_MEDIA_EV_DPA_VOLATILE | CXLFM_MEDIA_EV_DPA_NOT_REPAIRABLE);
+	assert_int_equal(e.media.descriptor, 0x18);       /* 38h */
+	assert_int_equal(e.media.type, 0x19);             /* 39h */
+	assert_int_equal(e.media.transaction_type, 0x1a); /* 3Ah */
+	assert_int_equal(e.media.validity, 0x1c1b);       /* 3Bh, little endian */
+	assert_int_equal(e.media.channel, 0x1d);          /* 3Dh */
+	assert_int_equal(e.media.rank, 0x1e);             /* 3Eh */
+	assert_int_equal(e.device, 0x21201f);       /* 3Fh, 3 bytes */
+	for (unsigned i = 0; i < 16; i++)           /* 42h, 16 bytes */
+		assert_int_equal(e.component_id[i], 0x22 + i);
+	assert_int_equal(e.cme_flags, 0x32);        /* 52h */
+	assert_int_equal(e.cme_count, 0x353433);    /* 53h, 3 bytes */
+	assert_int_equal(e.sub_type, 0x36);         /* 56h */
+	/* the address's flag bits never leak into the DPA */
+	le64_put(r.data, 0x3f);
+	assert_int_equal(cxlfm_gen_media_event_decode(&r, &e), 0);
+	assert_int_equal(e.media.dpa, 0);
+	assert_int_equal(e.media.dpa_flags, 0x3f);
+	/* another record type is not decoded as this one, nor this one as another */
+	assert_int_equal(cxlfm_dram_event_decode(&r, &d), -EINVAL);
+	assert_int_equal(cxlfm_mem_module_event_decode(&r, &mm), -EINVAL);
+	r.uuid[15] ^= 1;
+	assert_int_equal(cxlfm_gen_media_event_decode(&r, &e), -EINVAL);
+	assert_int_equal(cxlfm_gen_media_event_decode(NULL, &e), -EINVAL);
+}
+
+static void test_dram_event(void **state)
+{
+	struct cxlfm_event_record r;
+	struct cxlfm_dram_event d;
+	struct cxlfm_gen_media_event e;
+
+	(void)state;
+	craft(&r, cxlfm_dram_event_uuid, 0x80);
+	le64_put(r.data, 0x0000000080000041ull); /* DPA 0x80000040, volatile */
+	assert_int_equal(cxlfm_dram_event_decode(&r, &d), 0);
+	assert_int_equal(d.media.dpa, 0x80000040ull);
+	assert_int_equal(d.media.dpa_flags, CXLFM_MEDIA_EV_DPA_VOLATILE);
+	assert_int_equal(d.media.descriptor, 0x88);       /* 38h */
+	assert_int_equal(d.media.type, 0x89);
+	assert_int_equal(d.media.transaction_type, 0x8a);
+	assert_int_equal(d.media.validity, 0x8c8b);       /* 3Bh */
+	assert_int_equal(d.media.channel, 0x8d);
+	assert_int_equal(d.media.rank, 0x8e);
+	assert_int_equal(d.nibble_mask, 0x91908f);  /* 3Fh, 3 bytes */
+	assert_int_equal(d.bank_group, 0x92);       /* 42h */
+	assert_int_equal(d.bank, 0x93);             /* 43h */
+	assert_int_equal(d.row, 0x969594);          /* 44h, 3 bytes */
+	assert_int_equal(d.column, 0x9897);         /* 47h */
+	assert_int_equal(d.correction_mask[0], 0xa09f9e9d9c9b9a99ull); /* 49h */
+	assert_int_equal(d.correction_mask[3], 0xb8b7b6b5b4b3b2b1ull); /* 61h */
+	for (unsigned i = 0; i < 16; i++)           /* 69h */
+		assert_int_equal(d.component_id[i], 0xb9 + i);
+	assert_int_equal(d.sub_channel, 0xc9);      /* 79h */
+	assert_int_equal(d.cme_flags, 0xca);        /* 7Ah */
+	assert_int_equal(d.cvme_count, 0xcdcccb);   /* 7Bh, 3 bytes */
+	assert_int_equal(d.sub_type, 0xce);         /* 7Eh; 7Fh is reserved */
+	assert_int_equal(cxlfm_gen_media_event_decode(&r, &e), -EINVAL);
+	r.uuid[0] ^= 0x80;
+	assert_int_equal(cxlfm_dram_event_decode(&r, &d), -EINVAL);
+}
+
 /* Requests that cannot be encoded never leave. */
 static void test_bad_requests(void **state)
 {
@@ -141,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_scan_media),
 		cmocka_unit_test(test_security_and_qos),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_gen_media_event),
+		cmocka_unit_test(test_dram_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

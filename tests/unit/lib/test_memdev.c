@@ -3,7 +3,8 @@
  * libcxlfm's memory device calls (include/cxlfm/memdev.h): their response
  * decoders on what the type-3 device model answers (run on its FM-owned LD
  * CCI in process), on answers of a wrong length or out of range, and the
- * Memory Module Event decoding of a record the model logged. The calls over
+ * Memory Module, General Media and DRAM Event decoding of records the model
+ * logged (read on the FM-owned LD, as a BMC reads them). The calls over
  * a real MCTP bus are in tests/e2e/test_qmp_cxl.c.
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "cxlfm/media.h"
 #include "cxlfm/memdev.h"
 #include "dev/t3.h"
 #include "dev/t3_mem.h"
@@ -156,6 +158,59 @@ static void test_mem_module_event(void **state)
 	free(ev);
 }
 
+/* Records QMP's cxl-inject-general-media-event / -dram-event log, as a BMC decodes them. */
+static void test_media_events(void **state)
+{
+	static const uint64_t masks[] = { 1, 2, 3, 4, 5 };
+	struct cxlfm_get_event_records_rsp *ev = malloc(sizeof(*ev));
+	struct cxlfm_gen_media_event gm;
+	struct cxlfm_dram_event dr;
+	struct t3_gen_media_event g = {
+		.log = 2, .flags = 0x22, .dpa = 0x10001040, .descriptor = 1, .type = 4,
+		.transaction_type = 5, .has_rank = true, .rank = 3, .has_device = true,
+		.device = 0xabcdef, .component_id = "dimm7",
+	};
+	struct t3_dram_event d = {
+		.c = { .log = 2, .flags = 1 }, .dpa = 0x2000, .descriptor = 2, .type = 1,
+		.transaction_type = 3, .has_channel = true, .channel = 9, .has_row = true,
+		.row = 0x12345, .has_column = true, .column = 77, .n_correction_mask = 5,
+		.correction_mask = masks,
+	};
+	uint8_t log = 2; /* failure */
+
+	(void)state;
+	assert_non_null(ev);
+	assert_int_equal(t3_inject_general_media_event(dev, &g, NULL, 0), 0);
+	assert_int_equal(t3_inject_dram_event(dev, &d, NULL, 0), 0);
+	model(0x0100, &log, 1);
+	assert_int_equal(decoder(0x0100)->decode(&log, out, out_len, ev), 0);
+	assert_int_equal(ev->num_records, 2);
+	assert_int_equal(ev->records[0].flags, 0x22);
+	assert_int_equal(cxlfm_gen_media_event_decode(&ev->records[0], &gm), 0);
+	assert_int_equal(gm.media.dpa, 0x10001040);
+	assert_int_equal(gm.media.dpa_flags, 0);
+	assert_int_equal(gm.media.descriptor, CXLFM_MEDIA_EV_UNCORRECTABLE);
+	assert_int_equal(gm.media.type, 4);
+	assert_int_equal(gm.media.transaction_type, CXLFM_MEDIA_EV_TXN_INTERNAL_MEDIA_SCRUB);
+	assert_int_equal(gm.media.validity, CXLFM_GEN_MEDIA_VALID_RANK | CXLFM_GEN_MEDIA_VALID_DEVICE |
+			 CXLFM_GEN_MEDIA_VALID_COMPONENT);
+	assert_int_equal(gm.media.rank, 3);
+	assert_int_equal(gm.device, 0xabcdef);
+	assert_memory_equal(gm.component_id, "dimm7\0", 6);
+	assert_int_equal(cxlfm_dram_event_decode(&ev->records[1], &dr), 0);
+	assert_int_equal(dr.media.dpa, 0x2000);
+	assert_int_equal(dr.media.validity, CXLFM_DRAM_VALID_CHANNEL | CXLFM_DRAM_VALID_ROW |
+			 CXLFM_DRAM_VALID_COLUMN | CXLFM_DRAM_VALID_CORRECTION_MASK);
+	assert_int_equal(dr.media.channel, 9);
+	assert_int_equal(dr.row, 0x12345);
+	assert_int_equal(dr.column, 77);
+	assert_int_equal(dr.correction_mask[0], 1);
+	assert_int_equal(dr.correction_mask[3], 4); /* the fifth is not recorded */
+	assert_int_equal(cxlfm_dram_event_decode(&ev->records[0], &dr), -EINVAL);
+	assert_int_equal(cxlfm_gen_media_event_decode(&ev->records[1], &gm), -EINVAL);
+	free(ev);
+}
+
 /* Every decoder refuses an answer a byte short or long, and values out of range. */
 static void test_decode_malformed(void **state)
 {
@@ -191,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_model),
 		cmocka_unit_test(test_mem_module_event),
+		cmocka_unit_test(test_media_events),
 		cmocka_unit_test(test_decode_malformed),
 	};
 
