@@ -198,25 +198,40 @@ static void start_small(struct emu_proc *p, const char *const *extra)
 	assert_int_equal(emu_start(p, argv), 0);
 }
 
+/* What test_daemonize_pidfile started, for its teardown to kill if it failed midway. */
+static pid_t started_pid, daemon_pid;
+
+static int daemonize_teardown(void **state)
+{
+	(void)state;
+	if (started_pid > 0 && !kill(started_pid, SIGKILL))
+		waitpid(started_pid, NULL, 0);
+	if (daemon_pid > 0)
+		kill(daemon_pid, SIGKILL);
+	started_pid = daemon_pid = 0;
+	return 0;
+}
+
 static void test_daemonize_pidfile(void **state)
 {
 	char pidfile[300], line[32], cmd[1024];
 	struct emu_proc p;
 	struct json_object *r;
 	long deadline;
-	pid_t daemon_pid;
 	FILE *f;
 	int q, st = -1;
 
 	(void)state;
 	start_small(&p, (const char *const[]){ "-daemonize", "-pidfile", "@RUN/cxl-emu-test.pid",
 					       NULL });
+	started_pid = p.pid;
 	/* the command itself is done, and done well: it exits on its own once the
 	 * daemon is ready (a SIGTERM now could reach it before its exit) */
 	for (deadline = now_ms() + 5000; waitpid(p.pid, &st, WNOHANG) == 0 &&
 					 now_ms() < deadline;)
 		usleep(1000);
 	assert_true(WIFEXITED(st));
+	started_pid = 0; /* reaped */
 	assert_int_equal(WEXITSTATUS(st), 0);
 	close(p.out_fd);
 	snprintf(pidfile, sizeof(pidfile), "%s/cxl-emu-test.pid", p.run_dir);
@@ -236,11 +251,13 @@ static void test_daemonize_pidfile(void **state)
 	for (deadline = now_ms() + 5000; kill(daemon_pid, 0) == 0 && now_ms() < deadline;)
 		usleep(2000);
 	assert_int_not_equal(kill(daemon_pid, 0), 0);
+	daemon_pid = 0;
 	assert_int_equal(access(pidfile, F_OK), -1);
 	e2e_rmdir(p.run_dir);
 
 	/* a daemon that cannot start: the port is taken by a running instance */
 	start_small(&p, (const char *const[]){ NULL });
+	started_pid = p.pid;
 	snprintf(cmd, sizeof(cmd), "%s -machine q35,cxl=on -device pxb-cxl,id=h "
 		 "-qmp tcp:127.0.0.1:%d,server=on,wait=off -daemonize --run-dir %s/d "
 		 "2>%s/err", getenv("CXL_EMU") ? getenv("CXL_EMU") : CXL_EMU_PATH, p.qmp_port,
@@ -251,6 +268,7 @@ static void test_daemonize_pidfile(void **state)
 	snprintf(cmd, sizeof(cmd), "grep -q 'cannot listen on tcp:127.0.0.1:%d' %s/err",
 		 p.qmp_port, p.run_dir);
 	assert_int_equal(system(cmd), 0);
+	started_pid = 0;
 	assert_int_equal(emu_stop(&p), 0);
 	e2e_rmdir(p.run_dir);
 }
@@ -341,7 +359,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readconfig_same_topology),
-		cmocka_unit_test(test_daemonize_pidfile),
+		cmocka_unit_test_teardown(test_daemonize_pidfile, daemonize_teardown),
 		cmocka_unit_test(test_prelaunch_and_cont),
 	};
 
