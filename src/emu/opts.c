@@ -508,6 +508,7 @@ void opts_free(struct opts *o)
 	}
 	free(o->items);
 	free(o->run_dir);
+	free(o->log_file);
 	free(o->pidfile);
 	free(o->writeconfig);
 	memset(o, 0, sizeof(*o));
@@ -697,6 +698,13 @@ static int own_option(struct opts *o, const char *name, const char *val, char *e
 		o->log_level = lvl;
 		return 0;
 	}
+	if (!strcmp(name, "log-file")) {
+		if (!*val)
+			return set_err(err, errlen, "--log-file: empty file name");
+		free(o->log_file);
+		o->log_file = strdup(val);
+		return o->log_file ? 0 : -ENOMEM;
+	}
 	if (!strcmp(name, "run-dir")) {
 		if (!*val)
 			return set_err(err, errlen, "--run-dir: empty directory name");
@@ -783,7 +791,14 @@ int opts_parse(int argc, char *const argv[], struct opts *o, char *err, size_t e
 				continue;
 			}
 		}
-		if (!strcmp(name, "log") || !strcmp(name, "run-dir")) {
+		/* -v: info (every CXL request), -v -v or -vv: debug; --log wins if later */
+		if (!strcmp(name, "v") || !strcmp(name, "vv") || !strcmp(name, "verbose")) {
+			o->log_level = name[1] == 'v' || (o->has_log && o->log_level >= LOG_LVL_INFO) ?
+				       LOG_LVL_DEBUG : LOG_LVL_INFO;
+			o->has_log = true;
+			continue;
+		}
+		if (!strcmp(name, "log") || !strcmp(name, "run-dir") || !strcmp(name, "log-file")) {
 			if (i + 1 >= argc)
 				return set_err(err, errlen, "option '%s' requires an argument", a);
 			rc = own_option(o, name, argv[++i], err, errlen);
