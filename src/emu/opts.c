@@ -683,6 +683,17 @@ int opts_read_config(struct opts *o, const char *path, int argi, char *err, size
 	return rc;
 }
 
+/* --NAME PATH: a non-empty path, the last one given wins. */
+static int set_path(char **dst, const char *name, const char *what, const char *val,
+		    char *err, size_t errlen)
+{
+	if (!*val)
+		return set_err(err, errlen, "--%s: empty %s name", name, what);
+	free(*dst);
+	*dst = strdup(val);
+	return *dst ? 0 : -ENOMEM;
+}
+
 /* Our own long options, also in --opt=value form. */
 static int own_option(struct opts *o, const char *name, const char *val, char *err,
 		      size_t errlen)
@@ -698,20 +709,10 @@ static int own_option(struct opts *o, const char *name, const char *val, char *e
 		o->log_level = lvl;
 		return 0;
 	}
-	if (!strcmp(name, "log-file")) {
-		if (!*val)
-			return set_err(err, errlen, "--log-file: empty file name");
-		free(o->log_file);
-		o->log_file = strdup(val);
-		return o->log_file ? 0 : -ENOMEM;
-	}
-	if (!strcmp(name, "run-dir")) {
-		if (!*val)
-			return set_err(err, errlen, "--run-dir: empty directory name");
-		free(o->run_dir);
-		o->run_dir = strdup(val);
-		return o->run_dir ? 0 : -ENOMEM;
-	}
+	if (!strcmp(name, "log-file"))
+		return set_path(&o->log_file, name, "file", val, err, errlen);
+	if (!strcmp(name, "run-dir"))
+		return set_path(&o->run_dir, name, "directory", val, err, errlen);
 	return -ENOENT;
 }
 

@@ -15,6 +15,12 @@ import re
 import subprocess
 import sys
 
+# the page generator's readers of --help (docs/man/manpage.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'docs',
+                                'man'))
+sys.dont_write_bytecode = True  # nothing written into the source tree
+import manpage  # noqa: E402
+
 problems = []
 
 
@@ -39,21 +45,10 @@ def need(text, word, what):
 
 
 def help_lines(binary, *args):
-    return subprocess.run([binary, *args], capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+    return manpage.run(binary, *args)
 
 
-def section(lines, head):
-    out, inside = [], False
-    for ln in lines:
-        if ln.startswith(head):
-            inside = True
-            continue
-        if inside:
-            if not ln.startswith('  '):
-                break
-            out.append(ln)
-    return out
+section = manpage.section
 
 
 def main():

@@ -3,6 +3,7 @@
 ephemeral QMP port, a unique shared-buffer name; the process is killed at
 the end whatever happens. Waits for cxl-emu's own "ready" line, no sleeps."""
 import os
+import re
 import select
 import shutil
 import signal
@@ -12,44 +13,39 @@ import time
 
 CXL_EMU = os.environ.get('CXL_EMU', 'cxl-emu')
 
-# The RFC target host's CXL part (examples/rfc-target-host.sh) without the
-# VM-only options: switch us0 with three downstream ports, DCD cxl-dcd0 below
-# swport0, MCTP endpoints 0x4 (switch) and 0x6 (DCD).
-RFC_SWITCH = [
-    '-machine', 'q35,cxl=on',
-    '-object', 'memory-backend-file,id=cxl-mem2,mem-path={dir}/t3_cxl2.raw,size=4G,share=on',
-    '-object', 'memory-backend-file,id=cxl-lsa2,mem-path={dir}/t3_lsa2.raw,size=512M,share=on',
-    '-device', 'pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1',
-    '-device', 'cxl-rp,port=0,bus=cxl.1,id=cxl_rp_port0,chassis=0,slot=2',
-    '-device', 'cxl-upstream,port=2,sn=1234,bus=cxl_rp_port0,id=us0,addr=0.0,multifunction=on',
-    '-device', 'cxl-switch-mailbox-cci,bus=cxl_rp_port0,addr=0.1,target=us0',
-    '-device', 'cxl-downstream,port=0,bus=us0,id=swport0,chassis=0,slot=4',
-    '-device', 'cxl-downstream,port=1,bus=us0,id=swport1,chassis=0,slot=5',
-    '-device', 'cxl-downstream,port=3,bus=us0,id=swport2,chassis=0,slot=6',
-    '-M', 'cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G,cxl-fmw.0.interleave-granularity=1k',
-]
+# The CXL part of the RFC's two hosts as examples/rfc-target-host.sh and
+# rfc-fm-host.sh write it (read from the scripts, so the tests run what the
+# examples run): every -machine/-M, -object and -device line, with the
+# backing files in the test's own directory, a buffer name of the test's own,
+# and an ephemeral QMP port instead of the scripts' fixed ones.
+EXAMPLES = os.environ.get('EXAMPLES_DIR', os.path.join(os.path.dirname(__file__), '..', '..',
+                                                       'examples'))
+
+
+def example_args(script, buf, **subst):
+    args = []
+    for ln in open(os.path.join(EXAMPLES, script)):
+        m = re.match(r'\s+(-device|-object|-machine|-M)\s+"?([^"\\]*?)"?\s*\\?$', ln)
+        if not m:
+            continue
+        val = m.group(2)
+        for k, v in subst.items():
+            val = val.replace('${' + k + '}', v)
+        if m.group(1) == '-device' and val.startswith('cxl-type3,'):
+            val += f',mctp-buf-name={buf}'
+        args += [m.group(1), val]
+    return args + ['-qmp', 'tcp:127.0.0.1:0,server=on,wait=off']
 
 
 def rfc_target(d, buf, extra_t3=''):
-    return RFC_SWITCH + [
-        '-device', 'cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,'
-        'lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-init=on,'
-        f'mctp-buf-name={buf}{extra_t3}',
-        '-device', 'i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0',
-        '-device', 'i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0',
-        '-qmp', 'tcp:127.0.0.1:0,server=on,wait=off',
-    ]
+    """The target host: switch us0, DCD cxl-dcd0 (creates the buffer), endpoints 0x4, 0x6."""
+    args = example_args('rfc-target-host.sh', buf, TARGET_DIR='{dir}')
+    return [a + extra_t3 if a.startswith('cxl-type3,') else a for a in args]
 
 
 def rfc_fm(d, buf, target_port):
-    return RFC_SWITCH + [
-        '-device', 'cxl-type3,bus=swport0,volatile-dc-memdev=cxl-mem2,id=cxl-dcd0,'
-        f'lsa=cxl-lsa2,num-dc-regions=2,sn=99,allow-fm-attach=on,mctp-buf-name={buf}',
-        '-device', 'i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=4,target=us0',
-        '-device', 'i2c_mctp_cxl,bus=aspeed.i2c.bus.0,address=6,target=cxl-dcd0,'
-        f'mctp-msg-forward=on,qmp=127.0.0.1:{target_port}',
-        '-qmp', 'tcp:127.0.0.1:0,server=on,wait=off',
-    ]
+    """The FM host: endpoint 0x6 forwards to the target's QMP at target_port."""
+    return example_args('rfc-fm-host.sh', buf, FM_DIR='{dir}', TARGET_QMP_PORT=str(target_port))
 
 
 class Emu:

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Fill a man page template from the program itself, at build time.
 
-  gen-man.py cxl-emu BINARY TEMPLATE OUTPUT VERSION
-  gen-man.py plain   -      TEMPLATE OUTPUT VERSION
+  manpage.py cxl-emu BINARY TEMPLATE OUTPUT VERSION
+  manpage.py plain   -      TEMPLATE OUTPUT VERSION
 
 For cxl-emu the marker lines `.\\" @MACHINE@`, `@DEVICES@`, `@OBJECTS@` and
 `@QMP@` become the -machine properties, every -device driver with every
