@@ -23,11 +23,12 @@ FAULTS     ?=
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# Developer and CI builds treat warnings as errors (meson's default does not).
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --prefix=$(PREFIX)
+	meson setup $(BUILD) --prefix=$(PREFIX) --werror
 
 $(SANBUILD)/build.ninja:
-	CC=clang meson setup $(SANBUILD) -Db_sanitize=address,undefined \
+	CC=clang meson setup $(SANBUILD) --werror -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dfuzz=true
 
 $(BENCHBUILD)/build.ninja:

@@ -205,7 +205,7 @@ static int start_host(const struct fb_opts *o, int h)
 static int open_path(struct path_ctx *p, const char *bus)
 {
 	for (int c = 0; c < 2; c++) {
-		struct cxlfm_opts opts = { .own_addr = (uint8_t)(0x10 + c), .timeout_ms = 5000 };
+		struct cxlfm_opts opts = { .size = sizeof(opts), .own_addr = (uint8_t)(0x10 + c), .timeout_ms = 5000 };
 		int err = cxlfm_open(bus, &opts, &p->ctx[c]);
 
 		if (err)

@@ -48,7 +48,7 @@ static int op_port_state(void *arg)
 int wire_setup(const struct fb_opts *o)
 {
 	for (int s = 0; s < WIRE_SPEEDS; s++) {
-		struct cxlfm_opts copts = { .timeout_ms = 5000 };
+		struct cxlfm_opts copts = { .size = sizeof(copts), .timeout_ms = 5000 };
 		struct fb_argv a = { 0 };
 		int err;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages cxl-fmemu needs, only those that are missing.
 # Usage: scripts/deps.sh [build|bench|docs]...   (default: build)
-#   build: compilers, meson/ninja, json-c, cmocka, clang + compiler-rt (fuzzing/sanitizers)
+#   build: compilers, meson/ninja, json-c, cmocka, clang + compiler-rt (fuzzing/sanitizers),
+#          python3 (tests, the cxlfm package), groff + man-db (man pages rendered in tests)
 #   bench: adds qemu-system-x86 (the QMP and start-up references in `make bench`)
 #          and linux-perf (profiling, docs/performance.md)
 #   docs:  adds graphviz (renders `cxl-fmctl topology --dot` in a test)
@@ -9,7 +10,7 @@
 set -euo pipefail
 
 pkgs=(gcc make meson ninja-build pkg-config python3 libjson-c-dev libcmocka-dev
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev groff-base man-db)
 for set in "$@"; do
 	case "$set" in
 	build) ;;

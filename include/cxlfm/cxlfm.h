@@ -33,16 +33,38 @@ extern "C" {
 #define CXLFM_DEFAULT_TIMEOUT_MS 2000 /* CXL r3.1 §9.20.2: 2 s for MCTP CCIs */
 #define CXLFM_MSG_FMAPI 0x07
 #define CXLFM_MSG_CCI 0x08
+/*
+ * The largest MCTP message libcxlfm sends or accepts: type byte, CCI header
+ * and payload. The response structs of the typed calls (fmapi.h, generic.h,
+ * media.h, memdev.h) size their lists from it so that any response of this
+ * size fits. It is ABI, like those structs: it changes only together with
+ * the library's soname and symbol version, never as a private detail.
+ */
+#define CXLFM_MSG_SIZE_MAX 2048
 
 struct cxlfm_ctx;
 struct cxlfm_ep;
 
+/*
+ * Options of cxlfm_open(). Extensible: set size to sizeof(struct cxlfm_opts)
+ * (CXLFM_OPTS() does), so the library reads only the fields the caller
+ * knows of. A program built against an older, shorter struct gets the
+ * defaults for the fields added since; one built against a newer, longer
+ * struct is accepted if every byte the library does not know is zero, and
+ * refused with -E2BIG otherwise (the rule of Linux's openat2/clone3).
+ * size 0 or smaller than the size field itself is -EINVAL. opts NULL: every
+ * default.
+ */
 struct cxlfm_opts {
+	size_t size;         /* sizeof(struct cxlfm_opts) as the caller saw it */
 	uint8_t own_addr;    /* 0: CXLFM_DEFAULT_ADDR */
 	uint8_t own_eid;     /* 0: CXLFM_DEFAULT_EID */
 	unsigned timeout_ms; /* 0: CXLFM_DEFAULT_TIMEOUT_MS */
 	unsigned mtu;        /* MCTP packet payload bytes; 0: 64 (baseline) */
 };
+/* struct cxlfm_opts o = CXLFM_OPTS(.timeout_ms = 5000); */
+#define CXLFM_OPTS(...) \
+	((struct cxlfm_opts){ .size = sizeof(struct cxlfm_opts), __VA_ARGS__ })
 
 int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
 	       struct cxlfm_ctx **out);
@@ -62,8 +84,33 @@ void cxlfm_close(struct cxlfm_ctx *ctx);
 int cxlfm_fd(const struct cxlfm_ctx *ctx);
 void cxlfm_set_timeout(struct cxlfm_ctx *ctx, unsigned timeout_ms);
 
+/*
+ * Log levels of the log callback: syslog(3)'s priorities, so a sink can pass
+ * them to syslog() or sd_journal_print() as they are.
+ *   ERR     a context-wide failure (the bus went away)
+ *   WARNING something dropped that should not have been
+ *   NOTICE  what the library decided on its own (a late response dropped)
+ *   INFO    one line per CCI / FM API request and per failed one: endpoint,
+ *           EID, opcode, tags (what cxl-fmctl -v shows)
+ *   DEBUG   bus probing: MCTP control requests, every NACK of a discovery
+ */
+#define CXLFM_LOG_ERR 3
+#define CXLFM_LOG_WARNING 4
+#define CXLFM_LOG_NOTICE 5
+#define CXLFM_LOG_INFO 6
+#define CXLFM_LOG_DEBUG 7
+
+/* level is a CXLFM_LOG_* value; msg has no trailing newline. */
 typedef void (*cxlfm_log_fn)(int level, const char *msg, void *arg);
+/*
+ * Install a log sink (fn NULL: none, the default). Messages up to the
+ * context's log level reach it: CXLFM_LOG_INFO unless cxlfm_set_log_level()
+ * says otherwise, so a sink sees requests but not the probes of a bus scan.
+ */
 void cxlfm_set_log(struct cxlfm_ctx *ctx, cxlfm_log_fn fn, void *arg);
+/* The most verbose level passed to the sink (CXLFM_LOG_ERR..CXLFM_LOG_DEBUG);
+ * returns the previous one, or -EINVAL for a level out of that range. */
+int cxlfm_set_log_level(struct cxlfm_ctx *ctx, int level);
 
 /*
  * Bus owner discovery: probe every 7-bit address, give each endpoint that

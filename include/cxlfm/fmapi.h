@@ -20,7 +20,7 @@
  *     when it does not fit one message).
  *   - *rsp is written only on success (0); it is undefined otherwise.
  *   - Lists in responses are fixed-size arrays sized for the largest message
- *     libcxlfm accepts (2048 bytes), with a count field; lists in requests
+ *     libcxlfm accepts (CXLFM_MSG_SIZE_MAX, cxlfm.h), with a count field; lists in requests
  *     are caller arrays (pointer + count). Every field is host byte order;
  *     sizes the spec gives in 256 MiB units are converted to bytes (the
  *     field names say so).
@@ -66,9 +66,9 @@ const char *cxlfm_opcode_name(uint16_t opcode);
  */
 const char *cxlfm_rc_id(int rc);
 
-/* ---- list maxima (cover the 2048-byte message limit of libcxlfm) ---- */
+/* ---- list maxima (cover a response of CXLFM_MSG_SIZE_MAX bytes) ---- */
 #define CXLFM_LOGS_MAX 128            /* Get Supported Logs entries */
-#define CXLFM_LOG_DATA_MAX 2048       /* Get Log bytes per call */
+#define CXLFM_LOG_DATA_MAX CXLFM_MSG_SIZE_MAX /* Get Log bytes per call */
 #define CXLFM_CEL_MAX 1024            /* CEL entries read by cxlfm_cmd_get_cel() */
 #define CXLFM_PORTS_MAX 255           /* Get Physical Port State */
 #define CXLFM_VCS_MAX 8               /* Get Virtual CXL Switch Info: VCSs per call */

@@ -158,8 +158,9 @@ int cxlfm_cmd_get_supported_logs_sublist(struct cxlfm_ep *ep, const struct cxlfm
 
 /* ---- features (CXL r3.1 §8.2.9.6) ---- */
 
-#define CXLFM_FEATURES_MAX 42          /* entries in one 2048-byte response */
-#define CXLFM_FEATURE_DATA_MAX 2048
+/* entries in one response: 8-byte header, 48-byte entries */
+#define CXLFM_FEATURES_MAX ((CXLFM_MSG_SIZE_MAX - 8) / 48)
+#define CXLFM_FEATURE_DATA_MAX CXLFM_MSG_SIZE_MAX
 
 /* Feature UUIDs, wire order: Device Patrol Scrub Control (r3.1 §8.2.9.9.11.1)
  * and DDR5 Error Check Scrub Control (§8.2.9.9.11.2). */

@@ -26,8 +26,8 @@
 extern "C" {
 #endif
 
-/* Media Error Records one response carries at most ((2048 - 32) / 16). */
-#define CXLFM_MEDIA_ERR_MAX 126
+/* Media Error Records one response carries at most (32-byte header, 16-byte records). */
+#define CXLFM_MEDIA_ERR_MAX ((CXLFM_MSG_SIZE_MAX - 32) / 16)
 
 /* Error Source of a Media Error Record (CXL r3.1 §8.2.9.9.4.1). */
 enum cxlfm_media_err_source {

@@ -61,7 +61,7 @@ int cxlfm_cmd_set_partition_info(struct cxlfm_ep *ep, const struct cxlfm_tunnel 
 				 const struct cxlfm_set_partition_info_req *req);
 
 /* CXL r3.1 §8.2.9.9.2.3 Get LSA (Opcode 4102h) and §8.2.9.9.2.4 Set LSA (4103h). */
-#define CXLFM_LSA_DATA_MAX 2048       /* bytes per Get LSA (the message limit) */
+#define CXLFM_LSA_DATA_MAX CXLFM_MSG_SIZE_MAX /* bytes per Get LSA (the message limit) */
 struct cxlfm_get_lsa_req {
 	uint32_t offset;
 	uint32_t length;              /* at most CXLFM_LSA_DATA_MAX (else -EINVAL) */

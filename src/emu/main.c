@@ -129,6 +129,9 @@ static void usage(FILE *f)
 		"  --help, -h             this text\n"
 		"  --version              print the version\n"
 		"  --log LEVEL            none, error, warn (default), info, debug\n"
+		"  -v, --verbose          --log info: one line per CXL request (endpoint, EID,\n"
+		"                         tags, opcode); -vv or -v -v: debug (MCTP control too)\n"
+		"  --log-file PATH        log lines go to PATH (appended) instead of stderr\n"
 		"  --run-dir DIR          where the bus sockets live (default\n"
 		"                         $XDG_RUNTIME_DIR/cxl-emu/NAME or /tmp/cxl-emu-UID/NAME,\n"
 		"                         NAME from -name, else the first QMP address, else the pid)\n"
@@ -494,6 +497,16 @@ int main(int argc, char **argv)
 	}
 	if (e.opts.has_log)
 		log_set_level((enum log_level)e.opts.log_level);
+	/* QEMU's -msg timestamp=on form: UTC wall clock, microseconds */
+	log_set_timestamps(true);
+	if (e.opts.log_file) {
+		rc = log_open_file(e.opts.log_file);
+		if (rc) {
+			fprintf(stderr, "cxl-emu: --log-file %s: %s\n", e.opts.log_file,
+				strerror(-rc));
+			goto out;
+		}
+	}
 	if (e.opts.help) {
 		usage(stdout);
 		code = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/cci.h"
+#include "proto/commands.h"
 #include "proto/mctp_ctrl.h"
 #include "proto/mctp_i2c.h"
 #include "util/log.h"
@@ -150,6 +151,7 @@ void mctp_ep_tick(struct mctp_ep *ep, uint64_t now_ns)
 	mctp_reasm_tick(&ep->reasm, now_ns);
 }
 
+static void log_request(const struct mctp_ep *ep, uint8_t src_addr, const struct mctp_msg *m);
 static void handle_ctrl(struct mctp_ep *ep, uint8_t peer_addr,
 			const struct mctp_msg *m);
 
@@ -189,6 +191,10 @@ void mctp_ep_rx(struct mctp_ep *ep, const uint8_t *frame, size_t len, uint64_t n
 	}
 	switch (m.data[0] & 0x7f) {
 	case MCTP_MSG_CTRL:
+		/* discovery probes: -v (info) leaves them out, --log debug shows them */
+		if (m.len >= 3)
+			log_dbg("ep %s: MCTP control 0x%02x from EID 0x%02x (I2C 0x%02x) tag %u",
+				ep->name, m.data[2], m.src, f.src, m.tag);
 		handle_ctrl(ep, f.src, &m);
 		return;
 	case MCTP_MSG_CXL_FMAPI:
@@ -202,6 +208,7 @@ void mctp_ep_rx(struct mctp_ep *ep, const uint8_t *frame, size_t len, uint64_t n
 			drop(ep, EP_DROP_TYPE, "IC bit set");
 			return;
 		}
+		log_request(ep, f.src, &m);
 		ep->ops->handle_cxl(ep, &tok, m.data + 1, m.len - 1, ep->arg);
 		return;
 	}
@@ -209,6 +216,29 @@ void mctp_ep_rx(struct mctp_ep *ep, const uint8_t *frame, size_t len, uint64_t n
 		drop(ep, EP_DROP_TYPE, NULL);
 		return;
 	}
+}
+
+/*
+ * One line per CXL request at info (cxl-emu -v): who sent it (EID, I2C
+ * address), the MCTP tag, and from the CCI message header (CXL r3.1
+ * §7.6.3: category, tag, reserved, opcode LE) the CCI tag and opcode.
+ */
+static void log_request(const struct mctp_ep *ep, uint8_t src_addr, const struct mctp_msg *m)
+{
+	const struct cxl_cmd_info *c;
+	uint16_t op;
+
+	if (log_get_level() < LOG_LVL_INFO)
+		return;
+	if (m->len < 1 + 5) {
+		log_info("ep %s: %zu-byte CXL message from EID 0x%02x (I2C 0x%02x) tag %u",
+			 ep->name, m->len, m->src, src_addr, m->tag);
+		return;
+	}
+	op = (uint16_t)(m->data[4] | m->data[5] << 8);
+	c = cxl_cmd_find(op);
+	log_info("ep %s: request from EID 0x%02x (I2C 0x%02x) tag %u: op 0x%04x %s, cci tag %u",
+		 ep->name, m->src, src_addr, m->tag, op, c ? c->name : "(unknown)", m->data[2]);
 }
 
 /*

@@ -508,6 +508,7 @@ void opts_free(struct opts *o)
 	}
 	free(o->items);
 	free(o->run_dir);
+	free(o->log_file);
 	free(o->pidfile);
 	free(o->writeconfig);
 	memset(o, 0, sizeof(*o));
@@ -682,6 +683,17 @@ int opts_read_config(struct opts *o, const char *path, int argi, char *err, size
 	return rc;
 }
 
+/* --NAME PATH: a non-empty path, the last one given wins. */
+static int set_path(char **dst, const char *name, const char *what, const char *val,
+		    char *err, size_t errlen)
+{
+	if (!*val)
+		return set_err(err, errlen, "--%s: empty %s name", name, what);
+	free(*dst);
+	*dst = strdup(val);
+	return *dst ? 0 : -ENOMEM;
+}
+
 /* Our own long options, also in --opt=value form. */
 static int own_option(struct opts *o, const char *name, const char *val, char *err,
 		      size_t errlen)
@@ -697,13 +709,10 @@ static int own_option(struct opts *o, const char *name, const char *val, char *e
 		o->log_level = lvl;
 		return 0;
 	}
-	if (!strcmp(name, "run-dir")) {
-		if (!*val)
-			return set_err(err, errlen, "--run-dir: empty directory name");
-		free(o->run_dir);
-		o->run_dir = strdup(val);
-		return o->run_dir ? 0 : -ENOMEM;
-	}
+	if (!strcmp(name, "log-file"))
+		return set_path(&o->log_file, name, "file", val, err, errlen);
+	if (!strcmp(name, "run-dir"))
+		return set_path(&o->run_dir, name, "directory", val, err, errlen);
 	return -ENOENT;
 }
 
@@ -783,7 +792,14 @@ int opts_parse(int argc, char *const argv[], struct opts *o, char *err, size_t e
 				continue;
 			}
 		}
-		if (!strcmp(name, "log") || !strcmp(name, "run-dir")) {
+		/* -v: info (every CXL request), -v -v or -vv: debug; --log wins if later */
+		if (!strcmp(name, "v") || !strcmp(name, "vv") || !strcmp(name, "verbose")) {
+			o->log_level = name[1] == 'v' || (o->has_log && o->log_level >= LOG_LVL_INFO) ?
+				       LOG_LVL_DEBUG : LOG_LVL_INFO;
+			o->has_log = true;
+			continue;
+		}
+		if (!strcmp(name, "log") || !strcmp(name, "run-dir") || !strcmp(name, "log-file")) {
 			if (i + 1 >= argc)
 				return set_err(err, errlen, "option '%s' requires an argument", a);
 			rc = own_option(o, name, argv[++i], err, errlen);

@@ -65,6 +65,7 @@ struct opts {
 	bool has_log;
 	int log_level;      /* enum log_level when has_log */
 	char *run_dir;
+	char *log_file;     /* --log-file PATH: log lines go there instead of stderr */
 	bool daemonize;     /* -daemonize */
 	bool prelaunch;     /* -S: QMP reports "prelaunch" until cont */
 	char *pidfile;      /* -pidfile FILE */

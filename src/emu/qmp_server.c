@@ -19,6 +19,7 @@
 #include "emu/loop.h"
 #include "emu/outbuf.h"
 #include "emu/netaddr.h"
+#include "emu/qmp_schema.h"
 #include "util/log.h"
 
 /* src/emu/config.h shadows the build's config.h: meson passes the version */
@@ -663,6 +664,19 @@ static void cmd_query_commands(struct qmp_req *req, struct json_object *args, vo
 	qmp_reply_return(req, list);
 }
 
+static const struct qmp_cmd *schema_cmd(size_t i, const void *arg)
+{
+	return qmp_server_command(arg, i);
+}
+
+/* Generated from the command tables (qmp_schema.c), as QEMU's is from its QAPI schema. */
+static void cmd_query_qmp_schema(struct qmp_req *req, struct json_object *args, void *arg)
+{
+	(void)args;
+	(void)arg;
+	qmp_reply_return(req, qmp_schema_build(schema_cmd, req->s));
+}
+
 static void cmd_query_status(struct qmp_req *req, struct json_object *args, void *arg)
 {
 	struct json_object *o = json_object_new_object();
@@ -710,6 +724,8 @@ static const struct qmp_cmd builtin[] = {
 	  "leave capabilities negotiation mode (optionally enable \"oob\")", 0 },
 	{ "query-version", cmd_query_version, NULL, "QEMU version we emulate and our package", 0 },
 	{ "query-commands", cmd_query_commands, NULL, "list the commands", 0 },
+	{ "query-qmp-schema", cmd_query_qmp_schema, NULL,
+	  "the commands and their argument types (QEMU's SchemaInfo)", 0 },
 	{ "query-status", cmd_query_status, NULL, "run state: running, prelaunch (-S), paused", 0 },
 	{ "quit", cmd_quit, NULL, "shut cxl-emu down cleanly", 0 },
 };

@@ -30,7 +30,7 @@
  * - events go to every negotiated client, with QEMU's timestamp.
  *
  * Built-in commands: qmp_capabilities, query-version, query-commands,
- * query-status, quit.
+ * query-qmp-schema (qmp_schema.c), query-status, quit.
  */
 #ifndef CXLFM_EMU_QMP_SERVER_H
 #define CXLFM_EMU_QMP_SERVER_H

@@ -6,6 +6,7 @@
  * and released with a reason), reassembly is keyed on (source, tag, TO).
  */
 #include "cxlfm/cxlfm.h"
+#include "cxlfm/fmapi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +48,7 @@ void cxlfm_log(struct cxlfm_ctx *ctx, int level, const char *fmt, ...)
 	char buf[512];
 	va_list ap;
 
-	if (!ctx->log_fn)
+	if (!ctx->log_fn || level > ctx->log_level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -72,19 +73,46 @@ static void set_rcvtimeo(struct cxlfm_ctx *ctx)
 		ctx->rcvtimeo_ms = ctx->timeout_ms;
 }
 
+/*
+ * The caller's options as far as its .size covers them, the rest zero (the
+ * defaults). Bytes past our struct must be zero: a newer caller asking for
+ * something this library does not know fails instead of being ignored.
+ */
+static int opts_copy(const struct cxlfm_opts *in, struct cxlfm_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!in)
+		return 0;
+	if (in->size < offsetof(struct cxlfm_opts, size) + sizeof(in->size))
+		return -EINVAL;
+	if (in->size > sizeof(*o)) {
+		const unsigned char *extra = (const unsigned char *)in + sizeof(*o);
+
+		for (size_t i = 0; i < in->size - sizeof(*o); i++)
+			if (extra[i])
+				return -E2BIG;
+	}
+	memcpy(o, in, in->size < sizeof(*o) ? in->size : sizeof(*o));
+	return 0;
+}
+
 int cxlfm_open_fd(int fd, const struct cxlfm_opts *opts, struct cxlfm_ctx **out)
 {
 	struct mctp_reasm_cfg rcfg = { .max_msg = CXLFM_MSG_MAX, .nctx = 16 };
+	struct cxlfm_opts o;
 	struct cxlfm_ctx *ctx;
-	int err;
+	int err = opts_copy(opts, &o);
 
+	if (err)
+		return err;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
-	ctx->own_addr = opts && opts->own_addr ? opts->own_addr : CXLFM_DEFAULT_ADDR;
-	ctx->own_eid = opts && opts->own_eid ? opts->own_eid : CXLFM_DEFAULT_EID;
-	ctx->timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : CXLFM_DEFAULT_TIMEOUT_MS;
-	ctx->mtu = opts && opts->mtu ? opts->mtu : MCTP_BTU;
+	ctx->own_addr = o.own_addr ? o.own_addr : CXLFM_DEFAULT_ADDR;
+	ctx->own_eid = o.own_eid ? o.own_eid : CXLFM_DEFAULT_EID;
+	ctx->timeout_ms = o.timeout_ms ? o.timeout_ms : CXLFM_DEFAULT_TIMEOUT_MS;
+	ctx->mtu = o.mtu ? o.mtu : MCTP_BTU;
+	ctx->log_level = CXLFM_LOG_INFO;
 	ctx->next_eid = CXLFM_FIRST_EID;
 	if (ctx->own_addr < I2C_ADDR_FIRST || ctx->own_addr > I2C_ADDR_LAST ||
 	    !mctp_eid_assignable(ctx->own_eid) || ctx->mtu < MCTP_BTU ||
@@ -204,6 +232,16 @@ void cxlfm_set_log(struct cxlfm_ctx *ctx, cxlfm_log_fn fn, void *arg)
 {
 	ctx->log_fn = fn;
 	ctx->log_arg = arg;
+}
+
+int cxlfm_set_log_level(struct cxlfm_ctx *ctx, int level)
+{
+	int was = ctx->log_level;
+
+	if (level < CXLFM_LOG_ERR || level > CXLFM_LOG_DEBUG)
+		return -EINVAL;
+	ctx->log_level = level;
+	return was;
 }
 
 void cxlfm_get_stats(const struct cxlfm_ctx *ctx, struct cxlfm_stats *st)
@@ -398,8 +436,38 @@ void cxlfm_req_finish(struct cxlfm_ctx *ctx, struct cxlfm_req *r, int rc,
 	r->state = REQ_FREE;
 	if (rc == -ETIMEDOUT)
 		ctx->stats.timeouts++;
+	if (rc < 0 && r->ep && r->msg_type != MCTP_MSG_CTRL)
+		cxlfm_log(ctx, CXLFM_LOG_INFO, "ep 0x%02x eid 0x%02x tag %u: failed: %s",
+			  r->ep->addr, r->ep->eid, r->mctp_tag, strerror(-rc));
 	if (r->done)
 		r->done(r->ep, rc, rsp, len, r->arg);
+}
+
+/*
+ * One line per request: CCI and FM API commands (and raw messages) at INFO,
+ * MCTP control (the probes of a discovery, one per address) at DEBUG.
+ */
+static void log_request(struct cxlfm_ctx *ctx, const struct cxlfm_req *r)
+{
+	const struct cxlfm_ep *ep = r->ep;
+
+	if (!ctx->log_fn)
+		return;
+	if (r->msg_type == MCTP_MSG_CTRL) {
+		cxlfm_log(ctx, CXLFM_LOG_DEBUG, "ep 0x%02x eid 0x%02x tag %u: MCTP control 0x%02x",
+			  ep->addr, ep->eid, r->mctp_tag, r->ctrl_cmd);
+	} else if (r->msg_done) {
+		cxlfm_log(ctx, CXLFM_LOG_INFO, "ep 0x%02x eid 0x%02x tag %u: message type 0x%02x, %zu bytes",
+			  ep->addr, ep->eid, r->mctp_tag, r->msg_type, r->msg_len);
+	} else {
+		const char *name = cxlfm_opcode_name(r->opcode[0]);
+
+		cxlfm_log(ctx, CXLFM_LOG_INFO,
+			  "ep 0x%02x eid 0x%02x tag %u: op 0x%04x %s, cci tag %u%s%s",
+			  ep->addr, ep->eid, r->mctp_tag, r->opcode[0], name ? name : "(vendor)",
+			  r->cci_tag[0], r->levels ? ", tunnelled" : "",
+			  r->levels > 1 ? " twice" : "");
+	}
 }
 
 static int req_transmit(struct cxlfm_ctx *ctx, struct cxlfm_req *r)
@@ -412,6 +480,7 @@ static int req_transmit(struct cxlfm_ctx *ctx, struct cxlfm_req *r)
 	r->mctp_tag = (uint8_t)tag;
 	r->state = REQ_SENT;
 	r->deadline_ns = now_ns() + (uint64_t)ctx->timeout_ms * 1000000u;
+	log_request(ctx, r);
 	err = cxlfm_send_msg(ctx, r->ep, true, r->mctp_tag, r->msg, r->msg_len);
 	if (err) {
 		cxlfm_req_finish(ctx, r, err, NULL, 0);
@@ -445,7 +514,7 @@ int cxlfm_req_start(struct cxlfm_req *r, struct cxlfm_ep *ep,
 static void handle_nack(struct cxlfm_ctx *ctx, uint8_t addr)
 {
 	ctx->stats.nacks++;
-	cxlfm_log(ctx, 3, "bus: address 0x%02x did not acknowledge", addr);
+	cxlfm_log(ctx, CXLFM_LOG_DEBUG, "bus: address 0x%02x did not acknowledge", addr);
 	for (size_t i = 0; i < CXLFM_MAX_PENDING; i++) {
 		struct cxlfm_req *r = &ctx->req[i];
 
@@ -493,11 +562,11 @@ static void handle_msg(struct cxlfm_ctx *ctx, uint8_t src_addr,
 		/* The answer to a request that timed out on this tag. */
 		ep->tags_late &= (uint8_t)~(1u << m->tag);
 		ctx->stats.dropped_late++;
-		cxlfm_log(ctx, 2, "ep 0x%02x tag %u: late response dropped", src_addr, m->tag);
+		cxlfm_log(ctx, CXLFM_LOG_NOTICE, "ep 0x%02x tag %u: late response dropped", src_addr, m->tag);
 		return;
 	}
 	ctx->stats.dropped_mismatch++;
-	cxlfm_log(ctx, 2, "ep 0x%02x tag %u: response matches no request, dropped",
+	cxlfm_log(ctx, CXLFM_LOG_NOTICE, "ep 0x%02x tag %u: response matches no request, dropped",
 		  src_addr, m->tag);
 }
 
@@ -514,14 +583,14 @@ static void handle_frame(struct cxlfm_ctx *ctx, const uint8_t *buf, size_t len)
 	rc = mctp_i2c_decode(buf, len, &f);
 	if (rc < 0 || f.dest != ctx->own_addr) {
 		ctx->stats.dropped_malformed++;
-		cxlfm_log(ctx, 2, "bus: %zu-byte frame dropped (%s)", len,
+		cxlfm_log(ctx, CXLFM_LOG_NOTICE, "bus: %zu-byte frame dropped (%s)", len,
 			  rc < 0 ? strerror(-rc) : "not for us");
 		return;
 	}
 	rc = mctp_reasm_rx(&ctx->reasm, f.src, f.pkt, f.pkt_len, now_ns(), &m);
 	if (rc < 0) {
 		ctx->stats.dropped_malformed++;
-		cxlfm_log(ctx, 2, "ep 0x%02x: packet dropped (%s)", f.src, strerror(-rc));
+		cxlfm_log(ctx, CXLFM_LOG_NOTICE, "ep 0x%02x: packet dropped (%s)", f.src, strerror(-rc));
 		return;
 	}
 	if (rc == 1)
@@ -534,7 +603,7 @@ static void expire(struct cxlfm_ctx *ctx, uint64_t now)
 		struct cxlfm_req *r = &ctx->req[i];
 
 		if (r->state == REQ_SENT && now >= r->deadline_ns) {
-			cxlfm_log(ctx, 2, "ep 0x%02x tag %u: request timed out",
+			cxlfm_log(ctx, CXLFM_LOG_NOTICE, "ep 0x%02x tag %u: request timed out",
 				  r->ep->addr, r->mctp_tag);
 			r->ep->tags_late |= (uint8_t)(1u << r->mctp_tag);
 			/* The tag stays retired (tag_alloc) while others are

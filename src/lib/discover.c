@@ -149,7 +149,7 @@ static int probe(struct cxlfm_ctx *ctx, uint8_t addr, unsigned timeout_ms,
 	if (!ctrl_call(ep, MCTP_CTRL_GET_UUID, enc_uuid, NULL, rsp, sizeof(rsp), &len) &&
 	    !mctp_ctrl_get_uuid_rsp_decode(rsp, len, &h, &uu) && uu.cc == MCTP_CTRL_CC_SUCCESS)
 		memcpy(ep->uuid, uu.uuid, sizeof(ep->uuid));
-	cxlfm_log(ctx, 2, "ep 0x%02x: EID 0x%02x", addr, ep->eid);
+	cxlfm_log(ctx, CXLFM_LOG_INFO, "ep 0x%02x: EID 0x%02x", addr, ep->eid);
 	*out = ep;
 	return 0;
 

@@ -10,7 +10,9 @@
 
 #define CXLFM_MAX_EPS 112      /* every usable 7-bit address */
 #define CXLFM_MAX_PENDING 64   /* requests queued or in flight per context */
-#define CXLFM_MSG_MAX 2048     /* largest MCTP message we send or accept */
+/* largest MCTP message we send or accept: the public, ABI-fixed limit the
+ * response structs are sized from, never a value of our own */
+#define CXLFM_MSG_MAX CXLFM_MSG_SIZE_MAX
 #define CXLFM_NO_MATCH INT_MIN
 /* I2C reserves 0x00-0x07 and 0x78-0x7f, but QEMU's i2c_mctp_cxl accepts
  * them and the RFC topology uses 0x04 and 0x06: every address but the
@@ -79,6 +81,7 @@ struct cxlfm_ctx {
 	struct cxlfm_stats stats;
 	cxlfm_log_fn log_fn;
 	void *log_arg;
+	int log_level;       /* CXLFM_LOG_*: the most verbose level passed on */
 	cxlfm_msg_fn req_fn; /* requests from other controllers (raw.c) */
 	void *req_arg;
 };

@@ -300,8 +300,8 @@ static int claim(int fd, uint8_t addr)
 static void lib_log(int level, const char *msg, void *arg)
 {
 	(void)arg;
-	if (level <= 2 || atomic_load(&debug_level) >= 2) /* 3: every NACK of a scan */
-		preload_debug("libcxlfm: %s", msg);
+	(void)level; /* the context's log level filters (bus_connect) */
+	preload_debug("libcxlfm: %s", msg);
 }
 
 static void on_request(struct cxlfm_ctx *ctx, int rc, const struct cxlfm_msg_in *m, void *arg);
@@ -312,7 +312,7 @@ static int bus_connect(struct cxlfm_ctx **out)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = BUS_SNDTIMEO_MS / 1000,
 			      .tv_usec = (BUS_SNDTIMEO_MS % 1000) * 1000 };
-	struct cxlfm_opts o = { .own_eid = pick_own_eid(c), .timeout_ms = DISCOVER_TIMEOUT_MS };
+	struct cxlfm_opts o = { .size = sizeof(o), .own_eid = pick_own_eid(c), .timeout_ms = DISCOVER_TIMEOUT_MS };
 	struct cxlfm_ctx *ctx;
 	char found[sizeof(sa.sun_path)];
 	const char *path = c->bus;
@@ -353,6 +353,8 @@ static int bus_connect(struct cxlfm_ctx **out)
 		return err;
 	}
 	cxlfm_set_log(ctx, lib_log, NULL);
+	if (atomic_load(&debug_level) >= 2) /* every NACK of a scan too */
+		cxlfm_set_log_level(ctx, CXLFM_LOG_DEBUG);
 	if (c->npins) {
 		for (size_t i = 0; i < c->npins; i++) {
 			struct cxlfm_ep *ep;

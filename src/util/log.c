@@ -2,8 +2,12 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 /*
  * One logging context per process: cxl-emu and the tools are single-threaded
@@ -13,6 +17,8 @@ static struct {
 	enum log_level level;
 	log_sink_fn sink;
 	void *arg;
+	bool timestamps;
+	FILE *file; /* log_open_file(); NULL: stderr */
 } log_ctx = { .level = LOG_LVL_NONE };
 
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
@@ -31,6 +37,52 @@ void log_set_sink(log_sink_fn fn, void *arg)
 {
 	log_ctx.sink = fn;
 	log_ctx.arg = arg;
+}
+
+void log_set_timestamps(bool on)
+{
+	log_ctx.timestamps = on;
+}
+
+int log_open_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	FILE *f;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "a");
+	if (!f) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	setvbuf(f, NULL, _IOLBF, 0); /* a line is there when it is logged */
+	if (log_ctx.file)
+		fclose(log_ctx.file);
+	log_ctx.file = f;
+	return 0;
+}
+
+/*
+ * QEMU's `-msg timestamp=on` prefix: wall-clock UTC, microseconds,
+ * "2026-12-06T09:30:00.123456Z ". Wall clock, so lines can be matched with
+ * other programs' logs (the FM's, the other host's).
+ */
+size_t log_timestamp(char *buf, size_t len)
+{
+	struct timeval tv;
+	struct tm tm;
+	size_t n;
+
+	if (len < 29)
+		return 0;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(buf + n, len - n, ".%06ldZ ", (long)tv.tv_usec);
+	return n < len ? n : len - 1;
 }
 
 int log_level_parse(const char *s, enum log_level *out)
@@ -58,8 +110,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (log_ctx.sink)
+	if (log_ctx.sink) {
 		log_ctx.sink(lvl, buf, log_ctx.arg);
-	else
-		fprintf(stderr, "%s: %s\n", log_names[lvl], buf);
+	} else {
+		char ts[40] = "";
+
+		if (log_ctx.timestamps)
+			log_timestamp(ts, sizeof(ts));
+		fprintf(log_ctx.file ? log_ctx.file : stderr, "%s%s: %s\n", ts, log_names[lvl], buf);
+	}
 }

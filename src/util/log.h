@@ -9,6 +9,8 @@
 #define CXLFM_UTIL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LVL_NONE = -1,
@@ -25,6 +27,13 @@ void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 /* NULL sink restores the stderr sink. */
 void log_set_sink(log_sink_fn fn, void *arg);
+/* The stderr sink's lines start with log_timestamp()'s stamp (default off). */
+void log_set_timestamps(bool on);
+/* The stderr sink writes to PATH (appended, line-buffered) instead; 0 or -errno. */
+int log_open_file(const char *path);
+/* "2026-12-06T09:30:00.123456Z " (UTC wall clock, QEMU's -msg timestamp=on
+ * form) into buf; returns its length, 0 if len < 29. */
+size_t log_timestamp(char *buf, size_t len);
 /* Parses "none|error|warn|info|debug"; returns 0 or -EINVAL. */
 int log_level_parse(const char *s, enum log_level *out);
 

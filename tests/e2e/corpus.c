@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -344,6 +345,7 @@ static int spawn(struct corpus_host *h)
 	if (h->pid < 0)
 		return -errno;
 	if (!h->pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		execv(h->words[0], h->words);

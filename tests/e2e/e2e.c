@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -222,6 +223,7 @@ static int emu_spawn(struct emu_proc *p, const struct emu_args *a, bool default_
 	if (p->pid < 0)
 		return -1;
 	if (p->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
 		if (default_run_dir) /* cxl-emu picks $XDG_RUNTIME_DIR/cxl-emu/NAME */
 			setenv("XDG_RUNTIME_DIR", p->run_dir, 1);
 		dup2(pipefd[1], 1);

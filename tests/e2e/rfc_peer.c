@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,6 +111,7 @@ int rfc_target_start(const char *shm_name, rfc_handler h, int *port)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
 		for (;;) {
 			int fd = accept(lfd, NULL, NULL);
 

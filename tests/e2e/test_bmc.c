@@ -45,11 +45,14 @@ static struct cxlfm_ctx *ctx;
 static struct cxlfm_ep *dcd, *sw; /* 0x06 and 0x04 on the FM host's bus */
 static const struct cxlfm_tunnel port0 = { .port = 0, .ld = -1 };
 
+static int teardown(void **state);
+
+/* What setup started is stopped when it fails midway: cmocka runs no teardown then. */
 static int setup(void **state)
 {
 	static int n;
 	struct e2e_argv a = { .n = 0 };
-	struct cxlfm_opts o = { .timeout_ms = 5000 };
+	struct cxlfm_opts o = CXLFM_OPTS(.timeout_ms = 5000);
 
 	(void)state;
 	snprintf(bufname, sizeof(bufname), "/cxlfm-bmc-%d-%d", (int)getpid(), n++);
@@ -57,16 +60,18 @@ static int setup(void **state)
 	memset(&fm, 0, sizeof(fm));
 	e2e_rfc_target_argv(&a, bufname, 1, 0, true);
 	if (emu_start(&tgt, a.v))
-		return -1;
+		return teardown(state), -1;
 	a = (struct e2e_argv){ .n = 0 };
 	e2e_rfc_fm_argv(&a, bufname, 1, tgt.qmp_port, true, NULL);
 	if (emu_start(&fm, a.v))
-		return -1;
+		return teardown(state), -1;
 	tq = qmp_open(tgt.qmp_port);
 	fq = qmp_open(fm.qmp_port);
 	if (tq < 0 || fq < 0 || cxlfm_open(emu_bus(&fm, "aspeed.i2c.bus.0"), &o, &ctx) ||
-	    cxlfm_ep_by_addr(ctx, 0x06, &dcd) || cxlfm_ep_by_addr(ctx, 0x04, &sw))
-		return -1;
+	    cxlfm_ep_by_addr(ctx, 0x06, &dcd) || cxlfm_ep_by_addr(ctx, 0x04, &sw)) {
+		fprintf(stderr, "e2e-bmc: setup failed (QMP %d/%d, libcxlfm)\n", tq, fq);
+		return teardown(state), -1;
+	}
 	return 0;
 }
 

@@ -96,7 +96,7 @@ static int teardown(void **state)
 
 static struct cxlfm_ctx *fm_bus(uint8_t own_addr, unsigned timeout_ms)
 {
-	struct cxlfm_opts o = { .own_addr = own_addr, .timeout_ms = timeout_ms };
+	struct cxlfm_opts o = { .size = sizeof(o), .own_addr = own_addr, .timeout_ms = timeout_ms };
 	struct cxlfm_ctx *ctx = NULL;
 
 	assert_int_equal(cxlfm_open(emu_bus(&fm, "aspeed.i2c.bus.0"), &o, &ctx), 0);

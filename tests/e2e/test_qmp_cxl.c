@@ -545,7 +545,7 @@ static void start_mem_host(void)
 		"-device", "i2c_mctp_cxl,bus=i2c0,address=6,target=mem0",
 		NULL,
 	};
-	struct cxlfm_opts o = { .timeout_ms = 5000 };
+	struct cxlfm_opts o = { .size = sizeof(o), .timeout_ms = 5000 };
 	static struct e2e_argv a;
 
 	memset(&a, 0, sizeof(a));

@@ -350,7 +350,7 @@ static void empty_datagrams(void)
 {
 	static struct emu_proc h;
 	struct e2e_argv a = { .n = 0 };
-	struct cxlfm_opts o = { .own_addr = 0x23, .timeout_ms = 5000 };
+	struct cxlfm_opts o = { .size = sizeof(o), .own_addr = 0x23, .timeout_ms = 5000 };
 	struct cxlfm_ctx *ctx;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	uint64_t serial = 0;

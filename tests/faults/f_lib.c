@@ -224,7 +224,7 @@ void f_pair_restart_target(struct f_pair *p)
 
 struct cxlfm_ctx *f_fm_open(const struct emu_proc *p, uint8_t addr, unsigned timeout_ms)
 {
-	struct cxlfm_opts o = { .own_addr = addr, .timeout_ms = timeout_ms };
+	struct cxlfm_opts o = { .size = sizeof(o), .own_addr = addr, .timeout_ms = timeout_ms };
 	struct cxlfm_ctx *ctx = NULL;
 	const char *bus = emu_bus(p, "aspeed.i2c.bus.0");
 	int rc;

@@ -55,7 +55,7 @@ struct fm_tally {
 static void fm_run(enum fm_path path, const struct f_pair *p, uint64_t base, unsigned iters,
 		   struct fm_tally *t)
 {
-	struct cxlfm_opts o = { .own_addr = path == FM_FWD_B ? 0x11 : 0x10, .timeout_ms = 10000 };
+	struct cxlfm_opts o = { .size = sizeof(o), .own_addr = path == FM_FWD_B ? 0x11 : 0x10, .timeout_ms = 10000 };
 	const struct emu_proc *host = path <= FM_FWD_B ? &p->fm : &p->tgt;
 	struct cxlfm_ctx *ctx = NULL;
 	struct cxlfm_ep *ep = NULL;

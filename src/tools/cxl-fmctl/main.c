@@ -328,7 +328,7 @@ static void log_sink(int level, const char *msg, void *arg)
 
 int fm_connect(struct fmctl *f)
 {
-	struct cxlfm_opts o = { .timeout_ms = f->timeout_ms };
+	struct cxlfm_opts o = { .size = sizeof(o), .timeout_ms = f->timeout_ms };
 	int rc;
 
 	if (f->ctx)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -68,7 +69,10 @@ static void start(struct host *h, const char *tmp, const char *script, const cha
 	h->pid = fork();
 	assert_true(h->pid >= 0);
 	if (h->pid == 0) {
-		int fd = open(h->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
+		fd = open(h->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, 2);
 		dup2(fd, 1);
@@ -272,7 +276,10 @@ static void test_bad_command_line(void **state)
 	h.pid = fork();
 	if (h.pid == 0) {
 		char path[300];
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, 2);
 		snprintf(path, sizeof(path), "%s/rfc-target-host.sh", examples);

@@ -317,10 +317,11 @@ static void test_builtin_commands(void **state)
 	o = json_tokener_parse(conn_line(f, &c));
 	v = json_object_object_get(o, "return");
 	n = json_object_array_length(v);
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 10);
 	{
 		static const char *const names[] = {
-			"qmp_capabilities", "query-version", "query-commands", "query-status",
+			"qmp_capabilities", "query-version", "query-commands", "query-qmp-schema",
+			"query-status",
 			"quit", "x-test-args", "x-test-hold", "x-test-hold-concurrent",
 			"x-test-event",
 		};

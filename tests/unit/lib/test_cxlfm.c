@@ -174,7 +174,7 @@ static int teardown(void **state)
 
 static struct cxlfm_ctx *open_ctx(unsigned timeout_ms)
 {
-	struct cxlfm_opts o = { .timeout_ms = timeout_ms };
+	struct cxlfm_opts o = { .size = sizeof(o), .timeout_ms = timeout_ms };
 	struct cxlfm_ctx *ctx = NULL;
 	int fd = dup(sock_for_lib);
 
@@ -425,7 +425,7 @@ static void test_pin_eid(void **state)
  * out with TO clear and the request's tag. No bus here: the test is it. */
 static void test_raw_requests(void **state)
 {
-	struct cxlfm_opts o = { .timeout_ms = 200 };
+	struct cxlfm_opts o = { .size = sizeof(o), .timeout_ms = 200 };
 	struct mctp_hdr h = { .ver = MCTP_HDR_VERSION, .dest = CXLFM_DEFAULT_EID, .src = 0x30,
 			      .som = true, .eom = true, .to = true, .tag = 5 };
 	uint8_t pkt[MCTP_HDR_LEN + 4] = { 0 }, frame[64];

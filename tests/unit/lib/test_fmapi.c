@@ -301,7 +301,7 @@ static struct cxlfm_ctx *ctx;
 
 static int open_ctx(void **state)
 {
-	struct cxlfm_opts o = { .timeout_ms = 1000 };
+	struct cxlfm_opts o = { .size = sizeof(o), .timeout_ms = 1000 };
 	int fd = dup(sock_for_lib);
 
 	(void)state;
