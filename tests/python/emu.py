@@ -2,6 +2,7 @@
 """Start and stop cxl-emu for the Python tests: a private run directory, an
 ephemeral QMP port, a unique shared-buffer name; the process is killed at
 the end whatever happens. Waits for cxl-emu's own "ready" line, no sleeps."""
+import ctypes
 import os
 import re
 import select
@@ -48,6 +49,15 @@ def rfc_fm(d, buf, target_port):
     return example_args('rfc-fm-host.sh', buf, FM_DIR='{dir}', TARGET_QMP_PORT=str(target_port))
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_test():
+    """In the child: SIGKILL when the test process ends, even if a setUpClass
+    failed and no tearDown runs (prctl(2) PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 class Emu:
     """One cxl-emu process; .buses {name: path}, .qmp_port, .dir (its files)."""
 
@@ -58,7 +68,7 @@ class Emu:
         argv += list(extra)
         self.stderr = open(os.path.join(self.dir, 'stderr'), 'w+')
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_test)
         self.buses, self.qmp_port, self.lines = {}, None, []
         deadline = time.monotonic() + ready_timeout
         buf = b''
