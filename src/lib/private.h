@@ -120,6 +120,7 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i);         /* fmapi.c */
 /* the other files' decoders; cxlfm_decoder_at() goes on to them */
 const struct cxlfm_decoder *cxlfm_media_decoder_at(size_t i);   /* media.c */
 const struct cxlfm_decoder *cxlfm_memdev_decoder_at(size_t i);  /* memdev.c */
+const struct cxlfm_decoder *cxlfm_qos_decoder_at(size_t i);     /* qos.c */
 
 /* addr can be another device on the bus: a valid address, not our own. */
 static inline bool cxlfm_peer_addr_ok(const struct cxlfm_ctx *ctx, uint8_t addr)

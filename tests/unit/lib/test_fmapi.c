@@ -28,6 +28,7 @@
 #include "cxlfm/cxlfm.h"
 #include "cxlfm/fmapi.h"
 #include "cxlfm/generic.h"
+#include "cxlfm/qos.h"
 #include "dev/cci.h"
 #include "dev/sw.h"
 #include "dev/t3.h"
@@ -748,6 +749,62 @@ static void test_mld(void **state)
 	assert_int_equal(cxlfm_cmd_get_ld_info(ep_at(0x06), NULL, &li), CXLFM_RC_UNSUPPORTED);
 }
 
+/*
+ * MLD QoS (5403h-5409h) on the MLD, directly and through the switch's port
+ * 1: LD0 80 %, LD1 60 %, limits 1/2 and 255/256 of ReqCmpBasis 100 admit
+ * 5000 + 6000 bp: backpressure round(100 * 1000 / 11000) = 9 (docs/qos.md).
+ */
+static void test_mld_qos(void **state)
+{
+	struct cxlfm_ep *mld = ep_at(0x08), *sw = ep_at(0x04);
+	const struct cxlfm_tunnel port1 = { 1, -1 };
+	struct cxlfm_qos_control c, want = { 0x01, 10, 25, 8, 100, 64 };
+	struct cxlfm_qos_fractions f, lim = { 4, 0, { 128, 255, 255, 255 } };
+	struct cxlfm_get_qos_status_rsp st;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_get_qos_control(mld, NULL, &c), 0);
+	assert_int_equal(c.moderate_pct, 10);
+	assert_int_equal(c.completion_interval, 64);
+	assert_int_equal(cxlfm_cmd_set_qos_control(mld, NULL, &want, &c), 0);
+	assert_int_equal(c.control, 0x01);
+	assert_int_equal(c.severe_pct, 25);
+	assert_int_equal(c.sample_interval, 8);
+	assert_int_equal(c.reqcmp_basis, 100);
+	assert_int_equal(c.completion_interval, 64);
+	assert_int_equal(cxlfm_cmd_set_qos_allocated_bw(mld, &(struct cxlfm_tunnel){ -1, -1 },
+		&(struct cxlfm_qos_fractions){ 2, 0, { 64, 192 } }, NULL), 0);
+	assert_int_equal(cxlfm_cmd_get_qos_allocated_bw(sw, &port1,
+		&(struct cxlfm_qos_lds_req){ 4, 0 }, &f), 0);
+	assert_int_equal(f.num_lds, 4);
+	assert_int_equal(f.fraction[0], 64);
+	assert_int_equal(f.fraction[1], 192);
+	assert_int_equal(f.fraction[2], 0);
+	assert_int_equal(cxlfm_cmd_set_qos_bw_limit(sw, &port1, &lim, &f), 0);
+	assert_memory_equal(&f, &lim, sizeof(f));
+	assert_int_equal(cxlfm_cmd_get_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 1, 3 }, &f), 0);
+	assert_int_equal(f.start_ld, 3);
+	assert_int_equal(f.fraction[0], 255);
+	assert_int_equal(cxlfm_cmd_get_qos_status(mld, NULL, &st), 0);
+	assert_int_equal(st.backpressure_pct, 0);
+	assert_int_equal(t3_qos_set_load(bus.mld, 0, (const uint8_t[]){ 80, 60 }, 2), 0);
+	assert_int_equal(cxlfm_cmd_get_qos_status(sw, &port1, &st), 0);
+	assert_int_equal(st.backpressure_pct, 9);
+	/* the device refuses LDs it lacks; the library refuses what it cannot encode */
+	assert_int_equal(cxlfm_cmd_get_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 16, 0 }, &f), CXLFM_RC_INVALID_INPUT);
+	want.severe_pct = 0;
+	assert_int_equal(cxlfm_cmd_set_qos_control(mld, NULL, &want, NULL),
+			 CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_qos_allocated_bw(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 0, 0 }, &f), -EINVAL);
+	assert_int_equal(cxlfm_cmd_set_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_fractions){ 17, 0, { 0 } }, NULL), -EINVAL);
+	/* an SLD answers Unsupported */
+	assert_int_equal(cxlfm_cmd_get_qos_status(ep_at(0x06), NULL, &st), CXLFM_RC_UNSUPPORTED);
+}
+
 /* ---- the DC lifecycle: FM, host, FM ---- */
 
 static void drain_dc_events(struct cxlfm_ep *host, struct cxlfm_dc_event *ev, size_t *n,
@@ -1058,6 +1115,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_logs_features, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_switch, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_mld, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_mld_qos, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_dcd, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_malformed, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_unreachable, open_ctx, close_ctx),
