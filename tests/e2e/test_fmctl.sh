@@ -167,7 +167,8 @@ F=("$FMCTL" --bus "$bus" --json)
 run 0 "$FMCTL" --help && has "Commands:" out
 for c in list identify bg ports vcs bind unbind port-control events cel raw topology \
 	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
-	"dcd extents" "dcd add" "dcd release"; do
+	"dcd extents" "dcd add" "dcd release" "qos control" "qos status" "qos alloc" \
+	"qos limit"; do
 	# shellcheck disable=SC2086
 	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
 done
@@ -196,6 +197,8 @@ if [ -n "${COMPLETION:-}" ]; then
 	comp cxl-fmctl dcd "" && has set-config out
 	comp cxl-fmctl dcd release --policy "" && has tag-based out
 	comp cxl-fmctl --bus x events --log "" && has dyncap out
+	comp cxl-fmctl qos "" && has limit out
+	comp cxl-fmctl qos control set --egress-congestion "" && has off out
 fi
 
 # ---- list and identify ----
@@ -262,7 +265,7 @@ run 3 "${F[@]}" port-control 42 reset-ppb && has "Invalid Input"
 run 1 "${F[@]}" port-control 3 explode
 
 # ---- MLD (behind port 1, through the switch) ----
-run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 0}'
+run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 3}'
 run 0 "${F[@]}" ld alloc --tunnel 1 && check '
 assert d["num_lds"] == 4 and d["granularity"] == 256 << 20
 assert [(a["ld"], a["range1"], a["range2"]) for a in d["allocations"]] == [(i, 1, 0) for i in range(4)]'
@@ -272,6 +275,30 @@ run 0 "${F[@]}" ld alloc --tunnel 1 --start 1 --limit 2 && check '
 assert d["start_ld"] == 1 and [a["range1"] for a in d["allocations"]] == [2, 0]'
 run 3 "${F[@]}" ld alloc set --tunnel 1 9:9 && has "Set LD Allocations (5402h): Invalid Input"
 run 3 "${F[@]}" ld info --addr 6 && has "Get LD Info (5400h): Unsupported (0x03)"
+
+# ---- MLD QoS (docs/qos.md): controls, fractions, the status the load model gives ----
+run 0 "${F[@]}" qos control --tunnel 1 && check '
+assert d == {"egress_congestion": False, "throughput_reduction": False, "moderate_pct": 10,
+             "severe_pct": 25, "sample_interval": 8, "reqcmp_basis": 0, "completion_interval": 64}'
+run 0 "${F[@]}" qos control set --tunnel 1 --egress-congestion on --reqcmp-basis 100 \
+	&& check 'assert d["egress_congestion"] and d["reqcmp_basis"] == 100 and d["severe_pct"] == 25'
+run 0 "${F[@]}" qos limit set --tunnel 1 128 255 255 255 && check '
+assert d["start_ld"] == 0 and [x["fraction"] for x in d["lds"]] == [128, 255, 255, 255]
+assert d["lds"][0]["percent"] == 50.0'
+run 0 "${F[@]}" qos alloc set --tunnel 1 --start 2 64 && check '
+assert d == {"start_ld": 2, "lds": [{"ld": 2, "fraction": 64, "percent": 25.0}]}'
+run 0 "${F[@]}" qos alloc --tunnel 1 && check 'assert [x["fraction"] for x in d["lds"]] == [0, 0, 64, 0]'
+run 0 "${F[@]}" qos limit --tunnel 1 --start 1 --count 2 && check '
+assert [(x["ld"], x["fraction"]) for x in d["lds"]] == [(1, 255), (2, 255)]'
+run 0 "${F[@]}" qos status --tunnel 1 && check 'assert d == {"backpressure_pct": 0}'
+# 80 % + 60 %, LD0 limited to 1/2 of ReqCmpBasis 100: 5000 + 6000 bp, round(100 * 1000 / 11000) = 9
+qmp x-cxl-qos '{"path": "mld0", "load": [80, 60]}'
+run 0 "${F[@]}" qos status --tunnel 1 && check 'assert d == {"backpressure_pct": 9}'
+run 3 "${F[@]}" qos control set --tunnel 1 --severe 0 && has "Set QoS Control (5404h): Invalid Input"
+run 3 "${F[@]}" qos alloc --tunnel 1 --count 16 && has "Get QoS Allocated BW (5406h): Invalid Input"
+run 1 "${F[@]}" qos alloc set --tunnel 1 256 && has "bad fraction"
+run 1 "${F[@]}" qos control --tunnel 1 --moderate 5 && has "qos control set"
+run 3 "${F[@]}" qos status --addr 6 && has "Get QoS Status (5405h): Unsupported (0x03)"
 
 # ---- DCD ----
 run 0 "${F[@]}" dcd info && check '

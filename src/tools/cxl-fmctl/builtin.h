@@ -152,6 +152,7 @@ int cmd_bind(int argc, char **argv, struct fmctl *f);
 int cmd_unbind(int argc, char **argv, struct fmctl *f);
 int cmd_port_control(int argc, char **argv, struct fmctl *f);
 int cmd_ld(int argc, char **argv, struct fmctl *f);
+int cmd_qos(int argc, char **argv, struct fmctl *f);
 int cmd_dcd(int argc, char **argv, struct fmctl *f);
 int cmd_events(int argc, char **argv, struct fmctl *f);
 int cmd_raw(int argc, char **argv, struct fmctl *f);

@@ -39,6 +39,7 @@ static const struct builtin builtins[] = {
 	{ "port-control", cmd_port_control, "switch: Physical Port Control (5102h)" },
 	{ "switch", cmd_switch, "switch commands: info, ports, vcs, bind, unbind, port-control" },
 	{ "ld", cmd_ld, "MLD: ld info | ld alloc [set ...]" },
+	{ "qos", cmd_qos, "MLD QoS: qos control [set] | status | alloc [set] | limit [set]" },
 	{ "dcd", cmd_dcd, "DCD: info, config, set-config, extents, add, release" },
 	{ "events", cmd_events, "Get Event Records (0100h) of an event log" },
 	{ "cel", cmd_cel, "the Command Effects Log: which commands the CCI supports" },
