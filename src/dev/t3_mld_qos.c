@@ -9,6 +9,7 @@
  * encodes them).
  */
 #include <assert.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "dev/t3_priv.h"
@@ -103,12 +104,30 @@ static bool lds_ok(const struct t3_dev *dev, unsigned n, unsigned start, uint16_
 	return false;
 }
 
-/* Get QoS Allocated BW / BW Limit: 0 number of LDs n, 1 start LD id; out n, start, n bytes. */
-static uint16_t get_fractions(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *call,
-			      const uint8_t *frac)
+/*
+ * The per-LD fractions a command acts on: QoS Allocation Fraction (5406h,
+ * 5407h) or QoS Limit Fraction (5408h, 5409h).
+ */
+static uint8_t *fractions(struct t3_dev *dev, uint16_t op, const char **what)
+{
+	bool alloc = op == CCI_OP_GET_QOS_ALLOCATED_BW || op == CCI_OP_SET_QOS_ALLOCATED_BW;
+
+	*what = alloc ? "allocation fractions" : "limit fractions";
+	return alloc ? dev->mqos.alloc : dev->mqos.limit;
+}
+
+/*
+ * CXL r3.1 §7.6.7.4.7 Get QoS Allocated BW (Opcode 5406h, Tables 7-52/7-53)
+ * and §7.6.7.4.9 Get QoS BW Limit (Opcode 5408h, Tables 7-55/7-56): input 0
+ * number of LDs n, 1 start LD id; output n, start, n fractions.
+ */
+static uint16_t cmd_fm_get_qos_fractions(struct cci *cci, const struct cci_cmd *cmd,
+					 struct cci_call *call)
 {
 	struct t3_dev *dev = t3_of(cci);
 	unsigned n = call->in[0], start = call->in[1];
+	const char *what;
+	const uint8_t *frac = fractions(dev, cmd->info->opcode, &what);
 
 	if (!lds_ok(dev, n, start, cmd->info->opcode))
 		return CXL_RC_INVALID_INPUT;
@@ -120,17 +139,20 @@ static uint16_t get_fractions(struct cci *cci, const struct cci_cmd *cmd, struct
 }
 
 /*
- * Set QoS Allocated BW / BW Limit: 0 number of LDs n, 1 start LD id, 2: n
- * fractions (x 256, every value 0-255 valid). A length other than 2 + n is
- * Invalid Payload Length, n = 0 or LDs the device lacks Invalid Input; then
- * nothing changes. The response repeats the request: the fractions now in
- * effect.
+ * CXL r3.1 §7.6.7.4.8 Set QoS Allocated BW (Opcode 5407h, Table 7-54) and
+ * §7.6.7.4.10 Set QoS BW Limit (Opcode 5409h, Table 7-57): 0 number of LDs
+ * n, 1 start LD id, 2: n fractions (x 256, every value 0-255 valid). A
+ * length other than 2 + n is Invalid Payload Length, n = 0 or LDs the
+ * device lacks Invalid Input; then nothing changes. The response repeats
+ * the request: the fractions now in effect.
  */
-static uint16_t set_fractions(struct cci *cci, const struct cci_cmd *cmd, struct cci_call *call,
-			      uint8_t *frac, const char *what)
+static uint16_t cmd_fm_set_qos_fractions(struct cci *cci, const struct cci_cmd *cmd,
+					 struct cci_call *call)
 {
 	struct t3_dev *dev = t3_of(cci);
 	unsigned n = call->in[0], start = call->in[1];
+	const char *what;
+	uint8_t *frac = fractions(dev, cmd->info->opcode, &what);
 
 	if (call->in_len != 2 + (size_t)n)
 		return CXL_RC_INVALID_PAYLOAD_LENGTH;
@@ -139,49 +161,19 @@ static uint16_t set_fractions(struct cci *cci, const struct cci_cmd *cmd, struct
 	memcpy(frac + start, call->in + 2, n);
 	log_info("dev %s: QoS %s of LDs %u..%u set (first %u/256)", dev->id, what, start,
 		 start + n - 1, frac[start]);
-	call->out[0] = (uint8_t)n;
-	call->out[1] = (uint8_t)start;
-	memcpy(call->out + 2, frac + start, n);
+	memcpy(call->out, call->in, 2 + (size_t)n);
 	call->out_len = 2 + n;
 	return CXL_RC_SUCCESS;
-}
-
-/* CXL r3.1 §7.6.7.4.7 Get QoS Allocated BW (Opcode 5406h), Tables 7-52/7-53. */
-static uint16_t cmd_fm_get_qos_alloc_bw(struct cci *cci, const struct cci_cmd *cmd,
-					struct cci_call *call)
-{
-	return get_fractions(cci, cmd, call, t3_of(cci)->mqos.alloc);
-}
-
-/* CXL r3.1 §7.6.7.4.8 Set QoS Allocated BW (Opcode 5407h), Table 7-54. */
-static uint16_t cmd_fm_set_qos_alloc_bw(struct cci *cci, const struct cci_cmd *cmd,
-					struct cci_call *call)
-{
-	return set_fractions(cci, cmd, call, t3_of(cci)->mqos.alloc, "allocation fractions");
-}
-
-/* CXL r3.1 §7.6.7.4.9 Get QoS BW Limit (Opcode 5408h), Tables 7-55/7-56. */
-static uint16_t cmd_fm_get_qos_bw_limit(struct cci *cci, const struct cci_cmd *cmd,
-					struct cci_call *call)
-{
-	return get_fractions(cci, cmd, call, t3_of(cci)->mqos.limit);
-}
-
-/* CXL r3.1 §7.6.7.4.10 Set QoS BW Limit (Opcode 5409h), Table 7-57. */
-static uint16_t cmd_fm_set_qos_bw_limit(struct cci *cci, const struct cci_cmd *cmd,
-					struct cci_call *call)
-{
-	return set_fractions(cci, cmd, call, t3_of(cci)->mqos.limit, "limit fractions");
 }
 
 static const struct cci_cmd t3_fm_mld_qos_cmds[] = {
 	CCI_CMD(GET_QOS_CONTROL, cmd_fm_get_qos_control),
 	CCI_CMD(SET_QOS_CONTROL, cmd_fm_set_qos_control),
 	CCI_CMD(GET_QOS_STATUS, cmd_fm_get_qos_status),
-	CCI_CMD(GET_QOS_ALLOCATED_BW, cmd_fm_get_qos_alloc_bw),
-	CCI_CMD(SET_QOS_ALLOCATED_BW, cmd_fm_set_qos_alloc_bw),
-	CCI_CMD(GET_QOS_BW_LIMIT, cmd_fm_get_qos_bw_limit),
-	CCI_CMD(SET_QOS_BW_LIMIT, cmd_fm_set_qos_bw_limit),
+	CCI_CMD(GET_QOS_ALLOCATED_BW, cmd_fm_get_qos_fractions),
+	CCI_CMD(SET_QOS_ALLOCATED_BW, cmd_fm_set_qos_fractions),
+	CCI_CMD(GET_QOS_BW_LIMIT, cmd_fm_get_qos_fractions),
+	CCI_CMD(SET_QOS_BW_LIMIT, cmd_fm_set_qos_fractions),
 };
 const struct cci_cmd_set t3_fm_mld_qos_set = CCI_SET("t3-fm-mld-qos", CXLFM_CCI_T3_FM,
 						     t3_fm_mld_qos_cmds);

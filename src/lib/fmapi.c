@@ -1049,6 +1049,7 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
 	static const struct cxlfm_decoder *(*const more[])(size_t) = {
 		cxlfm_media_decoder_at, cxlfm_memdev_decoder_at, cxlfm_qos_decoder_at,
+		cxlfm_fabric_decoder_at,
 	};
 	size_t n = sizeof(decoders) / sizeof(decoders[0]);
 
@@ -1064,6 +1065,16 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 			return more[k](i);
 		i -= m;
 	}
+	return NULL;
+}
+
+const struct cxlfm_decoder *cxlfm_decoder_find(uint16_t opcode)
+{
+	const struct cxlfm_decoder *d;
+
+	for (size_t i = 0; (d = cxlfm_decoder_at(i)); i++)
+		if (d->opcode == opcode)
+			return d;
 	return NULL;
 }
 

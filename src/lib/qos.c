@@ -16,25 +16,17 @@
 
 typedef int (*decode_fn)(const void *req, const uint8_t *p, size_t len, void *rsp);
 
-/* Run op; a success is decoded into rsp by dec (rsp NULL: checked, then dropped). */
+/* cxlfm_query, the answer checked and dropped when the caller wants none (rsp NULL). */
 static int query(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16_t op,
 		 const void *in, size_t in_len, const void *req, decode_fn dec, void *rsp)
 {
-	uint8_t buf[CXLFM_MSG_MAX];
 	union {
 		struct cxlfm_qos_control c;
 		struct cxlfm_get_qos_status_rsp s;
 		struct cxlfm_qos_fractions f;
 	} scratch;
-	size_t len = 0;
-	int rc;
 
-	if (!ep)
-		return -EINVAL;
-	rc = cxlfm_cmd(ep, tun, op, in, in_len, buf, sizeof(buf), &len);
-	if (rc)
-		return rc;
-	return dec(req, buf, len, rsp ? rsp : &scratch);
+	return cxlfm_query(ep, tun, op, in, in_len, req, dec, rsp ? rsp : &scratch);
 }
 
 /* Table 7-50, 7 bytes. */

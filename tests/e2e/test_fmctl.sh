@@ -168,7 +168,7 @@ run 0 "$FMCTL" --help && has "Commands:" out
 for c in list identify bg ports vcs bind unbind port-control events cel raw topology \
 	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
 	"dcd extents" "dcd add" "dcd release" "qos control" "qos status" "qos alloc" \
-	"qos limit"; do
+	"qos limit" dv; do
 	# shellcheck disable=SC2086
 	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
 done
@@ -263,6 +263,31 @@ run 0 "${F[@]}" ports 3 && check 'assert d[0]["perst"] is True'
 run 3 "${F[@]}" port-control 3 reset-ppb && has "Physical Port Control (5102h): Internal Error"
 run 3 "${F[@]}" port-control 42 reset-ppb && has "Invalid Input"
 run 1 "${F[@]}" port-control 3 explode
+# the switch logged each change for the FM (CXL r3.1 7.6.8): the unbinds and binds, PERST#
+# (three records fit a 512-byte MCTP response: two reads)
+run 0 "${F[@]}" events --addr 4 --log info --clear && check '
+r = d["records"]
+assert [x["kind"] for x in r] == ["virtual-switch"] * 3 and d["more_records"] and d["cleared"] == 3
+e = [x["switch_event"] for x in r]
+assert (e[0]["type"], e[0]["vppb_id"], e[0]["binding_status"]) == ("binding-change", 2, "unbound")
+assert (e[1]["binding_status"], e[1]["port_id"]) == ("bound-port", 3)
+assert (e[2]["vppb_id"], e[2]["binding_status"]) == (0, "unbound")'
+run 0 "${F[@]}" events --addr 4 --log info --clear && check '
+r = d["records"]
+assert [x["kind"] for x in r] == ["virtual-switch", "physical-switch"] and not d["more_records"]
+e = [x["switch_event"] for x in r]
+assert (e[0]["vppb_id"], e[0]["binding_status"], e[0]["port_id"]) == (0, "bound-port", 0)
+assert e[1]["type"] == "link-state-change" and e[1]["port_id"] == 3 and e[1]["perst"]
+assert e[1]["slot_status"] == "0x0100" and not e[1]["present"]'
+run 0 "${F[@]}" events --addr 4 --log info && check 'assert d["records"] == []'
+run 3 "${F[@]}" events --addr 4 --log dyncap && has "Get Event Records (0100h): Invalid Input"
+# domain validation: the host sets its secret value through the switch mailbox CCI
+run 0 "${F[@]}" dv && check 'assert d == {"vcs_id": 0, "secret_value_set": False, "secret_value": None}'
+qmp x-cxl-mailbox '{"path": "us0", "opcode": 20741, "payload": "AAECAwQFBgcICQoLDA0ODw=="}'
+check 'assert d["ret-val"] == 0'
+run 0 "${F[@]}" dv && check '
+assert d["secret_value_set"] and d["secret_value"] == "00010203-0405-0607-0809-0a0b0c0d0e0f"'
+run 3 "${F[@]}" dv --vcs 1 && has "Get VCS Domain Validation SV State (5106h): Invalid Input"
 
 # ---- MLD (behind port 1, through the switch) ----
 run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 3}'

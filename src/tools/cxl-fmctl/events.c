@@ -3,7 +3,9 @@
  * cxl-fmctl events: Get Event Records (0100h, CXL r3.1 §8.2.9.2.2) of one
  * event log, Dynamic Capacity records decoded, optionally cleared after
  * (Clear Event Records, 0101h). Event logs belong to a type-3 device's
- * host-side CCIs; a CCI without them answers Unsupported.
+ * CCIs and a switch's (--addr of its endpoint: Physical Switch, Virtual
+ * CXL Switch and MLD Port records, decoded by fabric.c); a CCI without
+ * them answers Unsupported.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,10 +19,13 @@ static const char events_help[] =
 	"dyncap, the Dynamic Capacity log), Dynamic Capacity records decoded.\n"
 	"--clear then clears the records shown (Clear Event Records, 0101h).\n"
 	"\n"
+	"A switch's logs (--addr of the switch) hold Physical Switch, Virtual CXL\n"
+	"Switch and MLD Port records (CXL r3.1 7.6.8), decoded as switch_event.\n"
+	"\n"
 	"Keys: log, overflow, more_records, overflow_count, records (handle,\n"
 	"related_handle, uuid, kind, severity, flags, timestamp, ld_id, dc_event\n"
-	"(type, region_id, host_id, more, dpa, length, tag, extents_available) or\n"
-	"data (hex)), cleared.\n";
+	"(type, region_id, host_id, more, dpa, length, tag, extents_available),\n"
+	"switch_event or data (hex)), cleared.\n";
 
 static const uint8_t gen_media_uuid[16] = {
 	0xfb, 0xcd, 0x0a, 0x77, 0xc2, 0x60, 0x41, 0x7f,
@@ -66,6 +71,7 @@ static struct json_object *record_json(const struct cxlfm_event_record *r)
 	static const char *const sev[] = { "informational", "warning", "failure", "fatal" };
 	struct json_object *x = json_object_new_object();
 	struct cxlfm_dc_event dc;
+	const char *sw_kind = fm_switch_event_kind(r);
 	char uuid[37], hex[3 * sizeof(r->data) + 1];
 
 	fm_uuid_str(r->uuid, uuid);
@@ -74,7 +80,8 @@ static struct json_object *record_json(const struct cxlfm_event_record *r)
 	fm_json_add(x, "uuid", json_object_new_string(uuid));
 	fm_json_add(x, "kind", json_object_new_string(
 		!memcmp(r->uuid, cxlfm_dc_event_uuid, 16) ? "dynamic-capacity" :
-		!memcmp(r->uuid, gen_media_uuid, 16) ? "general-media" : "other"));
+		!memcmp(r->uuid, gen_media_uuid, 16) ? "general-media" : sw_kind ? sw_kind :
+		"other"));
 	fm_json_add(x, "severity", json_object_new_string(sev[r->flags & 3]));
 	fm_json_add(x, "flags", json_object_new_int((int)r->flags));
 	fm_json_add(x, "timestamp", fm_json_u64(r->timestamp));
@@ -91,6 +98,8 @@ static struct json_object *record_json(const struct cxlfm_event_record *r)
 		fm_json_add(d, "tag", fm_json_uuid(dc.extent.tag));
 		fm_json_add(d, "extents_available", fm_json_u64(dc.extents_available));
 		fm_json_add(x, "dc_event", d);
+	} else if (sw_kind) {
+		fm_json_add(x, "switch_event", fm_switch_event_json(r));
 	} else {
 		for (size_t i = 0; i < sizeof(r->data); i++)
 			snprintf(hex + 3 * i, 4, "%02x%s", r->data[i],

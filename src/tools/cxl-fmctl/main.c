@@ -37,6 +37,7 @@ static const struct builtin builtins[] = {
 	{ "bind", cmd_bind, "switch: Bind vPPB (5201h), waits for completion" },
 	{ "unbind", cmd_unbind, "switch: Unbind vPPB (5202h), waits for completion" },
 	{ "port-control", cmd_port_control, "switch: Physical Port Control (5102h)" },
+	{ "dv", cmd_dv, "switch: a VCS's domain validation secret value (5106h, 5107h)" },
 	{ "switch", cmd_switch, "switch commands: info, ports, vcs, bind, unbind, port-control" },
 	{ "ld", cmd_ld, "MLD: ld info | ld alloc [set ...]" },
 	{ "qos", cmd_qos, "MLD QoS: qos control [set] | status | alloc [set] | limit [set]" },

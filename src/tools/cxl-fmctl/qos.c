@@ -39,20 +39,28 @@ static const char control_help[] =
 	"Keys: egress_congestion, throughput_reduction (enables), moderate_pct,\n"
 	"severe_pct, sample_interval, reqcmp_basis, completion_interval.\n";
 
+/* The controls 'set' takes: option letter, largest value (the enables: 1). */
+enum { O_EGRESS, O_TTR, O_MOD, O_SEV, O_SI, O_RCB, O_CCI, O_COUNT };
+static const struct {
+	int c;
+	unsigned long max;
+} ctl_opts[O_COUNT] = {
+	{ 'E', 1 }, { 'R', 1 }, { 'm', 255 }, { 'S', 255 }, { 'i', 255 }, { 'b', 65535 },
+	{ 'c', 255 },
+};
+
 /* Which controls 'set' was given, and their values. */
 struct control_opts {
-	struct cxlfm_qos_control v;
+	unsigned long v[O_COUNT];
 	unsigned given;
 };
 
-enum { G_EGRESS = 1, G_TTR = 2, G_MOD = 4, G_SEV = 8, G_SI = 16, G_RCB = 32, G_CCI = 64 };
-
-static int on_off(const char *s, bool *on)
+static int on_off(const char *s, unsigned long *on)
 {
 	if (!strcmp(s, "on") || !strcmp(s, "1"))
-		*on = true;
+		*on = 1;
 	else if (!strcmp(s, "off") || !strcmp(s, "0"))
-		*on = false;
+		*on = 0;
 	else
 		return -1;
 	return 0;
@@ -61,77 +69,64 @@ static int on_off(const char *s, bool *on)
 static int control_opt(struct fmctl *f, int c, const char *arg, void *ctx)
 {
 	struct control_opts *o = ctx;
-	unsigned long v = 0;
-	bool on = false;
 
 	(void)f;
-	switch (c) {
-	case 'E':
-	case 'R':
-		if (on_off(arg, &on))
+	for (unsigned k = 0; k < O_COUNT; k++) {
+		if (ctl_opts[k].c != c)
+			continue;
+		if (k <= O_TTR ? on_off(arg, &o->v[k]) : fm_parse_uint(arg, ctl_opts[k].max, &o->v[k]))
 			return -1;
-		{
-			uint8_t bit = c == 'E' ? CXLFM_QOS_EGRESS_CONGESTION :
-						 CXLFM_QOS_THROUGHPUT_REDUCTION;
-
-			o->v.control = (uint8_t)(on ? o->v.control | bit : o->v.control & ~bit);
-			o->given |= c == 'E' ? G_EGRESS : G_TTR;
-		}
+		o->given |= 1u << k;
 		return 0;
-	case 'm':
-		if (fm_parse_uint(arg, 255, &v))
-			return -1;
-		o->v.moderate_pct = (uint8_t)v;
-		o->given |= G_MOD;
-		return 0;
-	case 'S':
-		if (fm_parse_uint(arg, 255, &v))
-			return -1;
-		o->v.severe_pct = (uint8_t)v;
-		o->given |= G_SEV;
-		return 0;
-	case 'i':
-		if (fm_parse_uint(arg, 255, &v))
-			return -1;
-		o->v.sample_interval = (uint8_t)v;
-		o->given |= G_SI;
-		return 0;
-	case 'b':
-		if (fm_parse_uint(arg, 65535, &v))
-			return -1;
-		o->v.reqcmp_basis = (uint16_t)v;
-		o->given |= G_RCB;
-		return 0;
-	case 'c':
-		if (fm_parse_uint(arg, 255, &v))
-			return -1;
-		o->v.completion_interval = (uint8_t)v;
-		o->given |= G_CCI;
-		return 0;
-	default:
-		return -1;
 	}
+	return -1;
 }
 
 /* The current controls with the given ones put in. */
 static void merge(struct cxlfm_qos_control *cur, const struct control_opts *o)
 {
-	if (o->given & G_EGRESS)
-		cur->control = (uint8_t)((cur->control & ~CXLFM_QOS_EGRESS_CONGESTION) |
-					 (o->v.control & CXLFM_QOS_EGRESS_CONGESTION));
-	if (o->given & G_TTR)
-		cur->control = (uint8_t)((cur->control & ~CXLFM_QOS_THROUGHPUT_REDUCTION) |
-					 (o->v.control & CXLFM_QOS_THROUGHPUT_REDUCTION));
-	if (o->given & G_MOD)
-		cur->moderate_pct = o->v.moderate_pct;
-	if (o->given & G_SEV)
-		cur->severe_pct = o->v.severe_pct;
-	if (o->given & G_SI)
-		cur->sample_interval = o->v.sample_interval;
-	if (o->given & G_RCB)
-		cur->reqcmp_basis = o->v.reqcmp_basis;
-	if (o->given & G_CCI)
-		cur->completion_interval = o->v.completion_interval;
+	static const uint8_t bit[2] = { CXLFM_QOS_EGRESS_CONGESTION,
+					CXLFM_QOS_THROUGHPUT_REDUCTION };
+	uint8_t *field[O_COUNT] = { NULL, NULL, &cur->moderate_pct, &cur->severe_pct,
+				    &cur->sample_interval, NULL, &cur->completion_interval };
+
+	for (unsigned k = 0; k < O_COUNT; k++) {
+		if (!(o->given & 1u << k))
+			continue;
+		if (k <= O_TTR)
+			cur->control = (uint8_t)(o->v[k] ? cur->control | bit[k] :
+							   cur->control & ~bit[k]);
+		else if (k == O_RCB)
+			cur->reqcmp_basis = (uint16_t)o->v[k];
+		else
+			*field[k] = (uint8_t)o->v[k];
+	}
+}
+
+/*
+ * Parse a qos sub-command's options and its one optional operand, 'set',
+ * and find the MLD it acts on. Returns true to go on; false with *exit set
+ * (help printed, a usage error, no endpoint).
+ */
+static bool prepare(struct fmctl *f, int argc, char **argv, const struct option *opts,
+		    const char *help, int (*cb)(struct fmctl *, int, const char *, void *),
+		    void *ctx, int *set_at, struct cxlfm_ep **ep, int *exit)
+{
+	int i = fm_parse(f, argc, argv, "", opts, help, cb, ctx);
+
+	*set_at = -1;
+	if (i < 0) {
+		*exit = fm_parse_exit(i);
+		return false;
+	}
+	if (i < argc && set_at && opts && !strcmp(argv[i], "set"))
+		*set_at = i++;
+	if (i < argc && *set_at < 0) {
+		*exit = fm_extra_operand(f, argv[i]);
+		return false;
+	}
+	*exit = fm_endpoint(f, WANT_TYPE3, ep);
+	return *exit == EXIT_OK;
 }
 
 static int qos_control(int argc, char **argv, struct fmctl *f)
@@ -149,23 +144,18 @@ static int qos_control(int argc, char **argv, struct fmctl *f)
 	struct control_opts o = { .given = 0 };
 	struct cxlfm_qos_control cur;
 	struct cxlfm_ep *ep;
-	bool set;
-	int i = fm_parse(f, argc, argv, "", opts, control_help, control_opt, &o);
-	int rc;
+	int set, rc;
 
-	if (i < 0)
-		return fm_parse_exit(i);
-	set = i < argc && !strcmp(argv[i], "set");
-	if (i + (set ? 1 : 0) < argc)
-		return fm_extra_operand(f, argv[i + (set ? 1 : 0)]);
-	if (o.given && !set)
-		return fm_usage_error(f, "controls are given with 'qos control set'");
-	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
+	if (!prepare(f, argc, argv, opts, control_help, control_opt, &o, &set, &ep, &rc))
 		return rc;
+	if (o.given && set < 0)
+		return fm_usage_error(f, "controls are given with 'qos control set'");
+	if (set >= 0 && set + 1 < argc)
+		return fm_extra_operand(f, argv[set + 1]);
 	rc = cxlfm_cmd_get_qos_control(ep, fm_tun(f), &cur);
 	if (rc)
 		return fm_fail(f, ep, CXLFM_OP_GET_QOS_CONTROL, rc);
-	if (set) {
+	if (set >= 0) {
 		merge(&cur, &o);
 		rc = cxlfm_cmd_set_qos_control(ep, fm_tun(f), &cur, &cur);
 		if (rc)
@@ -188,14 +178,9 @@ static int qos_status(int argc, char **argv, struct fmctl *f)
 	struct cxlfm_get_qos_status_rsp st;
 	struct json_object *o;
 	struct cxlfm_ep *ep;
-	int i = fm_parse(f, argc, argv, "", NULL, status_help, NULL, NULL);
-	int rc;
+	int set, rc;
 
-	if (i < 0)
-		return fm_parse_exit(i);
-	if (i < argc)
-		return fm_extra_operand(f, argv[i]);
-	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
+	if (!prepare(f, argc, argv, NULL, status_help, NULL, NULL, &set, &ep, &rc))
 		return rc;
 	rc = cxlfm_cmd_get_qos_status(ep, fm_tun(f), &st);
 	if (rc)
@@ -208,7 +193,6 @@ static int qos_status(int argc, char **argv, struct fmctl *f)
 
 /* The per-LD fraction commands: alloc (5406h / 5407h) and limit (5408h / 5409h). */
 struct frac_cmd {
-	const char *name;
 	uint16_t get_op, set_op;
 	int (*get)(struct cxlfm_ep *, const struct cxlfm_tunnel *,
 		   const struct cxlfm_qos_lds_req *, struct cxlfm_qos_fractions *);
@@ -264,15 +248,12 @@ static int frac_run(const struct frac_cmd *fc, int argc, char **argv, struct fmc
 	struct frac_opts fo = { .start = 0 };
 	struct cxlfm_qos_fractions r = { .num_lds = 0 };
 	struct cxlfm_ep *ep;
-	int i = fm_parse(f, argc, argv, "", opts, fc->help, frac_opt, &fo);
-	int rc;
+	int set, rc;
 
-	if (i < 0)
-		return fm_parse_exit(i);
-	if (i < argc && strcmp(argv[i], "set"))
-		return fm_extra_operand(f, argv[i]);
-	if (i < argc) {
-		int n = argc - i - 1;
+	if (!prepare(f, argc, argv, opts, fc->help, frac_opt, &fo, &set, &ep, &rc))
+		return rc;
+	if (set >= 0) {
+		int n = argc - set - 1;
 
 		if (n < 1 || n > CXLFM_LD_MAX)
 			return fm_usage_error(f, "give 1 to %d fractions (0-255, of 256)",
@@ -284,21 +265,17 @@ static int frac_run(const struct frac_cmd *fc, int argc, char **argv, struct fmc
 		for (int k = 0; k < n; k++) {
 			unsigned long v;
 
-			if (fm_parse_uint(argv[i + 1 + k], 255, &v))
+			if (fm_parse_uint(argv[set + 1 + k], 255, &v))
 				return fm_usage_error(f, "bad fraction '%s' (0-255, of 256)",
-						      argv[i + 1 + k]);
+						      argv[set + 1 + k]);
 			r.fraction[k] = (uint8_t)v;
 		}
-		if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
-			return rc;
 		rc = fc->set(ep, fm_tun(f), &r, &r);
 		if (rc)
 			return fm_fail(f, ep, fc->set_op, rc);
 		fm_print(f, fractions_json(&r));
 		return EXIT_OK;
 	}
-	if ((rc = fm_endpoint(f, WANT_TYPE3, &ep)))
-		return rc;
 	if (!fo.has_count) {
 		struct cxlfm_get_ld_info_rsp li;
 
@@ -320,7 +297,7 @@ static int frac_run(const struct frac_cmd *fc, int argc, char **argv, struct fmc
 }
 
 static const struct frac_cmd alloc_cmd = {
-	"alloc", CXLFM_OP_GET_QOS_ALLOCATED_BW, CXLFM_OP_SET_QOS_ALLOCATED_BW,
+	CXLFM_OP_GET_QOS_ALLOCATED_BW, CXLFM_OP_SET_QOS_ALLOCATED_BW,
 	cxlfm_cmd_get_qos_allocated_bw, cxlfm_cmd_set_qos_allocated_bw,
 	"Usage: cxl-fmctl qos alloc [--start N] [--count N] [--addr 0xNN | --tunnel PORT]\n"
 	"       cxl-fmctl qos alloc set [--start N] FRACTION [FRACTION...]\n"
@@ -333,7 +310,7 @@ static const struct frac_cmd alloc_cmd = {
 };
 
 static const struct frac_cmd limit_cmd = {
-	"limit", CXLFM_OP_GET_QOS_BW_LIMIT, CXLFM_OP_SET_QOS_BW_LIMIT,
+	CXLFM_OP_GET_QOS_BW_LIMIT, CXLFM_OP_SET_QOS_BW_LIMIT,
 	cxlfm_cmd_get_qos_bw_limit, cxlfm_cmd_set_qos_bw_limit,
 	"Usage: cxl-fmctl qos limit [--start N] [--count N] [--addr 0xNN | --tunnel PORT]\n"
 	"       cxl-fmctl qos limit set [--start N] FRACTION [FRACTION...]\n"

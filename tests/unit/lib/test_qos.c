@@ -4,7 +4,7 @@
  * payloads built here: what a device sends decodes field by field, and a
  * payload whose length disagrees with its layout, or whose LD list is not
  * the one asked for, is -EBADMSG. The calls run against the device model in
- * test_fmapi.c and against cxl-emu in tests/e2e/test_qos.c.
+ * test_fmapi.c and against cxl-emu in tests/e2e/test_fabric.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,13 +20,10 @@
 
 static const struct cxlfm_decoder *dec(uint16_t opcode)
 {
-	const struct cxlfm_decoder *d;
+	const struct cxlfm_decoder *d = cxlfm_decoder_find(opcode);
 
-	for (size_t i = 0; (d = cxlfm_decoder_at(i)); i++)
-		if (d->opcode == opcode)
-			return d;
-	fail_msg("no decoder for %04x", opcode);
-	return NULL;
+	assert_non_null(d);
+	return d;
 }
 
 static void test_control_status(void **state)

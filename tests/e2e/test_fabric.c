@@ -3,7 +3,9 @@
  * THEORY OF OPERATION: the QEMU FM-emulation RFC's two hosts as two cxl-emu
  * processes, each with an MLD (cxl-mld0, 4 LDs, sn 42) below switch port 1
  * next to the RFC's DCD. The FM host's endpoint 0x6 forwards to the target's
- * MLD, 0x4 to the target's switch. An FM (libcxlfm on the FM host's bus) sets
+ * MLD, 0x4 to the target's switch.
+ *
+ * QoS: an FM (libcxlfm on the FM host's bus) sets
  * QoS controls, two LDs' bandwidth limits and the allocations; the target's
  * QMP (x-cxl-qos) offers load on those LDs. Get QoS Status on the FM's bus
  * and the per-LD figures on the target's QMP must be what docs/qos.md's
@@ -11,6 +13,16 @@
  * The FM then lowers one LD's limit: its share drops and the backpressure
  * changes as the equations say. The FM host's own MLD stays untouched: the
  * requests crossed hosts.
+ *
+ * Switch events: the FM unbinds and binds a vPPB and asserts PERST# on the
+ * target's switch; on the target, QMP hot-adds a device below port 3 and the
+ * MLD reports an error to its switch. The FM reads every change as a
+ * Physical Switch, Virtual CXL Switch or MLD Port event record from the
+ * target switch's logs, without polling port state.
+ *
+ * Domain validation: the target's host sets its VCS's secret value through
+ * the switch mailbox CCI (QMP x-cxl-mailbox on us0, as its driver would); the
+ * FM reads the state and the value across hosts; a second Set is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +37,7 @@
 #include <json-c/json.h>
 
 #include "cxlfm/cxlfm.h"
+#include "cxlfm/fabric.h"
 #include "cxlfm/qos.h"
 #include "e2e.h"
 
@@ -82,17 +95,18 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Stop the FM host first (it forwards to the target), then the target. */
 static int teardown(void **state)
 {
+	struct emu_proc *procs[2] = { &fm, &tgt };
+
 	(void)state;
-	if (fm.pid)
-		emu_stop(&fm);
-	if (tgt.pid)
-		emu_stop(&tgt);
-	if (fm.run_dir[0])
-		e2e_rmdir(fm.run_dir);
-	if (tgt.run_dir[0])
-		e2e_rmdir(tgt.run_dir);
+	for (int i = 0; i < 2; i++) {
+		if (procs[i]->pid)
+			emu_stop(procs[i]);
+		if (procs[i]->run_dir[0])
+			e2e_rmdir(procs[i]->run_dir);
+	}
 	shm_unlink(bufname);
 	return 0;
 }
@@ -271,10 +285,155 @@ static void test_limits_and_load(void **state)
 	cxlfm_close(ctx);
 }
 
+/* QMP on the target; fails the test on an error reply. */
+static void target_qmp(const char *cmd, const char *json)
+{
+	struct json_object *r;
+	int q = qmp_open(tgt.qmp_port);
+
+	assert_true(q >= 0);
+	r = qmp_exec(q, cmd, json_tokener_parse(json));
+	close(q);
+	assert_non_null(r);
+	if (!json_object_object_get_ex(r, "return", NULL))
+		fail_msg("%s: %s", cmd, json_object_to_json_string(r));
+	json_object_put(r);
+}
+
+/* The records of one log of the target switch, read through the FM host. */
+static void read_log(struct cxlfm_ep *sw, uint8_t log, struct cxlfm_get_event_records_rsp *r)
+{
+	assert_int_equal(cxlfm_cmd_get_event_records(sw, NULL,
+		&(struct cxlfm_get_event_records_req){ log }, r), 0);
+}
+
+static void test_switch_events(void **state)
+{
+	static struct cxlfm_get_event_records_rsp ev;
+	struct cxlfm_phys_switch_event pe;
+	struct cxlfm_vcs_event ve;
+	struct cxlfm_mld_port_event me;
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *sw;
+	uint16_t op_rc = 0xffff, handles[CXLFM_EVENT_RECORDS_MAX];
+	char json[512];
+
+	(void)state;
+	assert_int_equal(start_hosts(), 0);
+	assert_int_equal(cxlfm_open(emu_bus(&fm, "aspeed.i2c.bus.0"), NULL, &ctx), 0);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x04, &sw), 0);
+	read_log(sw, CXLFM_EVENT_LOG_INFO, &ev);
+	assert_int_equal(ev.num_records, 0); /* the boot-time attachments log nothing */
+
+	/* the FM unbinds vPPB 2 (port 3, empty), binds it again, asserts PERST# on port 0 */
+	assert_int_equal(cxlfm_cmd_unbind_vppb(sw, NULL,
+		&(struct cxlfm_unbind_vppb_req){ 0, 2, CXLFM_UNBIND_MANAGED }), CXLFM_RC_BG_STARTED);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 5000, &op_rc), 0);
+	assert_int_equal(op_rc, 0);
+	assert_int_equal(cxlfm_cmd_bind_vppb(sw, NULL,
+		&(struct cxlfm_bind_vppb_req){ 0, 2, 3, CXLFM_LD_NONE }), CXLFM_RC_BG_STARTED);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 5000, &op_rc), 0);
+	assert_int_equal(cxlfm_cmd_phys_port_control(sw, NULL,
+		&(struct cxlfm_phys_port_control_req){ 0, CXLFM_PORT_ASSERT_PERST }), 0);
+	read_log(sw, CXLFM_EVENT_LOG_INFO, &ev);
+	assert_int_equal(ev.num_records, 3);
+	assert_int_equal(cxlfm_vcs_event_decode(&ev.records[0], &ve), 0);
+	assert_int_equal(ve.vppb_id, 2);
+	assert_int_equal(ve.vppb.status, CXLFM_VPPB_UNBOUND);
+	assert_int_equal(cxlfm_vcs_event_decode(&ev.records[1], &ve), 0);
+	assert_int_equal(ve.vppb.status, CXLFM_VPPB_BOUND_PORT);
+	assert_int_equal(ve.vppb.port_id, 3);
+	assert_int_equal(cxlfm_phys_switch_event_decode(&ev.records[2], &pe), 0);
+	assert_int_equal(pe.type, CXLFM_PHYS_EVENT_LINK_STATE);
+	assert_int_equal(pe.port.port_id, 0);
+	assert_int_equal(pe.port.connected_dev_type, CXLFM_DEV_CXL_TYPE3_SLD); /* the DCD */
+	assert_true(pe.port.link_state_flags & CXLFM_LINK_PERST);
+	for (unsigned i = 0; i < 3; i++)
+		handles[i] = ev.records[i].handle;
+	assert_int_equal(cxlfm_cmd_clear_event_records(sw, NULL,
+		&(struct cxlfm_clear_event_records_req){ .log = CXLFM_EVENT_LOG_INFO,
+							 .num_handles = 3, .handles = handles }), 0);
+
+	/* on the target only: a device hot-added below port 3, the MLD's error */
+	snprintf(json, sizeof(json), "{\"qom-type\": \"memory-backend-ram\", \"id\": \"hp-mem\","
+		 " \"size\": %llu}", 256ull << 20);
+	target_qmp("object-add", json);
+	target_qmp("device_add", "{\"driver\": \"cxl-type3\", \"bus\": \"swport2\", "
+		   "\"id\": \"hp\", \"volatile-memdev\": \"hp-mem\", \"sn\": 5}");
+	target_qmp("x-cxl-mld-port-error", "{\"path\": \"cxl-mld0\", \"type\": \"fatal\"}");
+	read_log(sw, CXLFM_EVENT_LOG_INFO, &ev);
+	assert_int_equal(ev.num_records, 1);
+	assert_int_equal(cxlfm_phys_switch_event_decode(&ev.records[0], &pe), 0);
+	assert_int_equal(pe.type, CXLFM_PHYS_EVENT_SLOT_STATUS);
+	assert_int_equal(pe.port.port_id, 3);
+	assert_int_equal(pe.slot_status & CXLFM_SLOT_PRESENCE_CHANGED, CXLFM_SLOT_PRESENCE_CHANGED);
+	assert_int_equal(pe.port.connected_dev_type, CXLFM_DEV_CXL_TYPE3_SLD);
+	read_log(sw, CXLFM_EVENT_LOG_FAIL, &ev);
+	assert_int_equal(ev.num_records, 1);
+	assert_int_equal(cxlfm_mld_port_event_decode(&ev.records[0], &me), 0);
+	assert_int_equal(me.type, CXLFM_MLD_PORT_ERR_FATAL);
+	assert_int_equal(me.port_id, 1);
+	cxlfm_close(ctx);
+}
+
+/* x-cxl-mailbox on the target's switch: the return code. */
+static int64_t switch_mailbox(unsigned opcode, const char *b64)
+{
+	struct json_object *a = json_object_new_object(), *r, *ret, *v;
+	int64_t rc;
+	int q = qmp_open(tgt.qmp_port);
+
+	assert_true(q >= 0);
+	json_object_object_add(a, "path", json_object_new_string("us0"));
+	json_object_object_add(a, "opcode", json_object_new_int((int)opcode));
+	if (b64)
+		json_object_object_add(a, "payload", json_object_new_string(b64));
+	r = qmp_exec(q, "x-cxl-mailbox", a);
+	close(q);
+	assert_non_null(r);
+	assert_true(json_object_object_get_ex(r, "return", &ret));
+	assert_true(json_object_object_get_ex(ret, "ret-val", &v));
+	rc = json_object_get_int64(v);
+	json_object_put(r);
+	return rc;
+}
+
+static void test_domain_validation(void **state)
+{
+	static const char sv_b64[] = "AAECAwQFBgcICQoLDA0ODw=="; /* bytes 00h..0Fh */
+	struct cxlfm_dv_sv_state_rsp st;
+	struct cxlfm_get_domain_validation_sv_rsp sv;
+	struct cxlfm_ctx *ctx;
+	struct cxlfm_ep *sw;
+
+	(void)state;
+	assert_int_equal(start_hosts(), 0);
+	assert_int_equal(cxlfm_open(emu_bus(&fm, "aspeed.i2c.bus.0"), NULL, &ctx), 0);
+	assert_int_equal(cxlfm_ep_by_addr(ctx, 0x04, &sw), 0);
+	assert_int_equal(cxlfm_cmd_get_vcs_domain_validation_sv_state(sw, NULL,
+		&(struct cxlfm_vcs_req){ 0 }, &st), 0);
+	assert_int_equal(st.state, CXLFM_SV_NOT_SET);
+	assert_int_equal(switch_mailbox(0x5105, sv_b64), 0);
+	assert_int_equal(switch_mailbox(0x5105, sv_b64), CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_vcs_domain_validation_sv_state(sw, NULL,
+		&(struct cxlfm_vcs_req){ 0 }, &st), 0);
+	assert_int_equal(st.state, CXLFM_SV_SET);
+	assert_int_equal(cxlfm_cmd_get_domain_validation_sv(sw, NULL, &(struct cxlfm_vcs_req){ 0 },
+		&sv), 0);
+	for (uint8_t i = 0; i < 16; i++)
+		assert_int_equal(sv.sv[i], i);
+	/* the FM's CCI is not the host's */
+	assert_int_equal(cxlfm_cmd_set_domain_validation_sv(sw, NULL,
+		&(struct cxlfm_set_domain_validation_sv_req){ { 0 } }), CXLFM_RC_UNSUPPORTED);
+	cxlfm_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_limits_and_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switch_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_validation, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "emu/qmp_qos.h"
+#include "emu/qmp_fabric.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -19,6 +20,15 @@ static const struct qmp_arg qos_args[] = {
 	  .doc = "offered load per LD from first-ld on, percent of the device's bandwidth" },
 	{ .name = "first-ld", .type = QMP_T_UINT8, .optional = true,
 	  .doc = "the LD load[0] is for (default 0)" },
+	{ 0 },
+};
+
+static const char *const mld_errors[] = { "correctable", "non-fatal", "fatal", NULL };
+
+static const struct qmp_arg mld_error_args[] = {
+	{ .name = "path", .type = QMP_T_STR, .doc = "an MLD (num-ld > 1) below a switch" },
+	{ .name = "type", .type = QMP_T_ENUM, .enum_values = mld_errors,
+	  .doc = "the message: ERR_COR, ERR_NONFATAL or ERR_FATAL" },
 	{ 0 },
 };
 
@@ -107,12 +117,31 @@ static void cmd_qos(struct qmp_req *req, struct json_object *a, void *h)
 	qmp_reply_return(req, state_json(&in, &out));
 }
 
-static const struct qmp_cmd qos_cmds[] = {
+/* x-cxl-mld-port-error: the switch above the MLD logs the message it got. */
+static void cmd_mld_port_error(struct qmp_req *req, struct json_object *a, void *h)
+{
+	const char *type = json_object_get_string(arg(a, "type"));
+	char err[256] = "";
+	uint8_t t = 0;
+
+	while (mld_errors[t] && strcmp(mld_errors[t], type))
+		t++;
+	if (emu_host_mld_port_error(h, json_object_get_string(arg(a, "path")), t, err,
+				    sizeof(err)))
+		qmp_reply_error(req, "GenericError", "%s", err);
+	else
+		qmp_reply_return(req, json_object_new_object());
+}
+
+static const struct qmp_cmd fabric_cmds[] = {
 	{ "x-cxl-qos", cmd_qos, qos_args,
 	  "Offer load to a device's LDs; its QoS model's backpressure and delivered shares", 0 },
+	{ "x-cxl-mld-port-error", cmd_mld_port_error, mld_error_args,
+	  "An MLD sends its switch an error message: an MLD Port Event Record", 0 },
 };
 
-int qmp_qos_register(struct qmp_server *s, struct emu_host *h)
+int qmp_fabric_register(struct qmp_server *s, struct emu_host *h)
 {
-	return qmp_server_register_table(s, qos_cmds, sizeof(qos_cmds) / sizeof(qos_cmds[0]), h);
+	return qmp_server_register_table(s, fabric_cmds,
+					 sizeof(fabric_cmds) / sizeof(fabric_cmds[0]), h);
 }
