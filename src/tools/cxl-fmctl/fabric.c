@@ -95,6 +95,7 @@ struct json_object *fm_switch_event_json(const struct cxlfm_event_record *r)
 
 	if (!cxlfm_phys_switch_event_decode(r, &pe)) {
 		o = fm_port_to_json(&pe.port);
+		json_object_object_del(o, "supported_ld_count"); /* not in the record */
 		fm_json_add(o, "type", json_object_new_string(
 			pe.type == CXLFM_PHYS_EVENT_LINK_STATE ? "link-state-change" :
 			pe.type == CXLFM_PHYS_EVENT_SLOT_STATUS ? "slot-status-updated" : "reserved"));
@@ -109,8 +110,11 @@ struct json_object *fm_switch_event_json(const struct cxlfm_event_record *r)
 		fm_json_add(o, "vppb_id", json_object_new_int(ve.vppb_id));
 		fm_json_add(o, "binding_status",
 			    json_object_new_string(fm_vppb_status_name(ve.vppb.status)));
-		fm_json_add(o, "port_id", json_object_new_int(ve.vppb.port_id));
-		fm_json_add(o, "ld_id", json_object_new_int(ve.vppb.ld_id));
+		/* FFh: none, as vcs shows it */
+		fm_json_add(o, "port_id", ve.vppb.port_id == 0xff ? NULL :
+					  json_object_new_int(ve.vppb.port_id));
+		fm_json_add(o, "ld_id", ve.vppb.ld_id == 0xff ? NULL :
+					json_object_new_int(ve.vppb.ld_id));
 		fm_json_add(o, "link_control", fm_json_hex16(ve.link_control));
 		fm_json_add(o, "slot_control", fm_json_hex16(ve.slot_control));
 	} else if (!cxlfm_mld_port_event_decode(r, &me)) {
