@@ -95,6 +95,14 @@ enum cxlfm_effect {
 #define CXLFM_EFF_DC_CHANGE (CXLFM_EFF_COLD_RESET | CXLFM_EFF_CONV_RESET | \
 			     CXLFM_EFF_CXL_RESET | CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA)
 
+/*
+ * Set QoS Allocated BW / Set QoS BW Limit (5407h, 5409h): CXL r3.1
+ * §7.6.7.4.8 and §7.6.7.4.10 list these five effects (the same set as Set LD
+ * Allocations, §7.6.7.4.3).
+ */
+#define CXLFM_EFF_QOS_CHANGE (CXLFM_EFF_COLD_RESET | CXLFM_EFF_CONV_RESET | \
+			      CXLFM_EFF_CXL_RESET | CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA)
+
 /* Kinds of CCI (a command set is registered on one kind). */
 enum cxlfm_cci_kind {
 	CXLFM_CCI_T3_MBOX = 0x1, /* a type-3 device's mailbox: its host's driver */
@@ -121,6 +129,16 @@ enum cxlfm_cci_kind {
 #define CXLFM_MEM_MODULE_EVENT_UUID_INIT /* fe927475-dd59-4339-a586-79bab113b774, §8.2.9.2.1.3 */ \
 	{ 0xfe, 0x92, 0x74, 0x75, 0xdd, 0x59, 0x43, 0x39, \
 	  0xa5, 0x86, 0x79, 0xba, 0xb1, 0x13, 0xb7, 0x74 }
+/* Fabric Management event records a switch logs (CXL r3.1 §7.6.8). */
+#define CXLFM_PHYS_SW_EVENT_UUID_INIT /* 77cf9271-9c02-470b-9fe4-bc7b75f2da97, §7.6.8.1 */ \
+	{ 0x77, 0xcf, 0x92, 0x71, 0x9c, 0x02, 0x47, 0x0b, \
+	  0x9f, 0xe4, 0xbc, 0x7b, 0x75, 0xf2, 0xda, 0x97 }
+#define CXLFM_VCS_EVENT_UUID_INIT /* 40d26425-3396-4c4d-a5da-3d47263af425, §7.6.8.2 */ \
+	{ 0x40, 0xd2, 0x64, 0x25, 0x33, 0x96, 0x4c, 0x4d, \
+	  0xa5, 0xda, 0x3d, 0x47, 0x26, 0x3a, 0xf4, 0x25 }
+#define CXLFM_MLD_PORT_EVENT_UUID_INIT /* 8dc44363-0c96-4710-b7bf-04bb99534c3f, §7.6.8.3 */ \
+	{ 0x8d, 0xc4, 0x43, 0x63, 0x0c, 0x96, 0x47, 0x10, \
+	  0xb7, 0xbf, 0x04, 0xbb, 0x99, 0x53, 0x4c, 0x3f }
 
 #define CXLFM_COMMANDS(X) \
 /* Generic Component commands: Information and Status, Events, Firmware Update, */ \
@@ -238,8 +256,8 @@ X(0x5103, SEND_PPB_CXLIO_CONFIG_REQ, "Send PPB CXL.io Configuration Request", "�
   8, 4, CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_SW) \
 X(0x5104, GET_DOMAIN_VALIDATION_SV_STATE, "Get Domain Validation SV State", "§7.6.7.1.5", 0, \
   1, 0, CXLFM_CCI_SW) \
-X(0x5105, SET_DOMAIN_VALIDATION_SV, "Set Domain Validation SV", "§7.6.7.1.6", 16, 0, \
-  CXLFM_EFF_SECURITY, CXLFM_CCI_SW) \
+X(0x5105, SET_DOMAIN_VALIDATION_SV, "Set Domain Validation SV", "§7.6.7.1.6", 16, 0, 0, \
+  CXLFM_CCI_SW) \
 X(0x5106, GET_VCS_DOMAIN_VALIDATION_SV_STATE, "Get VCS Domain Validation SV State", \
   "§7.6.7.1.7", 1, 1, 0, CXLFM_CCI_SW) \
 X(0x5107, GET_DOMAIN_VALIDATION_SV, "Get Domain Validation SV", "§7.6.7.1.8", 1, 16, 0, \
@@ -260,17 +278,17 @@ X(0x5401, GET_LD_ALLOCATIONS, "Get LD Allocations", "§7.6.7.4.2", 2, CXLFM_VAR(
 X(0x5402, SET_LD_ALLOCATIONS, "Set LD Allocations", "§7.6.7.4.3", CXLFM_VAR(4), \
   CXLFM_VAR(4), CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA, CXLFM_CCI_T3_FM) \
 X(0x5403, GET_QOS_CONTROL, "Get QoS Control", "§7.6.7.4.4", 0, 7, 0, CXLFM_CCI_T3_FM) \
-X(0x5404, SET_QOS_CONTROL, "Set QoS Control", "§7.6.7.4.5", 7, 7, CXLFM_EFF_IMM_CONFIG, \
+X(0x5404, SET_QOS_CONTROL, "Set QoS Control", "§7.6.7.4.5", 7, 7, CXLFM_EFF_IMM_POLICY, \
   CXLFM_CCI_T3_FM) \
 X(0x5405, GET_QOS_STATUS, "Get QoS Status", "§7.6.7.4.6", 0, 1, 0, CXLFM_CCI_T3_FM) \
 X(0x5406, GET_QOS_ALLOCATED_BW, "Get QoS Allocated BW", "§7.6.7.4.7", 2, CXLFM_VAR(2), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5407, SET_QOS_ALLOCATED_BW, "Set QoS Allocated BW", "§7.6.7.4.8", CXLFM_VAR(2), \
-  CXLFM_VAR(2), CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_T3_FM) \
+  CXLFM_VAR(2), CXLFM_EFF_QOS_CHANGE, CXLFM_CCI_T3_FM) \
 X(0x5408, GET_QOS_BW_LIMIT, "Get QoS BW Limit", "§7.6.7.4.9", 2, CXLFM_VAR(2), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5409, SET_QOS_BW_LIMIT, "Set QoS BW Limit", "§7.6.7.4.10", CXLFM_VAR(2), CXLFM_VAR(2), \
-  CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_T3_FM) \
+  CXLFM_EFF_QOS_CHANGE, CXLFM_CCI_T3_FM) \
 X(0x5500, GET_MHD_INFO, "Get Multi-Headed Info", "§7.6.7.5.1", 2, CXLFM_VAR(8), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5501, GET_HEAD_INFO, "Get Head Info", "§7.6.7.5.2", 2, CXLFM_VAR(4), 0, CXLFM_CCI_T3_FM) \

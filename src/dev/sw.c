@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev/sw_dv.h"
+#include "dev/sw_events.h"
 #include "dev/tunnel.h"
 #include "proto/le.h"
 #include "util/log.h"
@@ -122,11 +124,29 @@ struct sw_dev {
 	struct sw_vppb *vppbs;
 	struct sw_ep mbox;
 	struct sw_ep mctp;
+	struct sw_events ev;    /* event logs (sw_events.c) */
+	struct sw_dv dv;        /* VCS 0's domain validation secret value (sw_dv.c) */
 };
 
 static struct sw_ep *ep_of(struct cci *cci)
 {
 	return cci->owner;
+}
+
+struct sw_events *sw_events_of(struct cci *cci)
+{
+	return &ep_of(cci)->sw->ev;
+}
+
+/* One VCS (0), whose upstream port carries the mailbox CCI. */
+struct sw_dv *sw_dv_of(struct cci *cci, int vcs)
+{
+	return vcs <= 0 ? &ep_of(cci)->sw->dv : NULL;
+}
+
+const char *sw_id_of(struct cci *cci)
+{
+	return ep_of(cci)->sw->id;
 }
 
 static struct sw_port *port_find(struct sw_dev *sw, uint8_t id)
@@ -214,6 +234,27 @@ static void port_info(const struct sw_dev *sw, const struct sw_port *p,
 	};
 }
 
+/* ---- event records (sw_events.c) ------------------------------------------ */
+
+/*
+ * CXL r3.1 §7.6.6.5/.6: "upon completion of the binding [unbinding]
+ * process, the switch notifies the FM by generating a Virtual CXL Switch
+ * Event Record" with the vPPB's binding as it now is (Table 7-32 values).
+ * The vPPBs have no configuration space here: Link and Slot Control read 0.
+ */
+static void ev_binding(struct sw_dev *sw, uint8_t vppb)
+{
+	const struct sw_vppb *v = &sw->vppbs[vppb];
+	struct rec_vcs_event r = {
+		.vcs_id = 0, .vppb_id = vppb, .type = REC_VCS_BINDING_CHANGE,
+		.binding_status = v->status,
+		.port_id = v->port == SW_NO_PORT ? (uint8_t)SW_NO_PORT : sw->ports[v->port].id,
+		.ld_id = (uint8_t)(v->ld == SW_LD_NONE ? 0xffu : v->ld),
+	};
+
+	sw_ev_vcs(&sw->ev, &r, false);
+}
+
 /* ---- background bind / unbind ---------------------------------------- */
 
 static void sw_bg_done(struct cci *cci, void *arg)
@@ -241,6 +282,7 @@ static void sw_bg_done(struct cci *cci, void *arg)
 		v->ld = SW_LD_NONE;
 	}
 	v->pending = SW_OP_NONE;
+	ev_binding(sw, ep->vppb);
 }
 
 unsigned sw_tick(struct sw_dev *sw)
@@ -328,6 +370,37 @@ static void port_block_put(const struct sw_dev *sw, const struct sw_port *p, uin
 	le16_put(b + 13, flags);
 }
 
+/* PCIe Slot Status register bits a Physical Switch Event Record carries. */
+#define SW_SLOT_PDC 0x0008u   /* Presence Detect Changed */
+#define SW_SLOT_PDS 0x0040u   /* Presence Detect State */
+#define SW_SLOT_DLLSC 0x0100u /* Data Link Layer State Changed */
+
+/*
+ * A Physical Switch Event Record (CXL r3.1 §7.6.8.1) for port p as it now
+ * is: type 00h Link State Change (PERST#, the link going down or up) or 01h
+ * Slot Status Register Updated (a device arrived or left: Presence Detect
+ * Changed, §7.6.6.7). The port fields are Get Physical Port State's.
+ */
+static void ev_port(struct sw_dev *sw, const struct sw_port *p, uint8_t type)
+{
+	uint8_t b[SW_PORT_BLOCK_LEN] = { 0 };
+	uint16_t slot = SW_SLOT_DLLSC;
+	struct rec_phys_sw_event r;
+
+	port_block_put(sw, p, b);
+	if (type == REC_PHYS_SW_SLOT_STATUS)
+		slot |= SW_SLOT_PDC;
+	if (p->usp || p->dev_type != SW_DEV_NONE)
+		slot |= SW_SLOT_PDS;
+	r = (struct rec_phys_sw_event){
+		.port_id = b[0], .type = type, .slot_status = slot, .config_state = b[1],
+		.conn_mode = b[2], .dev_type = b[4], .cxl_modes = b[5], .max_width = b[6],
+		.neg_width = b[7], .speeds = b[8], .max_speed = b[9], .cur_speed = b[10],
+		.ltssm = b[11], .first_lane = b[12], .link_flags = le16_get(b + 13),
+	};
+	sw_ev_phys(&sw->ev, &r);
+}
+
 /*
  * CXL r3.1 §7.6.7.1.2 Get Physical Port State (Opcode 5101h). Request
  * (Table 7-17): 0 number of ports N, 1:N port ids. Response (Table 7-18):
@@ -397,6 +470,10 @@ static uint16_t cmd_sw_phys_port_control(struct cci *cci, const struct cci_cmd *
 		p->perst = true;
 		p->perst_at_ns = now;
 		log_info("sw %s port %u: PERST# asserted", sw->id, p->id);
+		/* the host's hierarchy is reset: its VCS's secret value goes (sw_dv.c) */
+		if (p->usp)
+			sw_dv_reset(&sw->dv, sw->id, 0);
+		ev_port(sw, p, REC_PHYS_SW_LINK_STATE);
 		break;
 	case SW_PPC_DEASSERT_PERST:
 		if (!p->perst)
@@ -405,6 +482,7 @@ static uint16_t cmd_sw_phys_port_control(struct cci *cci, const struct cci_cmd *
 			return CXL_RC_RETRY_REQUIRED;
 		p->perst = false;
 		log_info("sw %s port %u: PERST# deasserted", sw->id, p->id);
+		ev_port(sw, p, REC_PHYS_SW_LINK_STATE);
 		break;
 	default:
 		if (p->perst)
@@ -671,6 +749,10 @@ static int ep_init(struct sw_dev *sw, struct sw_ep *ep, const char *suffix,
 		rc = cci_add_set(&ep->cci, &sw_cmd_set);
 	if (!rc)
 		rc = cci_add_set(&ep->cci, &cci_logs_set_sw);
+	if (!rc)
+		rc = cci_add_set(&ep->cci, ep == &sw->mbox ? &sw_ev_mbox_set : &sw_ev_mctp_set);
+	if (!rc)
+		rc = cci_add_set(&ep->cci, ep == &sw->mbox ? &sw_dv_mbox_set : &sw_dv_mctp_set);
 	return rc;
 }
 
@@ -739,6 +821,9 @@ int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	rc = sw_ev_init(&sw->ev, sw->id, &sw->ts, clock);
+	if (rc)
+		goto fail;
 	memset(sw->port_idx, 0xff, sizeof(sw->port_idx));
 	port_setup(&sw->ports[0], &cfg->usp, true);
 	sw->port_idx[cfg->usp.port] = 0;
@@ -779,6 +864,7 @@ void sw_destroy(struct sw_dev *sw)
 			free(sw->ports[i].dev_id);
 	free(sw->ports);
 	free(sw->vppbs);
+	sw_ev_fini(&sw->ev);
 	free(sw->mbox.name);
 	free(sw->mctp.name);
 	free(sw->id);
@@ -856,6 +942,38 @@ int sw_detach(struct sw_dev *sw, unsigned dsp)
 	p->fm_cci = NULL;
 	p->dev_type = SW_DEV_NONE;
 	p->ld_count = 0;
+	ev_port(sw, p, REC_PHYS_SW_SLOT_STATUS); /* a hot-remove: §7.6.6.7 */
+	return 0;
+}
+
+int sw_hot_add(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev)
+{
+	int rc = sw_attach(sw, dsp, dev);
+
+	if (!rc)
+		ev_port(sw, dsp_at(sw, dsp), REC_PHYS_SW_SLOT_STATUS); /* §7.6.6.7 */
+	return rc;
+}
+
+int sw_mld_port_error(struct sw_dev *sw, unsigned dsp, uint8_t type)
+{
+	/* PCIe message codes ERR_COR, ERR_NONFATAL, ERR_FATAL (PCIe r6 §2.2.8.3) */
+	static const uint8_t code[3] = { 0x30, 0x31, 0x33 };
+	struct sw_port *p = dsp_at(sw, dsp);
+	struct rec_mld_port_event r;
+
+	if (!p)
+		return -ENOENT;
+	if (p->dev_type != SW_DEV_CXL_TYPE3_MLD || type > 2)
+		return -EINVAL;
+	/* the first 8 bytes of the message TLP: Fmt/Type 30h (4 DW, no data,
+	 * routed to the Root Complex), requester 0000h (no bus numbers here),
+	 * tag 0, the message code */
+	r = (struct rec_mld_port_event){ .type = type, .port_id = p->id,
+					 .msg = { 0x30, 0, 0, 0, 0, 0, 0, code[type] } };
+	sw_ev_mld_port(&sw->ev, &r);
+	log_info("sw %s port %u: %s from the MLD", sw->id, p->id,
+		 type == 0 ? "ERR_COR" : type == 1 ? "ERR_NONFATAL" : "ERR_FATAL");
 	return 0;
 }
 

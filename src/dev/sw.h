@@ -156,8 +156,19 @@ void sw_destroy(struct sw_dev *sw);
  * A whole-port binding of an MLD's port becomes a binding of LD 0.
  */
 int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev);
-/* Disconnect it again (bindings stay, as for a port whose link is down). */
+/* Disconnect it again (bindings stay, as for a port whose link is down): a
+ * hot-remove, logged as a Physical Switch Event (CXL r3.1 §7.6.6.7). */
 int sw_detach(struct sw_dev *sw, unsigned dsp);
+/* sw_attach() of a device hot-added once the switch runs: logged as a
+ * Physical Switch Event (Slot Status updated, §7.6.6.7). */
+int sw_hot_add(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev);
+/*
+ * The MLD below DSP dsp sent the switch a PCIe error message (type 0
+ * ERR_COR, 1 ERR_NONFATAL, 2 ERR_FATAL): an MLD Port Event Record (CXL r3.1
+ * §7.6.8.3). -ENOENT without such a DSP, -EINVAL if no MLD is there or for
+ * another type.
+ */
+int sw_mld_port_error(struct sw_dev *sw, unsigned dsp, uint8_t type);
 
 /* The two CCIs; both run the switch command set, each with its own
  * background operation. */

@@ -246,6 +246,8 @@ static int init_ccis(struct t3_dev *dev)
 		rc = cci_add_set(&dev->fm, &t3_mem_fm_set);
 	if (!rc && dev->num_ld > 1)
 		rc = cci_add_set(&dev->fm, &t3_fm_mld_set);
+	if (!rc && dev->num_ld > 1)
+		rc = cci_add_set(&dev->fm, &t3_fm_mld_qos_set);
 	if (!rc && dev->dcd)
 		rc = cci_add_set(&dev->fm, &t3_fm_dcd_set);
 	if (!rc)

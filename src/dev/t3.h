@@ -25,6 +25,7 @@
 #include "dev/cci.h"
 #include "dev/dcd.h"
 #include "dev/events.h"
+#include "dev/qos_model.h"
 
 /* QEMU's type-3 identity: Intel 0x8086:0x0d93, PCI default subsystem
  * Red Hat/Qumranet 0x1af4:0x1100 (pci_set_default_subsystem_id()). */
@@ -187,8 +188,20 @@ uint32_t t3_security_state(const struct t3_dev *dev);
 
 /*
  * The egress backpressure (0-100 %) Get SLD QoS Status reports while
- * congestion sampling is on: what a load model measures.
+ * congestion sampling is on: what a load model measures. t3_qos_set_load()
+ * sets it from the model; this sets it directly (until the next load).
  */
 void t3_sld_qos_set_backpressure(struct t3_dev *dev, uint8_t pct);
+
+/*
+ * The QoS load model (dev/qos_model.h, docs/qos.md), fed by QMP x-cxl-qos.
+ * Offer pct[i] percent of the device's bandwidth on LD first + i, for n
+ * LDs (over 100: the host asks for more than the device delivers): -EINVAL
+ * for an LD the device lacks, nothing changed. Get QoS Status (an MLD's 5405h) and Get SLD QoS Status (4702h)
+ * then report the backpressure the model gives.
+ */
+int t3_qos_set_load(struct t3_dev *dev, unsigned first, const uint8_t *pct, size_t n);
+/* The model's inputs from the device's state now, and its answer. */
+void t3_qos_model(const struct t3_dev *dev, struct qos_in *in, struct qos_out *out);
 
 #endif

@@ -44,7 +44,10 @@ int t3_ld_allocation(const struct t3_dev *dev, unsigned ld, uint64_t *range1,
 
 /*
  * CXL r3.1 §7.6.7.4.1 Get LD Info (Opcode 5400h), output 11: 0:8 memory
- * size (bytes), 8:2 LD count, 10 QoS telemetry capability (0: none).
+ * size (bytes), 8:2 LD count, 10 QoS telemetry capability: bit0 Egress
+ * Port Congestion (Get QoS Status is there, t3_mld_qos.c), bit1 Temporary
+ * Throughput Reduction (its enable is kept; the model has no reductions to
+ * announce, docs/qos.md), as an SLD's Identify Memory Device reports them.
  */
 static uint16_t cmd_fm_get_ld_info(struct cci *cci, const struct cci_cmd *cmd,
 				   struct cci_call *call)
@@ -54,7 +57,7 @@ static uint16_t cmd_fm_get_ld_info(struct cci *cci, const struct cci_cmd *cmd,
 	(void)cmd;
 	le64_put(call->out, mld_capacity(dev));
 	le16_put(call->out + 8, (uint16_t)dev->num_ld);
-	call->out[10] = 0;
+	call->out[10] = QOS_CTL_BITS;
 	call->out_len = 11;
 	return CXL_RC_SUCCESS;
 }

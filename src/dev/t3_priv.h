@@ -6,6 +6,7 @@
 #include "dev/t3.h"
 #include "dev/t3_gen.h"
 #include "dev/t3_mem_priv.h"
+#include "dev/qos_model.h"
 #include "proto/records.h"
 
 #define T3_NAME_LEN 48
@@ -82,6 +83,16 @@ struct t3_sld_qos {
 	uint8_t backpressure_pct; /* last measured egress backpressure */
 };
 
+/*
+ * An MLD's QoS controls (t3_mld_qos.c, CXL r3.1 §7.6.7.4.4-.10): Set QoS
+ * Control's fields and the per-LD allocation and limit fractions (x 256).
+ */
+struct t3_mld_qos {
+	struct qos_ctl ctl;
+	uint8_t alloc[T3_MAX_LD];
+	uint8_t limit[T3_MAX_LD];
+};
+
 
 struct t3_dev {
 	char *id;
@@ -103,6 +114,8 @@ struct t3_dev {
 	struct t3_media media;
 	struct t3_sec sec;
 	struct t3_sld_qos qos;
+	struct t3_mld_qos mqos;   /* num_ld > 1 */
+	uint8_t qos_load[T3_MAX_LD]; /* offered load per LD, percent (QMP x-cxl-qos) */
 	t3_notify_fn notify;
 	void *notify_arg;
 	bool mem_fault_logged;    /* the backing memory failed once: said so */
@@ -130,7 +143,8 @@ uint64_t t3_timestamp(const struct t3_dev *dev);
 /* Command sets defined next to their handlers. */
 extern const struct cci_cmd_set t3_host_dcd_set;  /* t3_dcd.c: 48xxh */
 extern const struct cci_cmd_set t3_fm_dcd_set;    /* t3_dcd.c: 56xxh */
-extern const struct cci_cmd_set t3_fm_mld_set;    /* t3_mld.c: 54xxh */
+extern const struct cci_cmd_set t3_fm_mld_set;    /* t3_mld.c: 5400h-5402h */
+extern const struct cci_cmd_set t3_fm_mld_qos_set; /* t3_mld_qos.c: 5403h-5409h */
 
 extern const struct cci_cmd_set t3_media_host_set; /* t3_media.c: 43xxh, 44xxh */
 extern const struct cci_cmd_set t3_media_fm_set;
@@ -155,7 +169,7 @@ bool t3_sec_user_set(const struct t3_dev *dev);
 void t3_sec_set_sanitizing(struct t3_dev *dev, bool on);
 bool t3_sec_sanitizing(const struct t3_dev *dev);
 
-/* t3_qos.c: the SLD QoS controls at their defaults. */
+/* t3_qos.c: the SLD and MLD QoS controls at their defaults, no load. */
 void t3_qos_init(struct t3_dev *dev);
 /* The QoS Telemetry Capabilities Identify Memory Device reports (0 for an MLD). */
 uint8_t t3_qos_caps(const struct t3_dev *dev);

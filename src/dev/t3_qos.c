@@ -3,25 +3,18 @@
  * SLD QoS telemetry (CXL r3.1 §8.2.9.9.8, 47xxh; the QoS model of §3.3.4):
  * the controls a host or BMC sets on a single logical device and the
  * egress backpressure it reports. An MLD has the FM API's per-LD QoS
- * commands (54xxh) instead, so only a device with one LD registers these.
- * Nothing here moves data: the backpressure is what a load model feeds
- * (t3_sld_qos_set_backpressure), 0 while none does. QEMU has none of
- * these commands.
+ * commands (54xxh, t3_mld_qos.c) instead, so only a device with one LD
+ * registers these. Nothing here moves data: the backpressure is what the
+ * load model (dev/qos_model.h, docs/qos.md) gives for the load QMP
+ * x-cxl-qos offers (t3_qos_set_load), or what t3_sld_qos_set_backpressure
+ * sets; 0 while there is none. QEMU has none of these commands.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "dev/t3_priv.h"
 #include "proto/le.h"
 #include "util/log.h"
-
-/* QoS Telemetry Control bits. */
-#define QOS_EGRESS_CONGESTION 0x01u
-#define QOS_THROUGHPUT_REDUCTION 0x02u
-#define QOS_CONTROL_BITS (QOS_EGRESS_CONGESTION | QOS_THROUGHPUT_REDUCTION)
-
-/* The defaults of §3.3.4.3 (as for an MLD's LDs, §7.6.7.4.4). */
-#define QOS_MODERATE_DEFAULT 10u
-#define QOS_SEVERE_DEFAULT 25u
-#define QOS_INTERVAL_DEFAULT 8u
-#define QOS_INTERVAL_MAX 15u
 
 void t3_qos_init(struct t3_dev *dev)
 {
@@ -30,6 +23,56 @@ void t3_qos_init(struct t3_dev *dev)
 		.severe_pct = QOS_SEVERE_DEFAULT,
 		.sample_interval = QOS_INTERVAL_DEFAULT,
 	};
+	/* CXL r3.1 Table 7-50, 7-53, 7-56: every default (fractions 0). */
+	dev->mqos = (struct t3_mld_qos){
+		.ctl = {
+			.moderate_pct = QOS_MODERATE_DEFAULT,
+			.severe_pct = QOS_SEVERE_DEFAULT,
+			.sample_interval = QOS_INTERVAL_DEFAULT,
+			.ccint = QOS_CCI_DEFAULT,
+		},
+	};
+	memset(dev->qos_load, 0, sizeof(dev->qos_load));
+}
+
+void t3_qos_model(const struct t3_dev *dev, struct qos_in *in, struct qos_out *out)
+{
+	*in = (struct qos_in){ .n = dev->num_ld };
+	memcpy(in->load_pct, dev->qos_load, sizeof(in->load_pct));
+	if (dev->num_ld > 1) {
+		in->ctl = dev->mqos.ctl;
+		memcpy(in->alloc, dev->mqos.alloc, sizeof(in->alloc));
+		memcpy(in->limit, dev->mqos.limit, sizeof(in->limit));
+		qos_model_run(in, out);
+		return;
+	}
+	/* An SLD: the 47xxh controls, no allocation or limit to share by. */
+	in->ctl = (struct qos_ctl){
+		.control = dev->qos.control, .moderate_pct = dev->qos.moderate_pct,
+		.severe_pct = dev->qos.severe_pct, .sample_interval = dev->qos.sample_interval,
+	};
+	qos_model_run(in, out);
+	/* What Get SLD QoS Status reports (t3_sld_qos_set_backpressure may have set it). */
+	out->raw_backpressure = dev->qos.backpressure_pct;
+	out->backpressure = qos_measuring(&in->ctl) ? dev->qos.backpressure_pct : 0;
+}
+
+int t3_qos_set_load(struct t3_dev *dev, unsigned first, const uint8_t *pct, size_t n)
+{
+	struct qos_in in;
+	struct qos_out out;
+
+	if (first > dev->num_ld || n > dev->num_ld - first)
+		return -EINVAL;
+	memcpy(dev->qos_load + first, pct, n);
+	if (dev->num_ld == 1) {
+		in = (struct qos_in){ .n = 1, .load_pct = { dev->qos_load[0] } };
+		qos_model_run(&in, &out);
+		t3_sld_qos_set_backpressure(dev, out.raw_backpressure);
+	}
+	log_info("dev %s: QoS load %u%% on LD %u (%zu LD%s set)", dev->id, n ? pct[0] : 0,
+		 first, n, n == 1 ? "" : "s");
+	return 0;
 }
 
 /*
@@ -39,7 +82,7 @@ void t3_qos_init(struct t3_dev *dev)
  */
 uint8_t t3_qos_caps(const struct t3_dev *dev)
 {
-	return dev->num_ld == 1 ? QOS_CONTROL_BITS : 0;
+	return dev->num_ld == 1 ? QOS_CTL_BITS : 0;
 }
 
 void t3_sld_qos_set_backpressure(struct t3_dev *dev, uint8_t pct)
@@ -82,7 +125,7 @@ static uint16_t cmd_set_sld_qos_control(struct cci *cci, const struct cci_cmd *c
 	(void)cmd;
 	if (!in[1] || in[1] > 100 || !in[2] || in[2] > 100 || in[3] > QOS_INTERVAL_MAX)
 		return CXL_RC_INVALID_INPUT;
-	dev->qos.control = in[0] & QOS_CONTROL_BITS;
+	dev->qos.control = in[0] & QOS_CTL_BITS;
 	dev->qos.moderate_pct = in[1];
 	dev->qos.severe_pct = in[2];
 	dev->qos.sample_interval = in[3];
@@ -102,7 +145,7 @@ static uint16_t cmd_get_sld_qos_status(struct cci *cci, const struct cci_cmd *cm
 	const struct t3_sld_qos *q = &t3_of(cci)->qos;
 
 	(void)cmd;
-	call->out[0] = (q->control & QOS_EGRESS_CONGESTION) && q->sample_interval ?
+	call->out[0] = (q->control & QOS_CTL_EGRESS_CONGESTION) && q->sample_interval ?
 		       q->backpressure_pct : 0;
 	call->out_len = 1;
 	return CXL_RC_SUCCESS;

@@ -521,9 +521,10 @@ static size_t switch_dsps(const struct cfg_device *usp, const struct cfg_device 
 	return n;
 }
 
-/* Connect device c to DSP index i of switch s, as the switch sees it. */
+/* Connect device c to DSP index i of switch s, as the switch sees it; hot:
+ * a hot-add, which the switch logs for the FM (CXL r3.1 §7.6.6.7). */
 static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
-			const struct cfg_device *c, char *err, size_t errlen)
+			const struct cfg_device *c, bool hot, char *err, size_t errlen)
 {
 	struct sw_attached at = {
 		.id = c->name, .dev_type = SW_DEV_PCIE,
@@ -539,7 +540,7 @@ static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 		at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
 		at.ld_count = (uint8_t)(lds ? lds : 1);
 	}
-	rc = sw_attach(s->sw, i, &at);
+	rc = hot ? sw_hot_add(s->sw, i, &at) : sw_attach(s->sw, i, &at);
 	if (rc)
 		return fail(err, errlen, rc, "-device %s: cannot attach to %s: %s", c->name,
 			    c->parent->name, strerror(-rc));
@@ -570,7 +571,7 @@ static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 			    usp->name, strerror(-rc));
 	for (unsigned i = 0; i < sc.n_dsp; i++) {
 		for (size_t k = 0; k < dsps[i]->n_children; k++) {
-			rc = attach_below(h, s, i, dsps[i]->children[k], err, errlen);
+			rc = attach_below(h, s, i, dsps[i]->children[k], false, err, errlen);
 			if (rc)
 				return rc;
 		}
@@ -904,7 +905,7 @@ int emu_host_device_add(struct emu_host *h, const struct cfg_device *d, char *er
 	if (rc)
 		return rc;
 	s = switch_above(h, d, &idx);
-	if (s && (rc = attach_below(h, s, idx, d, err, errlen))) {
+	if (s && (rc = attach_below(h, s, idx, d, true, err, errlen))) {
 		destroy_t3(h->t3s[--h->nt3]);
 		return rc;
 	}
@@ -962,6 +963,27 @@ static struct host_t3 *t3_named(struct emu_host *h, const char *path)
 		if (named(h->t3s[i]->cfg, path))
 			return h->t3s[i];
 	return NULL;
+}
+
+int emu_host_mld_port_error(struct emu_host *h, const char *id, uint8_t type, char *err,
+			    size_t errlen)
+{
+	struct host_t3 *t = t3_named(h, id);
+	struct host_sw *s;
+	unsigned idx;
+	int rc;
+
+	if (!t)
+		return fail(err, errlen, -ENOENT, "Unable to resolve CXL type 3 device at path "
+			    "'%s'", id);
+	if (t3_num_ld(t->dev) < 2)
+		return fail(err, errlen, -EINVAL, "'%s' is not an MLD (num-ld)", id);
+	s = switch_above(h, t->cfg, &idx);
+	if (!s)
+		return fail(err, errlen, -ENODEV, "'%s' is not below a switch's downstream port",
+			    id);
+	rc = sw_mld_port_error(s->sw, idx, type);
+	return rc ? fail(err, errlen, rc, "the switch refused: %s", strerror(-rc)) : 0;
 }
 
 struct t3_dev *emu_host_t3(struct emu_host *h, const char *id)

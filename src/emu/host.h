@@ -47,6 +47,13 @@ int emu_host_device_del(struct emu_host *h, const struct cfg_device *d, char *er
 struct t3_dev *emu_host_t3(struct emu_host *h, const char *id);
 struct host_agent *emu_host_agent(struct emu_host *h, const char *id);
 struct sw_dev *emu_host_switch(struct emu_host *h, const char *id);
+/*
+ * The MLD id, below a switch's downstream port, sends the switch a PCIe
+ * error message (type 0 ERR_COR, 1 ERR_NONFATAL, 2 ERR_FATAL): the switch
+ * logs an MLD Port Event Record. 0, or -errno with err saying why.
+ */
+int emu_host_mld_port_error(struct emu_host *h, const char *id, uint8_t type, char *err,
+			    size_t errlen);
 /* The CCI an FM reaches through an endpoint targeting id. */
 struct cci *emu_host_fm_cci(struct emu_host *h, const char *id);
 

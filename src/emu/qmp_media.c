@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "dev/cci.h"
+#include "dev/sw.h"
 #include "dev/t3.h"
 #include "emu/host.h"
 #include "emu/qmp_server.h"
@@ -16,7 +17,8 @@
 #define MEM_MAX 4096u /* bytes a x-cxl-mem read or write moves */
 
 static const struct qmp_arg mailbox_args[] = {
-	{ .name = "path", .type = QMP_T_STR, .doc = "the cxl-type3 device" },
+	{ .name = "path", .type = QMP_T_STR,
+	  .doc = "the cxl-type3 device, or a switch (its cxl-upstream: the switch mailbox CCI)" },
 	{ .name = "opcode", .type = QMP_T_UINT16 },
 	{ .name = "payload", .type = QMP_T_STR, .optional = true,
 	  .doc = "the request payload, base64 (default: none)" },
@@ -53,6 +55,26 @@ static struct t3_dev *device(struct qmp_req *req, struct emu_host *h, struct jso
 }
 
 /*
+ * The mailbox CCI a host's driver reaches at "path": a type-3 device's, or
+ * a switch's cxl-switch-mailbox-cci (the host's own switch commands, such
+ * as Set Domain Validation SV); NULL with the error sent.
+ */
+static struct cci *mailbox(struct qmp_req *req, struct emu_host *h, struct json_object *a)
+{
+	const char *path = arg_str(a, "path");
+	struct t3_dev *t = emu_host_t3(h, path);
+	struct sw_dev *sw = t ? NULL : emu_host_switch(h, path);
+
+	if (t)
+		return t3_host_cci(t);
+	if (sw)
+		return sw_mbox_cci(sw);
+	qmp_reply_error(req, "GenericError",
+			"Unable to resolve CXL type 3 device or switch at path '%s'", path);
+	return NULL;
+}
+
+/*
  * x-cxl-mailbox: the command runs on the host mailbox CCI as the host's
  * driver sends it; the answer has the shape of cxl-process-mctp-message's
  * inline mode (ret-val, bg-started, payload in base64).
@@ -62,14 +84,14 @@ static void cmd_mailbox(struct qmp_req *req, struct json_object *a, void *arg)
 	static uint8_t in[T3_HOST_PAYLOAD_MAX], out[T3_HOST_PAYLOAD_MAX];
 	static char b64[BASE64_LEN(T3_HOST_PAYLOAD_MAX) + 1];
 	struct emu_host *h = arg;
-	struct t3_dev *t = device(req, h, a);
+	struct cci *cci = mailbox(req, h, a);
 	const char *pl = arg_str(a, "payload");
 	struct json_object *op, *ret;
 	size_t out_len = 0;
 	int n = 0;
 	uint16_t rc;
 
-	if (!t)
+	if (!cci)
 		return;
 	if (pl && (n = base64_decode(pl, in, sizeof(in))) < 0) {
 		qmp_reply_error(req, "GenericError", "Parameter 'payload' is not base64 of at "
@@ -77,8 +99,7 @@ static void cmd_mailbox(struct qmp_req *req, struct json_object *a, void *arg)
 		return;
 	}
 	json_object_object_get_ex(a, "opcode", &op);
-	rc = cci_process(t3_host_cci(t), (uint16_t)json_object_get_uint64(op), in, (size_t)n,
-			 out, &out_len);
+	rc = cci_process(cci, (uint16_t)json_object_get_uint64(op), in, (size_t)n, out, &out_len);
 	emu_host_bg_kick(h); /* a background operation it started completes on time */
 	base64_encode(out, out_len, b64);
 	ret = json_object_new_object();

@@ -1044,17 +1044,38 @@ static const struct cxlfm_decoder decoders[] = {
 	    struct cxlfm_get_dc_region_extent_lists_rsp, dec_get_dc_region_extent_lists),
 };
 
-/* fmapi.c's decoders, then media.c's, then memdev.c's. */
+/* fmapi.c's decoders, then those of the other files, in this order. */
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
-	size_t n = sizeof(decoders) / sizeof(decoders[0]), m = 0;
+	static const struct cxlfm_decoder *(*const more[])(size_t) = {
+		cxlfm_media_decoder_at, cxlfm_memdev_decoder_at, cxlfm_qos_decoder_at,
+		cxlfm_fabric_decoder_at,
+	};
+	size_t n = sizeof(decoders) / sizeof(decoders[0]);
 
 	if (i < n)
 		return &decoders[i];
 	i -= n;
-	while (cxlfm_media_decoder_at(m))
-		m++;
-	return i < m ? cxlfm_media_decoder_at(i) : cxlfm_memdev_decoder_at(i - m);
+	for (size_t k = 0; k < sizeof(more) / sizeof(more[0]); k++) {
+		size_t m = 0;
+
+		while (more[k](m))
+			m++;
+		if (i < m)
+			return more[k](i);
+		i -= m;
+	}
+	return NULL;
+}
+
+const struct cxlfm_decoder *cxlfm_decoder_find(uint16_t opcode)
+{
+	const struct cxlfm_decoder *d;
+
+	for (size_t i = 0; (d = cxlfm_decoder_at(i)); i++)
+		if (d->opcode == opcode)
+			return d;
+	return NULL;
 }
 
 /* ---- background operations ---- */

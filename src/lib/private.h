@@ -120,9 +120,21 @@ struct cxlfm_decoder {
 	int (*decode)(const void *req, const uint8_t *p, size_t len, void *rsp);
 };
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i);         /* fmapi.c */
+/* The decoder of opcode's response among them, or NULL. */
+const struct cxlfm_decoder *cxlfm_decoder_find(uint16_t opcode);  /* fmapi.c */
+/*
+ * fabric.c: run op with in[in_len] (cxlfm_cmd) and hand a success to dec
+ * with req, to fill rsp; dec NULL: a success must carry no payload. Returns
+ * cxlfm_cmd's non-zero result or dec's.
+ */
+int cxlfm_query(struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun, uint16_t op,
+		const void *in, size_t in_len, const void *req,
+		int (*dec)(const void *req, const uint8_t *p, size_t len, void *rsp), void *rsp);
 /* the other files' decoders; cxlfm_decoder_at() goes on to them */
 const struct cxlfm_decoder *cxlfm_media_decoder_at(size_t i);   /* media.c */
 const struct cxlfm_decoder *cxlfm_memdev_decoder_at(size_t i);  /* memdev.c */
+const struct cxlfm_decoder *cxlfm_qos_decoder_at(size_t i);     /* qos.c */
+const struct cxlfm_decoder *cxlfm_fabric_decoder_at(size_t i);  /* fabric.c */
 
 /* addr can be another device on the bus: a valid address, not our own. */
 static inline bool cxlfm_peer_addr_ok(const struct cxlfm_ctx *ctx, uint8_t addr)

@@ -145,6 +145,85 @@ void rec_dc_event_get(const uint8_t *body, struct rec_dc_event *e)
 	e->tags_available = le32_get(body + 76);
 }
 
+void rec_phys_sw_event_put(uint8_t *body, const struct rec_phys_sw_event *e)
+{
+	memset(body, 0, REC_EVENT_LEN - REC_EVENT_HDR_LEN);
+	body[0] = e->port_id;
+	body[1] = e->type;
+	le16_put(body + 2, e->slot_status);
+	body[5] = e->config_state & 0x0f;
+	body[6] = e->conn_mode & 0x0f;
+	body[8] = e->dev_type;
+	body[9] = e->cxl_modes;
+	body[10] = e->max_width & 0x3f;
+	body[11] = e->neg_width & 0x3f;
+	body[12] = e->speeds & 0x3f;
+	body[13] = e->max_speed & 0x3f;
+	body[14] = e->cur_speed & 0x3f;
+	body[15] = e->ltssm;
+	body[16] = e->first_lane;
+	le16_put(body + 17, e->link_flags);
+}
+
+void rec_phys_sw_event_get(const uint8_t *body, struct rec_phys_sw_event *e)
+{
+	e->port_id = body[0];
+	e->type = body[1];
+	e->slot_status = le16_get(body + 2);
+	e->config_state = body[5] & 0x0f;
+	e->conn_mode = body[6] & 0x0f;
+	e->dev_type = body[8];
+	e->cxl_modes = body[9];
+	e->max_width = body[10] & 0x3f;
+	e->neg_width = body[11] & 0x3f;
+	e->speeds = body[12] & 0x3f;
+	e->max_speed = body[13] & 0x3f;
+	e->cur_speed = body[14] & 0x3f;
+	e->ltssm = body[15];
+	e->first_lane = body[16];
+	e->link_flags = le16_get(body + 17);
+}
+
+void rec_vcs_event_put(uint8_t *body, const struct rec_vcs_event *e)
+{
+	memset(body, 0, REC_EVENT_LEN - REC_EVENT_HDR_LEN);
+	body[0] = e->vcs_id;
+	body[1] = e->vppb_id;
+	body[2] = e->type;
+	body[3] = e->binding_status;
+	body[4] = e->port_id;
+	body[5] = e->ld_id;
+	le16_put(body + 6, e->link_control);
+	le16_put(body + 8, e->slot_control);
+}
+
+void rec_vcs_event_get(const uint8_t *body, struct rec_vcs_event *e)
+{
+	e->vcs_id = body[0];
+	e->vppb_id = body[1];
+	e->type = body[2];
+	e->binding_status = body[3];
+	e->port_id = body[4];
+	e->ld_id = body[5];
+	e->link_control = le16_get(body + 6);
+	e->slot_control = le16_get(body + 8);
+}
+
+void rec_mld_port_event_put(uint8_t *body, const struct rec_mld_port_event *e)
+{
+	memset(body, 0, REC_EVENT_LEN - REC_EVENT_HDR_LEN);
+	body[0] = e->type;
+	body[1] = e->port_id;
+	memcpy(body + 4, e->msg, REC_MLD_PORT_MSG_LEN);
+}
+
+void rec_mld_port_event_get(const uint8_t *body, struct rec_mld_port_event *e)
+{
+	e->type = body[0];
+	e->port_id = body[1];
+	memcpy(e->msg, body + 4, REC_MLD_PORT_MSG_LEN);
+}
+
 void rec_health_info_put(uint8_t *p, const struct rec_health_info *h)
 {
 	p[0] = h->health_status;

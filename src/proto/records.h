@@ -136,6 +136,76 @@ void rec_dc_event_put(uint8_t *body, const struct rec_dc_event *e);
 void rec_dc_event_get(const uint8_t *body, struct rec_dc_event *e);
 
 /*
+ * The Fabric Management event records a switch logs (CXL r3.1 §7.6.8; r3.2
+ * Tables 7-79 to 7-81), bodies of 80 bytes after the header.
+ *
+ * Physical Switch Event Record: 0 physical port id, 1 event type (00h link
+ * state change, 01h slot status register updated), 2:2 PCIe Slot Status
+ * register, 5 current port configuration state [3:0], 6 connected device
+ * mode [3:0], 8 connected device type, 9 supported CXL modes, 10 maximum
+ * link width, 11 negotiated link width, 12 supported link speeds vector, 13
+ * max link speed, 14 current link speed, 15 LTSSM state, 16 first negotiated
+ * lane, 17:2 link state flags (the fields of Get Physical Port State's port
+ * information block, Table 7-19), the rest reserved.
+ */
+#define REC_PHYS_SW_LINK_STATE 0x00u
+#define REC_PHYS_SW_SLOT_STATUS 0x01u
+struct rec_phys_sw_event {
+	uint8_t port_id;
+	uint8_t type;
+	uint16_t slot_status;
+	uint8_t config_state;
+	uint8_t conn_mode;
+	uint8_t dev_type;
+	uint8_t cxl_modes;
+	uint8_t max_width;
+	uint8_t neg_width;
+	uint8_t speeds;
+	uint8_t max_speed;
+	uint8_t cur_speed;
+	uint8_t ltssm;
+	uint8_t first_lane;
+	uint16_t link_flags;
+};
+void rec_phys_sw_event_put(uint8_t *body, const struct rec_phys_sw_event *e);
+void rec_phys_sw_event_get(const uint8_t *body, struct rec_phys_sw_event *e);
+
+/*
+ * Virtual CXL Switch Event Record: 0 VCS id, 1 vPPB id, 2 event type (00h
+ * binding change, 01h secondary bus reset, 02h link control register
+ * updated, 03h slot control register updated), 3 vPPB binding status, 4
+ * bound port id, 5 bound LD id (Table 7-32's values), 6:2 Link Control
+ * register, 8:2 Slot Control register, the rest reserved.
+ */
+#define REC_VCS_BINDING_CHANGE 0x00u
+struct rec_vcs_event {
+	uint8_t vcs_id;
+	uint8_t vppb_id;
+	uint8_t type;
+	uint8_t binding_status;
+	uint8_t port_id;
+	uint8_t ld_id;
+	uint16_t link_control;
+	uint16_t slot_control;
+};
+void rec_vcs_event_put(uint8_t *body, const struct rec_vcs_event *e);
+void rec_vcs_event_get(const uint8_t *body, struct rec_vcs_event *e);
+
+/*
+ * MLD Port Event Record: 0 event type (00h ERR_COR, 01h ERR_NONFATAL, 02h
+ * ERR_FATAL message received), 1 port id, 4:8 the first 8 bytes of the PCIe
+ * error message, the rest reserved.
+ */
+#define REC_MLD_PORT_MSG_LEN 8u
+struct rec_mld_port_event {
+	uint8_t type;
+	uint8_t port_id;
+	uint8_t msg[REC_MLD_PORT_MSG_LEN];
+};
+void rec_mld_port_event_put(uint8_t *body, const struct rec_mld_port_event *e);
+void rec_mld_port_event_get(const uint8_t *body, struct rec_mld_port_event *e);
+
+/*
  * Device health information (CXL r3.1 §8.2.9.9.3.1, Get Health Info output),
  * 18 bytes, also carried whole in a Memory Module Event Record
  * (§8.2.9.2.1.3, offset 31h): 0 health status, 1 media status, 2

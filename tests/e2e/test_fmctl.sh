@@ -175,7 +175,8 @@ run 0 "$FMCTL" --help && has "Commands:" out
 for c in list identify bg ports vcs bind unbind port-control events cel raw topology \
 	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
 	"dcd extents" "dcd add" "dcd release" health "poison list" "poison inject" \
-	"poison clear" "poison scan" "poison scan-results" "fw info" "fw update" "fw activate"; do
+	"poison clear" "poison scan" "poison scan-results" "fw info" "fw update" "fw activate" \
+	"qos control" "qos status" "qos alloc" "qos limit" dv; do
 	# shellcheck disable=SC2086
 	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
 done
@@ -208,6 +209,8 @@ if [ -n "${COMPLETION:-}" ]; then
 	comp cxl-fmctl poison scan --n && has --no-event-log out
 	comp cxl-fmctl fw activate --o && has --on-reset out
 	comp cxl-fmctl health --c && has --cor-volatile-warn out
+	comp cxl-fmctl qos "" && has limit out
+	comp cxl-fmctl qos control set --egress-congestion "" && has off out
 fi
 
 # ---- list and identify ----
@@ -272,9 +275,31 @@ run 0 "${F[@]}" ports 3 && check 'assert d[0]["perst"] is True'
 run 3 "${F[@]}" port-control 3 reset-ppb && has "Physical Port Control (5102h): Internal Error"
 run 3 "${F[@]}" port-control 42 reset-ppb && has "Invalid Input"
 run 1 "${F[@]}" port-control 3 explode
+# the switch logged each change for the FM (CXL r3.1 7.6.8): the unbinds and binds, PERST#
+# (three records fit a 512-byte MCTP response: --clear reads and clears until none is left)
+run 0 "${F[@]}" events --addr 4 --log info --clear && check '
+r = d["records"]
+assert [x["kind"] for x in r] == ["virtual-switch"] * 4 + ["physical-switch"]
+assert not d["more_records"] and d["cleared"] == 5
+e = [x["switch_event"] for x in r]
+assert (e[0]["type"], e[0]["vppb_id"], e[0]["binding_status"]) == ("binding-change", 2, "unbound")
+assert (e[1]["binding_status"], e[1]["port_id"]) == ("bound-port", 3)
+assert (e[2]["vppb_id"], e[2]["binding_status"]) == (0, "unbound")
+assert (e[3]["vppb_id"], e[3]["binding_status"], e[3]["port_id"]) == (0, "bound-port", 0)
+assert e[4]["type"] == "link-state-change" and e[4]["port_id"] == 3 and e[4]["perst"]
+assert e[4]["slot_status"] == "0x0100" and not e[4]["present"]'
+run 0 "${F[@]}" events --addr 4 --log info && check 'assert d["records"] == []'
+run 3 "${F[@]}" events --addr 4 --log dyncap && has "Get Event Records (0100h): Invalid Input"
+# domain validation: the host sets its secret value through the switch mailbox CCI
+run 0 "${F[@]}" dv && check 'assert d == {"vcs_id": 0, "secret_value_set": False, "secret_value": None}'
+qmp x-cxl-mailbox '{"path": "us0", "opcode": 20741, "payload": "AAECAwQFBgcICQoLDA0ODw=="}'
+check 'assert d["ret-val"] == 0'
+run 0 "${F[@]}" dv && check '
+assert d["secret_value_set"] and d["secret_value"] == "00010203-0405-0607-0809-0a0b0c0d0e0f"'
+run 3 "${F[@]}" dv --vcs 1 && has "Get VCS Domain Validation SV State (5106h): Invalid Input"
 
 # ---- MLD (behind port 1, through the switch) ----
-run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 0}'
+run 0 "${F[@]}" ld info --tunnel 1 && check 'assert d == {"memory_size": 1 << 30, "ld_count": 4, "qos_telemetry_caps": 3}'
 run 0 "${F[@]}" ld alloc --tunnel 1 && check '
 assert d["num_lds"] == 4 and d["granularity"] == 256 << 20
 assert [(a["ld"], a["range1"], a["range2"]) for a in d["allocations"]] == [(i, 1, 0) for i in range(4)]'
@@ -284,6 +309,30 @@ run 0 "${F[@]}" ld alloc --tunnel 1 --start 1 --limit 2 && check '
 assert d["start_ld"] == 1 and [a["range1"] for a in d["allocations"]] == [2, 0]'
 run 3 "${F[@]}" ld alloc set --tunnel 1 9:9 && has "Set LD Allocations (5402h): Invalid Input"
 run 3 "${F[@]}" ld info --addr 6 && has "Get LD Info (5400h): Unsupported (0x03)"
+
+# ---- MLD QoS (docs/qos.md): controls, fractions, the status the load model gives ----
+run 0 "${F[@]}" qos control --tunnel 1 && check '
+assert d == {"egress_congestion": False, "throughput_reduction": False, "moderate_pct": 10,
+             "severe_pct": 25, "sample_interval": 8, "reqcmp_basis": 0, "completion_interval": 64}'
+run 0 "${F[@]}" qos control set --tunnel 1 --egress-congestion on --reqcmp-basis 100 \
+	&& check 'assert d["egress_congestion"] and d["reqcmp_basis"] == 100 and d["severe_pct"] == 25'
+run 0 "${F[@]}" qos limit set --tunnel 1 128 255 255 255 && check '
+assert d["start_ld"] == 0 and [x["fraction"] for x in d["lds"]] == [128, 255, 255, 255]
+assert d["lds"][0]["percent"] == 50.0'
+run 0 "${F[@]}" qos alloc set --tunnel 1 --start 2 64 && check '
+assert d == {"start_ld": 2, "lds": [{"ld": 2, "fraction": 64, "percent": 25.0}]}'
+run 0 "${F[@]}" qos alloc --tunnel 1 && check 'assert [x["fraction"] for x in d["lds"]] == [0, 0, 64, 0]'
+run 0 "${F[@]}" qos limit --tunnel 1 --start 1 --count 2 && check '
+assert [(x["ld"], x["fraction"]) for x in d["lds"]] == [(1, 255), (2, 255)]'
+run 0 "${F[@]}" qos status --tunnel 1 && check 'assert d == {"backpressure_pct": 0}'
+# 80 % + 60 %, LD0 limited to 1/2 of ReqCmpBasis 100: 5000 + 6000 bp, round(100 * 1000 / 11000) = 9
+qmp x-cxl-qos '{"path": "mld0", "load": [80, 60]}'
+run 0 "${F[@]}" qos status --tunnel 1 && check 'assert d == {"backpressure_pct": 9}'
+run 3 "${F[@]}" qos control set --tunnel 1 --severe 0 && has "Set QoS Control (5404h): Invalid Input"
+run 3 "${F[@]}" qos alloc --tunnel 1 --count 16 && has "Get QoS Allocated BW (5406h): Invalid Input"
+run 1 "${F[@]}" qos alloc set --tunnel 1 256 && has "bad fraction"
+run 1 "${F[@]}" qos control --tunnel 1 --moderate 5 && has "qos control set"
+run 3 "${F[@]}" qos status --addr 6 && has "Get QoS Status (5405h): Unsupported (0x03)"
 
 # ---- DCD ----
 run 0 "${F[@]}" dcd info && check '

@@ -124,6 +124,13 @@ def t3_seeds():
                                                       ext(DC0 + 8 * MiB, 2 * MiB)])))
     many.append(rec(HOST, 0x4801, u32(64) + u32(3)))
     yield 'dc-many-extents', bytes([0x12, 0x00]) + b''.join(many)
+    # the MLD's QoS controls, fractions and status (5403h-5409h)
+    yield 'mld-qos', cfg + b''.join([
+        rec(FM, 0x5403), rec(FM, 0x5404, bytes([0x01, 10, 25, 8]) + u16(100) + bytes([64])),
+        rec(FM, 0x5407, bytes([2, 0, 64, 192])), rec(FM, 0x5409, bytes([4, 0, 128, 255, 1, 0])),
+        rec(FM, 0x5406, bytes([4, 0])), rec(FM, 0x5408, bytes([2, 2])), rec(FM, 0x5405),
+        rec(FM, 0x5404, bytes([0x03, 0, 101, 16]) + u16(0) + bytes([0])),
+        rec(FM, 0x5407, bytes([3, 2, 1])), rec(FM, 0x5408, bytes([0, 0]))])
     # persistent capacity and an LSA (c1 bit 6), 2 LDs: the memory device set 40xxh-42xxh
     yield 'memdev-health', bytes([0x01, 0x40]) + b''.join([
         rec(HOST, 0x4000), rec(FM, 0x4100), rec(HOST, 0x4101, u64(1) + b'\0'),
@@ -167,6 +174,17 @@ def sw_seeds():
         rec(SW_MBOX, 0x5102, bytes([2, 1]), adv=11), rec(SW_MBOX, 0x5102, bytes([2, 2])),
         rec(SW_MCTP, 0x5101, bytes([1, 2])), rec(SW_MCTP, 0x0004, bytes([9])),
         rec(SW_MCTP, 0x0301, u64(5)), rec(MLD_LD1, 0x0001), rec(SLD_FM, 0x0001)])
+    # the switch's event logs and domain validation
+    yield 'events-dv', bytes([0x53]) + b''.join([
+        rec(SW_MBOX, 0x5102, bytes([2, 0])), rec(SW_MCTP, 0x5202, bytes([0, 0, 1])),
+        rec(SW_MCTP, 0x0100, bytes([0]), adv=11), rec(SW_MBOX, 0x0100, bytes([0])),
+        rec(SW_MCTP, 0x0101, bytes([0, 0, 1, 0, 0, 0]) + u16(1)),
+        rec(SW_MBOX, 0x0101, bytes([0, 1, 0, 0, 0, 0])), rec(SW_MBOX, 0x0100, bytes([4])),
+        rec(SW_MBOX, 0x0103, bytes([1, 1, 1, 1])), rec(SW_MBOX, 0x0102),
+        rec(SW_MCTP, 0x0105, u16(0xffff)), rec(SW_MCTP, 0x0104),
+        rec(SW_MBOX, 0x5105, bytes(range(16))), rec(SW_MBOX, 0x5104),
+        rec(SW_MCTP, 0x5106, bytes([0])), rec(SW_MCTP, 0x5107, bytes([0])),
+        rec(SW_MBOX, 0x5105, bytes(16)), rec(SW_MCTP, 0x5107, bytes([1]))])
 
 
 # ---- config: argv, one argument a line --------------------------------------
@@ -332,6 +350,15 @@ def qmp_cxl_seeds():
         qmp('cxl-process-mctp-message', {'cci-name': '99:oob_mctp_cci'}),
         slot(0x0001, status=7),
         qmp('cxl-process-mctp-message', {'cci-name': '99:oob_mctp_cci', 'slot': 3})]
+    yield 'fabric', [
+        qmp('x-cxl-qos', {'path': 'mld', 'load': [90, 70]}),
+        qmp('x-cxl-qos', {'path': 'mld', 'load': [255], 'first-ld': 3}),
+        qmp('x-cxl-qos', {'path': 'mld', 'load': [1, 2], 'first-ld': 3}),
+        qmp('x-cxl-qos', {'path': 'sld', 'load': [150]}),
+        qmp('x-cxl-qos', {'path': 'sld'}),
+        qmp('x-cxl-mld-port-error', {'path': 'mld', 'type': 'non-fatal'}),
+        qmp('x-cxl-mld-port-error', {'path': 'sld', 'type': 'fatal'}),
+        qmp('x-cxl-mld-port-error', {'path': 'nope', 'type': 'correctable'})]
     yield 'errors', [
         qmp('cxl-add-dynamic-capacity', {'path': 'mld'}),
         qmp('cxl-add-dynamic-capacity', {

@@ -159,6 +159,12 @@ int fm_active_ports(struct fmctl *f, struct cxlfm_ep *ep, uint8_t ids[256], size
 /* One VCS with all its vPPBs; an exit code. */
 int fm_vcs_json(struct fmctl *f, struct cxlfm_ep *ep, uint8_t id, struct json_object **out);
 
+/* ---- switch event records (fabric.c), for events.c ---- */
+/* "physical-switch", "virtual-switch", "mld-port", or NULL for another record. */
+const char *fm_switch_event_kind(const struct cxlfm_event_record *r);
+/* One of those records decoded. */
+struct json_object *fm_switch_event_json(const struct cxlfm_event_record *r);
+
 /* ---- dcd helpers (dcd.c), also used by topology.c ---- */
 /* Every DC region (paged Get Host DC Region Configuration); an exit code. */
 int fm_dcd_regions(struct fmctl *f, struct cxlfm_ep *ep, const struct cxlfm_tunnel *tun,
@@ -180,6 +186,8 @@ int cmd_bind(int argc, char **argv, struct fmctl *f);
 int cmd_unbind(int argc, char **argv, struct fmctl *f);
 int cmd_port_control(int argc, char **argv, struct fmctl *f);
 int cmd_ld(int argc, char **argv, struct fmctl *f);
+int cmd_qos(int argc, char **argv, struct fmctl *f);
+int cmd_dv(int argc, char **argv, struct fmctl *f);
 int cmd_dcd(int argc, char **argv, struct fmctl *f);
 int cmd_events(int argc, char **argv, struct fmctl *f);
 int cmd_health(int argc, char **argv, struct fmctl *f);

@@ -6,7 +6,9 @@
  * Dynamic Capacity Event Records (§8.2.9.2.1.6); --clear drains the log
  * (Clear Event Records, 0101h, after each read, as Linux's
  * cxl_mem_get_records_log() does). Event logs belong to a type-3 device's
- * CCIs; one without them answers Unsupported.
+ * CCIs and a switch's (--addr of its endpoint: Physical Switch, Virtual
+ * CXL Switch and MLD Port records, decoded by fabric.c); a CCI without
+ * them answers Unsupported.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,11 +30,14 @@ static const char events_help[] =
 	"allows (more_records says there are more); --clear clears the records read\n"
 	"(Clear Event Records, 0101h) and reads again until the log is empty.\n"
 	"\n"
+	"A switch's logs (--addr of the switch) hold Physical Switch, Virtual CXL\n"
+	"Switch and MLD Port records (CXL r3.1 7.6.8), decoded as switch_event.\n"
+	"\n"
 	"Keys: log, overflow, more_records, overflow_count, records (handle,\n"
 	"related_handle, uuid, kind (general-media, dram, memory-module,\n"
-	"dynamic-capacity, other), severity, flags, flag_names, timestamp, ld_id, and\n"
-	"one of general_media, dram, memory_module, dc_event (see cxl-fmctl(1)) or data\n"
-	"(hex)), cleared.\n";
+	"dynamic-capacity, a switch record's kind, other), severity, flags, flag_names,\n"
+	"timestamp, ld_id, and one of general_media, dram, memory_module, dc_event,\n"
+	"switch_event (see cxl-fmctl(1)) or data (hex)), cleared.\n";
 
 struct ev_opts {
 	int log;
@@ -256,6 +261,9 @@ static struct json_object *record_json(const struct cxlfm_event_record *r)
 		kind = "dynamic-capacity";
 		key = "dc_event";
 		body = dc_json(&dc);
+	} else if ((kind = fm_switch_event_kind(r))) {
+		key = "switch_event";
+		body = fm_switch_event_json(r);
 	} else {
 		char hex[3 * sizeof(r->data) + 1];
 

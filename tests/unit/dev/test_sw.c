@@ -285,10 +285,14 @@ static void test_unsupported(void **state)
 {
 	struct fixture *f = *state;
 
-	/* Generate AER Event, Get LD Info, Get Event Records: not in the set */
+	/* Generate AER Event, Get LD Info: not in the set; the MCTP event
+	 * policy on the mailbox, the PCI one and the host's Set Domain
+	 * Validation SV over MCTP: not on that CCI */
 	assert_int_equal(run(f, f->mbox, 0x5203, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(run(f, f->mbox, 0x5400, NULL, 0), CXL_RC_UNSUPPORTED);
-	assert_int_equal(run(f, f->mctp, 0x0100, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(run(f, f->mbox, 0x0104, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(run(f, f->mctp, 0x0102, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(run(f, f->mctp, 0x5104, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(f->out_len, 0);
 }
 
@@ -400,45 +404,71 @@ static void test_cel(void **state)
 		0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
 		0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
 	};
-	static const uint8_t want_cel[] = {
-		0x01, 0x00, 0x00, 0x00, /* Identify */
-		0x02, 0x00, 0x00, 0x00, /* Background Operation Status */
-		0x03, 0x00, 0x00, 0x00, /* Get Response Message Limit */
-		0x04, 0x00, 0x02, 0x00, /* Set Response Message Limit: immediate config */
-		0x05, 0x00, 0x00, 0x00, /* Request Abort Background Operation */
-		0x00, 0x03, 0x00, 0x00, /* Get Timestamp */
-		0x01, 0x03, 0x08, 0x00, /* Set Timestamp: immediate policy */
-		0x00, 0x04, 0x00, 0x00, /* Get Supported Logs */
-		0x01, 0x04, 0x00, 0x00, /* Get Log */
-		0x02, 0x04, 0x00, 0x00, /* Get Log Capabilities */
-		0x03, 0x04, 0x10, 0x00, /* Clear Log: immediate log */
-		0x04, 0x04, 0x10, 0x00, /* Populate Log: immediate log */
-		0x05, 0x04, 0x00, 0x00, /* Get Supported Logs Sub-List */
-		0x00, 0x51, 0x00, 0x00, /* Identify Switch Device */
-		0x01, 0x51, 0x00, 0x00, /* Get Physical Port State */
-		0x02, 0x51, 0x00, 0x00, /* Physical Port Control */
-		0x00, 0x52, 0x00, 0x00, /* Get Virtual CXL Switch Info */
-		0x01, 0x52, 0x40, 0x00, /* Bind vPPB: background operation */
-		0x02, 0x52, 0x40, 0x00, /* Unbind vPPB: background operation */
-		0x00, 0x53, 0x00, 0x00, /* Tunnel Management Command */
+#define CEL_HEAD \
+		0x01, 0x00, 0x00, 0x00, /* Identify */ \
+		0x02, 0x00, 0x00, 0x00, /* Background Operation Status */ \
+		0x03, 0x00, 0x00, 0x00, /* Get Response Message Limit */ \
+		0x04, 0x00, 0x02, 0x00, /* Set Response Message Limit: immediate config */ \
+		0x05, 0x00, 0x00, 0x00, /* Request Abort Background Operation */ \
+		0x00, 0x01, 0x00, 0x00, /* Get Event Records */ \
+		0x01, 0x01, 0x10, 0x00  /* Clear Event Records: immediate log */
+#define CEL_MID \
+		0x00, 0x03, 0x00, 0x00, /* Get Timestamp */ \
+		0x01, 0x03, 0x08, 0x00, /* Set Timestamp: immediate policy */ \
+		0x00, 0x04, 0x00, 0x00, /* Get Supported Logs */ \
+		0x01, 0x04, 0x00, 0x00, /* Get Log */ \
+		0x02, 0x04, 0x00, 0x00, /* Get Log Capabilities */ \
+		0x03, 0x04, 0x10, 0x00, /* Clear Log: immediate log */ \
+		0x04, 0x04, 0x10, 0x00, /* Populate Log: immediate log */ \
+		0x05, 0x04, 0x00, 0x00, /* Get Supported Logs Sub-List */ \
+		0x00, 0x51, 0x00, 0x00, /* Identify Switch Device */ \
+		0x01, 0x51, 0x00, 0x00, /* Get Physical Port State */ \
+		0x02, 0x51, 0x00, 0x00  /* Physical Port Control */
+#define CEL_TAIL \
+		0x06, 0x51, 0x00, 0x00, /* Get VCS Domain Validation SV State */ \
+		0x07, 0x51, 0x00, 0x00, /* Get Domain Validation SV */ \
+		0x00, 0x52, 0x00, 0x00, /* Get Virtual CXL Switch Info */ \
+		0x01, 0x52, 0x40, 0x00, /* Bind vPPB: background operation */ \
+		0x02, 0x52, 0x40, 0x00, /* Unbind vPPB: background operation */ \
+		0x00, 0x53, 0x00, 0x00  /* Tunnel Management Command */
+	/* the mailbox CCI: the PCI event interrupt policy, the host's 5104h / 5105h */
+	static const uint8_t want_mbox[] = {
+		CEL_HEAD,
+		0x02, 0x01, 0x00, 0x00, /* Get Event Interrupt Policy */
+		0x03, 0x01, 0x02, 0x00, /* Set Event Interrupt Policy: immediate config */
+		CEL_MID,
+		0x04, 0x51, 0x00, 0x00, /* Get Domain Validation SV State */
+		0x05, 0x51, 0x00, 0x00, /* Set Domain Validation SV */
+		CEL_TAIL,
 	};
+	/* the MCTP CCI: the MCTP event interrupt policy */
+	static const uint8_t want_mctp[] = {
+		CEL_HEAD,
+		0x04, 0x01, 0x00, 0x00, /* Get MCTP Event Interrupt Policy */
+		0x05, 0x01, 0x02, 0x00, /* Set MCTP Event Interrupt Policy: immediate config */
+		CEL_MID,
+		CEL_TAIL,
+	};
+	const uint8_t *want_cel[2] = { want_mbox, want_mctp };
+	const size_t cel_len[2] = { sizeof(want_mbox), sizeof(want_mctp) };
 	uint8_t want_logs[28] = { 0x01, 0x00, 0, 0, 0, 0, 0, 0 };
 	uint8_t in[0x18] = { 0 };
 	struct cci *ccis[2] = { f->mbox, f->mctp };
 
 	memcpy(want_logs + 8, cel_uuid, 16);
-	want_logs[24] = sizeof(want_cel);
 	memcpy(in, cel_uuid, 16);
-	le32_put(in + 20, sizeof(want_cel));
 	for (unsigned i = 0; i < 2; i++) {
+		want_logs[24] = (uint8_t)cel_len[i];
+		le32_put(in + 20, (uint32_t)cel_len[i]);
 		assert_int_equal(run(f, ccis[i], 0x0400, NULL, 0), CXL_RC_SUCCESS);
 		expect_out(f, want_logs, sizeof(want_logs));
 		assert_int_equal(run(f, ccis[i], 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
-		expect_out(f, want_cel, sizeof(want_cel));
+		expect_out(f, want_cel[i], cel_len[i]);
 	}
 	/* Get Log errors: wrong length, past the end, unknown log */
 	assert_int_equal(run(f, f->mbox, 0x0401, in, 0x17), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	assert_int_equal(run(f, f->mbox, 0x0400, in, 1), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	le32_put(in + 20, (uint32_t)cel_len[0]);
 	le32_put(in + 16, 4);
 	assert_int_equal(run(f, f->mbox, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	le32_put(in + 16, 0);

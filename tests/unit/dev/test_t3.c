@@ -110,7 +110,7 @@ static const uint16_t cel_fm[][2] = {
 };
 static const uint16_t cel_fm_mld[][2] = {
 	CEL_T3_FM_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP,
-	{ 0x5300, 0 }, { 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
+	{ 0x5300, 0 }, CEL_MLD,
 };
 static const uint16_t cel_ld[][2] = { CEL_T3_LD_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP, CEL_QOS };
 static const uint16_t cel_ld_mld[][2] = { CEL_T3_LD_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP };
@@ -346,7 +346,7 @@ static struct t3_config mld_config(void)
 static void test_mld(void **state)
 {
 	struct fx *f = fx_new(mld_config());
-	const uint8_t info[11] = { 0, 0, 0, 0x40, 0, 0, 0, 0, 4, 0, 0 };
+	const uint8_t info[11] = { 0, 0, 0, 0x40, 0, 0, 0, 0, 4, 0, 0x03 };
 	const uint8_t alloc[4 + 32] = { 4, 0, 1, 2, [4] = 1, [20] = 1 };
 	uint8_t in[2] = { 1, 2 };
 	uint8_t set[4 + 32] = { 2, 2, 0, 0, [4] = 2 };

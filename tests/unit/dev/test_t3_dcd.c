@@ -125,8 +125,7 @@ static const uint16_t cel_fm_dcd[][2] = {
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },
 };
 static const uint16_t cel_fm_mld_dcd[][2] = {
-	CEL_T3_FM_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP, { 0x5300, 0 },
-	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 },
+	CEL_T3_FM_ROWS, CEL_MEM, CEL_MEDIA, CEL_SEC_MCTP, { 0x5300, 0 }, CEL_MLD,
 	{ 0x5600, 0 }, { 0x5601, 0 }, { 0x5602, 0x607 }, { 0x5603, 0 },
 	{ 0x5604, 0x607 }, { 0x5605, 0x607 },
 };

@@ -27,7 +27,9 @@
 
 #include "cxlfm/cxlfm.h"
 #include "cxlfm/fmapi.h"
+#include "cxlfm/fabric.h"
 #include "cxlfm/generic.h"
+#include "cxlfm/qos.h"
 #include "dev/cci.h"
 #include "dev/sw.h"
 #include "dev/t3.h"
@@ -700,6 +702,84 @@ static void test_switch(void **state)
 	free(vi);
 }
 
+/*
+ * The switch's event logs and domain validation over its MCTP CCI: PERST#
+ * of the upstream port and a vPPB's unbind / bind show up as records the
+ * decoders take apart; the host's Set Domain Validation SV is not there.
+ */
+static void test_switch_events(void **state)
+{
+	struct cxlfm_ep *sw = ep_at(0x04), *host = ep_at(0x07);
+	struct cxlfm_get_event_records_rsp *ev = malloc(sizeof(*ev));
+	struct cxlfm_phys_switch_event pe;
+	struct cxlfm_vcs_event ve;
+	struct cxlfm_mld_port_event me;
+	struct cxlfm_dv_sv_state_rsp st;
+	struct cxlfm_get_domain_validation_sv_rsp sv;
+	struct cxlfm_event_int_policy pol = { { 1, 1, 1, 1 }, 4 };
+	uint16_t op_rc = 0xffff;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_clear_event_records(sw, NULL,
+		&(struct cxlfm_clear_event_records_req){ .log = 0, .clear_all = true }), 0);
+	assert_int_equal(cxlfm_cmd_phys_port_control(sw, NULL,
+		&(struct cxlfm_phys_port_control_req){ 2, CXLFM_PORT_ASSERT_PERST }), 0);
+	assert_int_equal(cxlfm_cmd_unbind_vppb(sw, NULL,
+		&(struct cxlfm_unbind_vppb_req){ 0, 0, CXLFM_UNBIND_MANAGED }), CXLFM_RC_BG_STARTED);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 2000, &op_rc), 0);
+	assert_int_equal(cxlfm_cmd_bind_vppb(sw, NULL,
+		&(struct cxlfm_bind_vppb_req){ 0, 0, 0, CXLFM_LD_NONE }), CXLFM_RC_BG_STARTED);
+	assert_int_equal(cxlfm_bg_wait(sw, NULL, 2000, &op_rc), 0);
+	assert_int_equal(cxlfm_cmd_get_event_records(sw, NULL,
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_INFO }, ev), 0);
+	assert_int_equal(ev->num_records, 3);
+	assert_int_equal(cxlfm_phys_switch_event_decode(&ev->records[0], &pe), 0);
+	assert_int_equal(pe.type, CXLFM_PHYS_EVENT_LINK_STATE);
+	assert_int_equal(pe.port.port_id, 2);
+	assert_int_equal(pe.port.config_state, CXLFM_PORT_STATE_USP);
+	assert_true(pe.port.link_state_flags & CXLFM_LINK_PERST);
+	assert_int_equal(pe.slot_status, CXLFM_SLOT_DLL_CHANGED | CXLFM_SLOT_PRESENCE);
+	assert_int_equal(cxlfm_vcs_event_decode(&ev->records[0], &ve), -EINVAL);
+	assert_int_equal(cxlfm_vcs_event_decode(&ev->records[1], &ve), 0);
+	assert_int_equal(ve.type, CXLFM_VCS_EVENT_BINDING_CHANGE);
+	assert_int_equal(ve.vppb_id, 0);
+	assert_int_equal(ve.vppb.status, CXLFM_VPPB_UNBOUND);
+	assert_int_equal(ve.vppb.port_id, 0xff);
+	assert_int_equal(cxlfm_vcs_event_decode(&ev->records[2], &ve), 0);
+	assert_int_equal(ve.vppb.status, CXLFM_VPPB_BOUND_PORT);
+	assert_int_equal(ve.vppb.port_id, 0);
+	assert_int_equal(cxlfm_mld_port_event_decode(&ev->records[2], &me), -EINVAL);
+	/* an MLD port's ERR_NONFATAL, in the failure log */
+	assert_int_equal(sw_mld_port_error(bus.sw, 1, CXLFM_MLD_PORT_ERR_NONFATAL), 0);
+	assert_int_equal(cxlfm_cmd_get_event_records(sw, NULL,
+		&(struct cxlfm_get_event_records_req){ CXLFM_EVENT_LOG_FAIL }, ev), 0);
+	assert_int_equal(cxlfm_mld_port_event_decode(&ev->records[0], &me), 0);
+	assert_int_equal(me.port_id, 1);
+	assert_int_equal(me.msg[7], 0x31); /* ERR_NONFATAL */
+	/* domain validation: the FM's two commands, not the host's Set */
+	assert_int_equal(cxlfm_cmd_get_vcs_domain_validation_sv_state(sw, NULL,
+		&(struct cxlfm_vcs_req){ 0 }, &st), 0);
+	assert_int_equal(st.state, CXLFM_SV_NOT_SET);
+	assert_int_equal(cxlfm_cmd_get_domain_validation_sv(sw, NULL, &(struct cxlfm_vcs_req){ 0 },
+		&sv), 0);
+	assert_int_equal(cxlfm_cmd_get_vcs_domain_validation_sv_state(sw, NULL,
+		&(struct cxlfm_vcs_req){ 1 }, &st), CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_set_domain_validation_sv(sw, NULL,
+		&(struct cxlfm_set_domain_validation_sv_req){ { 1 } }), CXLFM_RC_UNSUPPORTED);
+	assert_int_equal(cxlfm_cmd_get_domain_validation_sv_state(sw, NULL, &st),
+			 CXLFM_RC_UNSUPPORTED);
+	/* the event interrupt policy: a mailbox's (the DCD's host mailbox), not MCTP's */
+	assert_int_equal(cxlfm_cmd_set_event_int_policy(host, NULL, &pol), 0);
+	memset(&pol, 0, sizeof(pol));
+	assert_int_equal(cxlfm_cmd_get_event_int_policy(host, NULL, &pol), 0);
+	assert_int_equal(pol.num_settings, 5);
+	assert_memory_equal(pol.settings, ((const uint8_t[]){ 0x21, 0x31, 0x41, 0x51, 0 }), 5);
+	assert_int_equal(cxlfm_cmd_get_event_int_policy(sw, NULL, &pol), CXLFM_RC_UNSUPPORTED);
+	pol.num_settings = 3;
+	assert_int_equal(cxlfm_cmd_set_event_int_policy(host, NULL, &pol), -EINVAL);
+	free(ev);
+}
+
 /* ---- MLD ---- */
 
 static void test_mld(void **state)
@@ -746,6 +826,62 @@ static void test_mld(void **state)
 	assert_int_equal(cxlfm_cmd_set_ld_allocations(mld, NULL, &sreq, &sa), -EINVAL);
 	/* an SLD has no MLD set */
 	assert_int_equal(cxlfm_cmd_get_ld_info(ep_at(0x06), NULL, &li), CXLFM_RC_UNSUPPORTED);
+}
+
+/*
+ * MLD QoS (5403h-5409h) on the MLD, directly and through the switch's port
+ * 1: LD0 80 %, LD1 60 %, limits 1/2 and 255/256 of ReqCmpBasis 100 admit
+ * 5000 + 6000 bp: backpressure round(100 * 1000 / 11000) = 9 (docs/qos.md).
+ */
+static void test_mld_qos(void **state)
+{
+	struct cxlfm_ep *mld = ep_at(0x08), *sw = ep_at(0x04);
+	const struct cxlfm_tunnel port1 = { 1, -1 };
+	struct cxlfm_qos_control c, want = { 0x01, 10, 25, 8, 100, 64 };
+	struct cxlfm_qos_fractions f, lim = { 4, 0, { 128, 255, 255, 255 } };
+	struct cxlfm_get_qos_status_rsp st;
+
+	(void)state;
+	assert_int_equal(cxlfm_cmd_get_qos_control(mld, NULL, &c), 0);
+	assert_int_equal(c.moderate_pct, 10);
+	assert_int_equal(c.completion_interval, 64);
+	assert_int_equal(cxlfm_cmd_set_qos_control(mld, NULL, &want, &c), 0);
+	assert_int_equal(c.control, 0x01);
+	assert_int_equal(c.severe_pct, 25);
+	assert_int_equal(c.sample_interval, 8);
+	assert_int_equal(c.reqcmp_basis, 100);
+	assert_int_equal(c.completion_interval, 64);
+	assert_int_equal(cxlfm_cmd_set_qos_allocated_bw(mld, &(struct cxlfm_tunnel){ -1, -1 },
+		&(struct cxlfm_qos_fractions){ 2, 0, { 64, 192 } }, NULL), 0);
+	assert_int_equal(cxlfm_cmd_get_qos_allocated_bw(sw, &port1,
+		&(struct cxlfm_qos_lds_req){ 4, 0 }, &f), 0);
+	assert_int_equal(f.num_lds, 4);
+	assert_int_equal(f.fraction[0], 64);
+	assert_int_equal(f.fraction[1], 192);
+	assert_int_equal(f.fraction[2], 0);
+	assert_int_equal(cxlfm_cmd_set_qos_bw_limit(sw, &port1, &lim, &f), 0);
+	assert_memory_equal(&f, &lim, sizeof(f));
+	assert_int_equal(cxlfm_cmd_get_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 1, 3 }, &f), 0);
+	assert_int_equal(f.start_ld, 3);
+	assert_int_equal(f.fraction[0], 255);
+	assert_int_equal(cxlfm_cmd_get_qos_status(mld, NULL, &st), 0);
+	assert_int_equal(st.backpressure_pct, 0);
+	assert_int_equal(t3_qos_set_load(bus.mld, 0, (const uint8_t[]){ 80, 60 }, 2), 0);
+	assert_int_equal(cxlfm_cmd_get_qos_status(sw, &port1, &st), 0);
+	assert_int_equal(st.backpressure_pct, 9);
+	/* the device refuses LDs it lacks; the library refuses what it cannot encode */
+	assert_int_equal(cxlfm_cmd_get_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 16, 0 }, &f), CXLFM_RC_INVALID_INPUT);
+	want.severe_pct = 0;
+	assert_int_equal(cxlfm_cmd_set_qos_control(mld, NULL, &want, NULL),
+			 CXLFM_RC_INVALID_INPUT);
+	assert_int_equal(cxlfm_cmd_get_qos_allocated_bw(mld, NULL,
+		&(struct cxlfm_qos_lds_req){ 0, 0 }, &f), -EINVAL);
+	assert_int_equal(cxlfm_cmd_set_qos_bw_limit(mld, NULL,
+		&(struct cxlfm_qos_fractions){ 17, 0, { 0 } }, NULL), -EINVAL);
+	/* an SLD answers Unsupported */
+	assert_int_equal(cxlfm_cmd_get_qos_status(ep_at(0x06), NULL, &st), CXLFM_RC_UNSUPPORTED);
 }
 
 /* ---- the DC lifecycle: FM, host, FM ---- */
@@ -1057,7 +1193,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fw, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_logs_features, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_switch, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_switch_events, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_mld, open_ctx, close_ctx),
+		cmocka_unit_test_setup_teardown(test_mld_qos, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_dcd, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_malformed, open_ctx, close_ctx),
 		cmocka_unit_test_setup_teardown(test_unreachable, open_ctx, close_ctx),
