@@ -17,7 +17,8 @@
  *   memdev_host DEV unlock            wrong passphrase refused, then unlocked:
  *                                     poison commands work; passphrase removed
  *   memdev_host DEV clean N           after a clean restart: count N, unlocked
- *   memdev_host DEV sanitize          raw Sanitize with its progress (0002h)
+ *   memdev_host DEV sanitize          raw Sanitize with its progress (0002h),
+ *                                     then Freeze Security State
  *   memdev_host DEV noraw             without raw_allow_all: what is refused
  *   memdev_host DEV hold              opens, says "open", waits for a line on
  *                                     stdin, then expects the device gone
@@ -480,6 +481,18 @@ static void phase_clean(uint32_t count)
 	check_lsa_pattern();
 }
 
+/* Freeze Security State (4504h): no passphrase change until the next power-on. */
+static void freeze(void)
+{
+	uint8_t o[4], in[96] = { 1 };
+
+	check(raw(0x4504, NULL, 0, NULL, 0, NULL) == 0, "4504h");
+	check(raw(0x4500, NULL, 0, o, 4, NULL) == 0 && get32(o) == 0x08, "frozen: %x", get32(o));
+	memcpy(in + 0x40, passphrase, 32);
+	check(raw(0x4501, in, 96, NULL, 0, NULL) == RC_INVALID_SECURITY, "4501h frozen");
+	check(raw(0x4504, NULL, 0, NULL, 0, NULL) == 0, "4504h again: still frozen");
+}
+
 static void phase_sanitize(void)
 {
 	int running = 0, pct = 0, seen = 0, last = 0;
@@ -504,6 +517,7 @@ static void phase_sanitize(void)
 	check(seen > 0, "never saw it running");
 	check(!running && pct == 100 && rc == 0, "done: %d %d %x", running, pct, rc);
 	printf("progress seen %d times\n", seen);
+	freeze();
 }
 
 /* Without raw_allow_all: what Linux refuses by default. */
