@@ -273,25 +273,35 @@ uint16_t cci_cmd_identify(struct cci *cci, const struct cci_cmd *cmd,
 	return CXL_RC_SUCCESS;
 }
 
+void cci_bg_status(const struct cci *cci, struct cci_bg_status *st)
+{
+	const struct cci_bg *bg = &cci->bg;
+
+	st->running = bg->running;
+	st->pct = bg->last_pct;
+	st->opcode = bg->opcode;
+	st->rc = bg->running ? 0 : bg->rc;
+	st->vendor_status = bg->running ? 0 : bg->vendor_status;
+	if (bg->running) {
+		uint64_t elapsed = cci_now_ns(cci) - bg->start_ns;
+		uint64_t p = bg->duration_ns ? elapsed * 100 / bg->duration_ns : 100;
+
+		st->pct = (uint8_t)(p > 99 ? 99 : p);
+	}
+}
+
 /* CXL r3.1 §8.2.9.1.2 Background Operation Status (0002h): output 8 bytes. */
 uint16_t cci_cmd_bg_op_status(struct cci *cci, const struct cci_cmd *cmd,
 			      struct cci_call *call)
 {
-	const struct cci_bg *bg = &cci->bg;
-	uint8_t pct = bg->last_pct;
+	struct cci_bg_status st;
 
 	(void)cmd;
-	if (bg->running) {
-		uint64_t elapsed = cci_now_ns(cci) - bg->start_ns;
-
-		uint64_t p = bg->duration_ns ? elapsed * 100 / bg->duration_ns : 100;
-
-		pct = (uint8_t)(p > 99 ? 99 : p);
-	}
-	call->out[0] = (uint8_t)((bg->running ? 1u : 0u) | (unsigned)pct << 1);
-	le16_put(call->out + 2, bg->opcode);
-	le16_put(call->out + 4, bg->running ? 0 : bg->rc);
-	le16_put(call->out + 6, bg->running ? 0 : bg->vendor_status);
+	cci_bg_status(cci, &st);
+	call->out[0] = (uint8_t)((st.running ? 1u : 0u) | (unsigned)st.pct << 1);
+	le16_put(call->out + 2, st.opcode);
+	le16_put(call->out + 4, st.rc);
+	le16_put(call->out + 6, st.vendor_status);
 	call->out_len = 8;
 	return CXL_RC_SUCCESS;
 }

@@ -252,6 +252,18 @@ bool cci_tick(struct cci *cci);
 /* Nanoseconds until the running operation finishes, or UINT64_MAX if none. */
 uint64_t cci_bg_remaining_ns(const struct cci *cci);
 uint64_t cci_now_ns(const struct cci *cci);
+/*
+ * The background operation now, as Background Operation Status (0002h) and
+ * a mailbox's Background Command Status Register (CXL r3.1 §8.2.8.4.7)
+ * report it: the last one's opcode; while it runs its percent complete
+ * (at most 99) and return code 0; once done 100 and its return code.
+ */
+struct cci_bg_status {
+	bool running;
+	uint8_t pct;
+	uint16_t opcode, rc, vendor_status;
+};
+void cci_bg_status(const struct cci *cci, struct cci_bg_status *st);
 
 /* Generic handlers that sets share (CXL r3.1 §8.2.9.1, §8.2.9.4, §8.2.9.5). */
 uint16_t cci_cmd_identify(struct cci *, const struct cci_cmd *, struct cci_call *);

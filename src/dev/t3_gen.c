@@ -217,8 +217,15 @@ static const struct cci_cmd t3_gen_mctp_cmds[] = {
 	CCI_CMD(SET_TIMESTAMP, cci_cmd_set_timestamp),
 };
 
-/* An LD's CCI lacks Background Operation Status in QEMU's set; firmware runs there too. */
-static const struct cci_cmd t3_gen_ld_cmds[] = {
+/*
+ * CXL r3.1 §8.2.9.1.2 Background Operation Status (0002h), a generic command
+ * any CCI may carry. QEMU's LD CCI lacks it, and its host mailbox, where the
+ * Background Command Status Register (§8.2.8.4.7) tells a driver the same;
+ * here both answer it: firmware runs on an LD's CCI too, and host software
+ * that reaches the mailbox only through commands (Linux's CXL_MEM_SEND_COMMAND
+ * raw, docs/preload.md) sees a sanitize's progress with it.
+ */
+static const struct cci_cmd t3_gen_bg_cmds[] = {
 	CCI_CMD(BG_OP_STATUS, cci_cmd_bg_op_status),
 };
 
@@ -233,7 +240,9 @@ static const struct cci_cmd_set t3_gen_fm_mctp_set =
 static const struct cci_cmd_set t3_gen_ld_mctp_set =
 	CCI_SET("t3-ld-mctp", CXLFM_CCI_T3_LD, t3_gen_mctp_cmds);
 static const struct cci_cmd_set t3_gen_ld_bg_set =
-	CCI_SET("t3-ld-bg", CXLFM_CCI_T3_LD, t3_gen_ld_cmds);
+	CCI_SET("t3-ld-bg", CXLFM_CCI_T3_LD, t3_gen_bg_cmds);
+static const struct cci_cmd_set t3_gen_host_bg_set =
+	CCI_SET("t3-host-bg", CXLFM_CCI_T3_MBOX, t3_gen_bg_cmds);
 
 static int attach_one(struct cci *cci, const struct cci_cmd_set *set)
 {
@@ -249,6 +258,8 @@ int t3_gen_attach(struct t3_dev *dev)
 	dev->gen.mctp_ev_policy = 0;
 	dev->gen.dbg_len = 0;
 	rc = attach_one(&dev->host, &t3_gen_host_set);
+	if (!rc)
+		rc = cci_add_set(&dev->host, &t3_gen_host_bg_set);
 	if (!rc)
 		rc = attach_one(&dev->fm, &t3_gen_fm_set);
 	if (!rc)

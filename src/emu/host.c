@@ -26,6 +26,7 @@
 #include "emu/i2c_bus.h"
 #include "emu/loop.h"
 #include "emu/mctp_ep.h"
+#include "emu/memdev_server.h"
 #include "emu/qmp_server.h"
 #include "proto/le.h"
 #include "proto/mctp.h"
@@ -45,6 +46,9 @@ struct host_t3 {
 	struct t3_dev *dev;
 	struct host_agent *ha;
 	struct mapping dc, stat, lsa, nv;
+	struct memdev_server *mds; /* its host mailbox on <run-dir>/memN */
+	int memdev;                /* N, or -1 */
+	char memdev_name[16];
 };
 
 struct host_sw {
@@ -63,6 +67,7 @@ struct host_ep {
 
 struct emu_host {
 	struct loop *loop;
+	char *run_dir;     /* NULL: no sockets (buses need one) */
 	struct cci_clock clock;
 	struct host_t3 **t3s; /* pointers: the host agent and notify keep them */
 	size_t nt3;
@@ -374,6 +379,55 @@ static void t3_notify(struct t3_dev *dev, unsigned log, void *arg)
 		ha_notify(t->ha);
 }
 
+static void memdev_after(void *arg)
+{
+	emu_host_bg_kick(arg);
+}
+
+/* The lowest memdev number no device has, as Linux's ida_alloc() gives one. */
+static int memdev_free_id(const struct emu_host *h)
+{
+	for (int id = 0;; id++) {
+		bool used = false;
+
+		for (size_t i = 0; i < h->nt3 && !used; i++)
+			used = h->t3s[i]->memdev == id;
+		if (!used)
+			return id;
+	}
+}
+
+/*
+ * The device's host mailbox on <run-dir>/memN (docs/preload.md), N as
+ * Linux numbers memdevs: in the order the devices come (the command line's,
+ * the order the host agents bind them), a hot-plugged one the lowest free.
+ */
+static int memdev_listen(struct emu_host *h, const struct cfg_device *d, struct host_t3 *t,
+			 char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct memdev_server_cfg mc = {
+		.name = t->memdev_name, .dev_id = d->name, .path = path,
+		.cci = t3_host_cci(t->dev), .pmem = d->u.t3.persistent != NULL,
+		.serial = t3_serial(t->dev), .after = memdev_after, .arg = h,
+	};
+	int rc;
+
+	if (!h->run_dir)
+		return 0;
+	t->memdev = memdev_free_id(h);
+	snprintf(t->memdev_name, sizeof(t->memdev_name), "mem%d", t->memdev);
+	snprintf(path, sizeof(path), "%s/%s", h->run_dir, t->memdev_name);
+	rc = memdev_server_new(h->loop, &mc, &t->mds);
+	if (rc) {
+		t->memdev = -1;
+		return fail(err, errlen, rc, "-device %s: cannot listen on %s: %s%s", d->name, path,
+			    strerror(-rc), rc == -EEXIST ? " (a file that is no socket is there)" :
+			    rc == -EADDRINUSE ? " (another process serves it)" : "");
+	}
+	return 0;
+}
+
 static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host_t3 *t,
 		     char *err, size_t errlen)
 {
@@ -416,6 +470,8 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 			    strerror(-rc));
 	ha_set_running(t->ha, !h->stopped);
 	t3_set_notify(t->dev, t3_notify, t);
+	if ((rc = memdev_listen(h, d, t, err, errlen)))
+		return rc;
 	if ((rc = add_cci(h, t3_host_cci(t->dev))) || (rc = add_cci(h, t3_fm_cci(t->dev))))
 		return fail(err, errlen, rc, "out of memory");
 	/* An LD's CCI runs media operations too (Scan Media through a tunnel). */
@@ -443,6 +499,7 @@ static void destroy_t3(struct host_t3 *t)
 {
 	if (!t)
 		return;
+	memdev_server_free(t->mds);
 	if (t->dev) {
 		remove_cci(t->h, t3_host_cci(t->dev));
 		remove_cci(t->h, t3_fm_cci(t->dev));
@@ -472,6 +529,7 @@ static int new_t3(struct emu_host *h, const struct cfg_device *d, char *err, siz
 	if (!t)
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	t->h = h;
+	t->memdev = -1;
 	rc = create_t3(h, d, t, err, errlen);
 	if (rc) {
 		destroy_t3(t);
@@ -794,7 +852,12 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	h->loop = loop;
 	h->qmp = qmp;
+	if (run_dir && !(h->run_dir = strdup(run_dir))) {
+		free(h);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
 	if (qmp && (rc = fwd_target_new(loop, qmp, &h->fwd_target))) {
+		free(h->run_dir);
 		free(h);
 		return fail(err, errlen, rc, "QMP: %s", strerror(-rc));
 	}
@@ -831,6 +894,10 @@ int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_di
 		const struct cfg_i2c_bus *cb = cfg->i2c_buses[b];
 		char path[PATH_MAX];
 
+		if (!run_dir) {
+			rc = fail(err, errlen, -EINVAL, "I2C bus %s: no run directory", cb->name);
+			goto out_free;
+		}
 		snprintf(path, sizeof(path), "%s/%s.sock", run_dir, cb->name);
 		rc = i2c_bus_new(loop, cb->name, path, &h->buses[h->nbus]);
 		if (rc) {
@@ -880,6 +947,7 @@ void emu_host_free(struct emu_host *h)
 	free(h->sws);
 	free(h->eps);
 	free(h->buses);
+	free(h->run_dir);
 	free(h);
 }
 
@@ -1023,4 +1091,25 @@ size_t emu_host_bus_count(const struct emu_host *h) { return h->nbus; }
 struct i2c_bus *emu_host_bus(const struct emu_host *h, size_t i)
 {
 	return i < h->nbus ? h->buses[i] : NULL;
+}
+
+static bool memdev_of(const struct host_t3 *t, struct emu_memdev *out)
+{
+	if (!t->mds)
+		return false;
+	*out = (struct emu_memdev){ .name = t->memdev_name, .dev_id = t->cfg->name,
+				    .path = memdev_server_path(t->mds) };
+	return true;
+}
+
+bool emu_host_memdev_at(const struct emu_host *h, size_t i, struct emu_memdev *out)
+{
+	return i < h->nt3 && memdev_of(h->t3s[i], out);
+}
+
+bool emu_host_memdev(struct emu_host *h, const char *id, struct emu_memdev *out)
+{
+	struct host_t3 *t = t3_named(h, id);
+
+	return t && memdev_of(t, out);
 }

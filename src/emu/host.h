@@ -23,7 +23,9 @@ struct cci;
 struct qmp_server;
 
 /*
- * qmp (may be NULL) gets cxl-process-mctp-message for the devices that
+ * run_dir (NULL: none, then no I2C bus may be configured) gets the sockets:
+ * <bus>.sock per I2C bus, memN per type-3 device. qmp (may be NULL) gets
+ * cxl-process-mctp-message for the devices that
  * allow FM attach, and X_CXL_DC_CHANGE events from the host agents.
  */
 int emu_host_new(struct loop *loop, const struct config *cfg, const char *run_dir,
@@ -63,6 +65,18 @@ struct i2c_bus *emu_host_bus(const struct emu_host *h, size_t i);
 /* The VM stops or runs (QMP stop / cont, -S): the host agents, which play
  * its OS, wait while it is stopped; the devices keep answering the FM. */
 void emu_host_set_running(struct emu_host *h, bool running);
+
+/*
+ * A type-3 device's host mailbox as the host's /dev/cxl/memN
+ * (emu/memdev_server.h, docs/preload.md): its name "memN", the device's id
+ * and the socket's path. None without a run directory.
+ */
+struct emu_memdev {
+	const char *name, *dev_id, *path;
+};
+/* The i-th type-3 device's (in the order they were created); false past the last. */
+bool emu_host_memdev_at(const struct emu_host *h, size_t i, struct emu_memdev *out);
+bool emu_host_memdev(struct emu_host *h, const char *id, struct emu_memdev *out);
 
 /* Run finished background operations now; re-arms the completion timer. */
 void emu_host_bg_kick(struct emu_host *h);

@@ -2,19 +2,17 @@
 #include "emu/i2c_bus.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "emu/loop.h"
 #include "emu/mctp_ep.h"
+#include "emu/usock.h"
 #include "util/log.h"
 
 #define BUS_ADDRS 128
@@ -278,13 +276,6 @@ static void route(struct bus_client *from, const uint8_t *buf, size_t len)
  * recv() returns 0 both for an empty datagram, which is a malformed frame
  * (route() drops it), and at the end: the end is when the peer shut down.
  */
-static bool peer_closed(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
-
-	return poll(&p, 1, 0) != 0;
-}
-
 static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 {
 	struct bus_client *c = arg;
@@ -298,7 +289,7 @@ static void client_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n < 0 || (n == 0 && peer_closed(fd))) {
+		if (n < 0 || (n == 0 && usock_peer_closed(fd))) {
 			client_close(c);
 			return;
 		}
@@ -337,54 +328,6 @@ static void accept_cb(struct loop_watch *w, int fd, unsigned events, void *arg)
 	}
 }
 
-/*
- * The socket file is created 0600 whatever the umask: a controller can
- * drive every endpoint as an FM, so only our user may connect (as the pid
- * file and the forwarding buffer). umask is per process, and we have one
- * thread.
- */
-static int bind_private(int fd, const struct sockaddr_un *sa)
-{
-	mode_t old = umask(0177);
-	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	int err = errno;
-
-	umask(old);
-	errno = err;
-	return rc;
-}
-
-/*
- * Bind path, replacing a socket file left by a process that died. Anything
- * else there (a live socket, a regular file) is not ours: -EADDRINUSE,
- * -EEXIST.
- */
-static int bind_path(int fd, const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int probe, live;
-
-	strcpy(sa.sun_path, path);
-	if (bind_private(fd, &sa) == 0)
-		return 0;
-	if (errno != EADDRINUSE)
-		return -errno;
-	if (lstat(path, &st))
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (probe < 0)
-		return -errno;
-	live = connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(probe);
-	if (live)
-		return -EADDRINUSE;
-	unlink(path);
-	return bind_private(fd, &sa) ? -errno : 0;
-}
-
 int i2c_bus_new(struct loop *loop, const char *name, const char *path,
 		struct i2c_bus **out)
 {
@@ -400,14 +343,8 @@ int i2c_bus_new(struct loop *loop, const char *name, const char *path,
 	bus->wire_tail = &bus->wire;
 	snprintf(bus->name, sizeof(bus->name), "%s", name);
 	strcpy(bus->path, path);
-	bus->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (bus->lfd < 0) {
-		err = -errno;
-		goto fail;
-	}
-	err = bind_path(bus->lfd, path);
-	if (!err && listen(bus->lfd, 16) < 0)
-		err = -errno;
+	bus->lfd = -1;
+	err = usock_listen(path, 16, &bus->lfd);
 	if (!err)
 		err = loop_watch_add(loop, bus->lfd, LOOP_READ, accept_cb, bus, &bus->lwatch);
 	if (err)

@@ -8,8 +8,9 @@
  * Device models, I2C buses with their MCTP endpoints, forwarding and the
  * host agent come from emu_host_new() (host.c) at emu_start(). Once all of
  * it listens, stdout gets one line per QMP listener ("cxl-emu: qmp ADDR"),
- * one per I2C bus ("cxl-emu: bus NAME PATH") and "cxl-emu: ready": tools
- * and tests wait for that line instead of sleeping.
+ * one per I2C bus ("cxl-emu: bus NAME PATH"), one per type-3 device's host
+ * mailbox socket ("cxl-emu: memdev memN DEVICE PATH") and "cxl-emu: ready":
+ * tools and tests wait for that line instead of sleeping.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -427,6 +428,7 @@ static void on_signal(struct loop *l, void *arg)
 
 static int emu_start(struct emu *e)
 {
+	struct emu_memdev md;
 	char err[1024];
 	int rc;
 
@@ -469,6 +471,8 @@ static int emu_start(struct emu *e)
 	for (size_t i = 0; i < emu_host_bus_count(e->host); i++)
 		printf("cxl-emu: bus %s %s\n", i2c_bus_name(emu_host_bus(e->host, i)),
 		       i2c_bus_path(emu_host_bus(e->host, i)));
+	for (size_t i = 0; emu_host_memdev_at(e->host, i, &md); i++)
+		printf("cxl-emu: memdev %s %s %s\n", md.name, md.dev_id, md.path);
 	printf("cxl-emu: ready\n");
 	fflush(stdout);
 	daemon_ready(e);

@@ -610,6 +610,7 @@ static void cmd_host_agent(struct qmp_req *req, struct json_object *a, void *arg
 	struct json_object *v, *ret, *offers;
 	const char *action = "get";
 	struct ha_extent *held = NULL;
+	struct emu_memdev md;
 	struct ha_stats st;
 	uint32_t gen = 0, dirty;
 	size_t n = 0, cap = 256;
@@ -686,6 +687,10 @@ static void cmd_host_agent(struct qmp_req *req, struct json_object *a, void *arg
 	json_object_object_add(ret, "stats", v);
 	if (ha_dirty_shutdown_count(ha, &dirty))
 		json_object_object_add(ret, "dirty-shutdown-count", json_object_new_uint64(dirty));
+	if (emu_host_memdev(arg, path, &md)) {
+		json_object_object_add(ret, "memdev", json_object_new_string(md.name));
+		json_object_object_add(ret, "memdev-path", json_object_new_string(md.path));
+	}
 	qmp_reply_return(req, ret);
 }
 

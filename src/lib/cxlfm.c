@@ -155,7 +155,7 @@ int cxlfm_open(const char *bus_path, const struct cxlfm_opts *opts,
 	return err;
 }
 
-static bool bus_alive(const char *path)
+bool cxlfm_sock_alive(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	bool ok;
@@ -189,7 +189,7 @@ size_t cxlfm_bus_scan(char (*paths)[CXLFM_BUS_PATH_MAX], size_t max, size_t *in_
 		if (glob(pat[p], 0, NULL, &g))
 			continue;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
-			if (!bus_alive(g.gl_pathv[i]))
+			if (!cxlfm_sock_alive(g.gl_pathv[i]))
 				continue;
 			if (n < max)
 				snprintf(paths[n], sizeof(paths[n]), "%s", g.gl_pathv[i]);

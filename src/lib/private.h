@@ -86,6 +86,9 @@ struct cxlfm_ctx {
 	void *req_arg;
 };
 
+/* Does a SOCK_SEQPACKET UNIX socket at path accept a connection (a live
+ * cxl-emu bus or memdev socket; the preload library's scan uses it too)? */
+bool cxlfm_sock_alive(const char *path);
 __attribute__((format(printf, 3, 4)))
 void cxlfm_log(struct cxlfm_ctx *ctx, int level, const char *fmt, ...);
 

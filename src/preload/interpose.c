@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -38,7 +39,7 @@ ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen);
 void __chk_fail(void) __attribute__((noreturn));
 
 /* The next definition of name; optional ones may be missing (NULL). */
-static void *next_fn(const char *name, bool optional)
+void *preload_next(const char *name, bool optional)
 {
 	void *f = dlsym(RTLD_NEXT, name);
 
@@ -49,17 +50,7 @@ static void *next_fn(const char *name, bool optional)
 	return f;
 }
 
-#define REAL_FN(name, optional)                                                  \
-	static __typeof__(&name) real_##name(void)                              \
-	{                                                                        \
-		static void *_Atomic fn;                                         \
-		void *f = atomic_load_explicit(&fn, memory_order_relaxed);       \
-		if (!f) {                                                        \
-			f = next_fn(#name, optional);                            \
-			atomic_store_explicit(&fn, f, memory_order_relaxed);     \
-		}                                                                \
-		return (__typeof__(&name))f;                                     \
-	}
+#define REAL_FN(name, optional) PRELOAD_REAL_FN(name, optional)
 #define REAL(name) REAL_FN(name, false)
 
 REAL(socket)
@@ -90,6 +81,7 @@ REAL(dup)
 REAL(dup2)
 REAL(dup3)
 REAL(close)
+REAL(fstat)
 REAL_FN(__recv_chk, true)
 REAL_FN(__recvfrom_chk, true)
 REAL_FN(__read_chk, true)
@@ -103,6 +95,11 @@ REAL_FN(closefrom, true)
 int preload_real_close(int fd)
 {
 	return real_close()(fd);
+}
+
+int preload_real_fstat(int fd, struct stat *st)
+{
+	return real_fstat()(fd, st);
 }
 
 int preload_real_socketpair(int domain, int type, int protocol, int sv[2])
@@ -167,6 +164,20 @@ static struct preload_sock *sock_locked(int fd)
 	return s;
 }
 
+/* Is fd a /dev/cxl/memN? (Calls on it other than those of a character
+ * device fail as on one: no read or write, no socket calls.) */
+static bool is_memdev(int fd)
+{
+	bool m;
+
+	if (!preload_maybe(fd))
+		return false;
+	preload_lock();
+	m = preload_fd_memdev(fd) != NULL;
+	preload_unlock();
+	return m;
+}
+
 /* ---- creation ---- */
 
 PRELOAD_VISIBLE int socket(int domain, int type, int protocol)
@@ -198,6 +209,8 @@ PRELOAD_VISIBLE int bind(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 		preload_unlock();
 		return ret_int(rc);
 	}
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_bind()(fd, addr, len);
 }
 
@@ -205,6 +218,8 @@ PRELOAD_VISIBLE int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
 	if (lookup(fd, NULL))
 		return ret_int(-EOPNOTSUPP); /* sock_no_connect() */
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_connect()(fd, addr, len);
 }
 
@@ -212,6 +227,8 @@ PRELOAD_VISIBLE int getsockname(int fd, __SOCKADDR_ARG addr, socklen_t *__restri
 {
 	if (lookup(fd, NULL))
 		return ret_int(-EOPNOTSUPP); /* sock_no_getname() */
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_getsockname()(fd, addr, len);
 }
 
@@ -219,6 +236,8 @@ PRELOAD_VISIBLE int getpeername(int fd, __SOCKADDR_ARG addr, socklen_t *__restri
 {
 	if (lookup(fd, NULL))
 		return ret_int(-EOPNOTSUPP);
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_getpeername()(fd, addr, len);
 }
 
@@ -226,6 +245,8 @@ PRELOAD_VISIBLE int shutdown(int fd, int how)
 {
 	if (lookup(fd, NULL))
 		return ret_int(-EOPNOTSUPP); /* sock_no_shutdown() */
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_shutdown()(fd, how);
 }
 
@@ -243,6 +264,8 @@ PRELOAD_VISIBLE int setsockopt(int fd, int level, int name, const void *val, soc
 		preload_unlock();
 		return ret_int(rc);
 	}
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_setsockopt()(fd, level, name, val, len);
 }
 
@@ -258,6 +281,8 @@ PRELOAD_VISIBLE int getsockopt(int fd, int level, int name, void *__restrict val
 		preload_unlock();
 		return ret_int(rc);
 	}
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_getsockopt()(fd, level, name, val, len);
 }
 
@@ -269,6 +294,16 @@ PRELOAD_VISIBLE int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	switch (req) {
+	case FIONBIO: /* the VFS serves these for any file */
+	case FIOASYNC:
+	case FIOCLEX:
+	case FIONCLEX:
+		break;
+	default:
+		if (is_memdev(fd)) /* the rest go to cxl_memdev_ioctl() */
+			return ret_int(preload_memdev_ioctl(fd, req, arg));
+	}
 	switch (req) {
 	case FIONBIO: /* the VFS and socket layer serve these for any socket */
 	case FIOASYNC:
@@ -312,6 +347,8 @@ PRELOAD_VISIBLE ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		preload_unlock();
 		return ret_ssize(rc);
 	}
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_sendto()(fd, buf, len, flags, to, tolen);
 }
 
@@ -319,6 +356,8 @@ PRELOAD_VISIBLE ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	if (lookup(fd, NULL))
 		return ret_ssize(-EDESTADDRREQ);
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_send()(fd, buf, len, flags);
 }
 
@@ -332,6 +371,8 @@ PRELOAD_VISIBLE ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		preload_unlock();
 		return ret_ssize(rc);
 	}
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_sendmsg()(fd, msg, flags);
 }
 
@@ -354,6 +395,8 @@ PRELOAD_VISIBLE int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int
 		preload_unlock();
 		return i ? (int)i : ret_int((int)rc);
 	}
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_sendmmsg()(fd, vec, vlen, flags);
 }
 
@@ -361,6 +404,8 @@ PRELOAD_VISIBLE ssize_t write(int fd, const void *buf, size_t len)
 {
 	if (lookup(fd, NULL))
 		return ret_ssize(-EDESTADDRREQ); /* a send without an address */
+	if (is_memdev(fd))
+		return ret_ssize(-EINVAL);
 	return real_write()(fd, buf, len);
 }
 
@@ -368,6 +413,8 @@ PRELOAD_VISIBLE ssize_t writev(int fd, const struct iovec *iov, int n)
 {
 	if (lookup(fd, NULL))
 		return ret_ssize(-EDESTADDRREQ);
+	if (is_memdev(fd))
+		return ret_ssize(-EINVAL);
 	return real_writev()(fd, iov, n);
 }
 
@@ -394,6 +441,8 @@ PRELOAD_VISIBLE ssize_t recvfrom(int fd, void *__restrict buf, size_t len, int f
 
 	if (lookup(fd, &ext))
 		return ret_ssize(recv_from(fd, ext, buf, len, flags, from.__sockaddr__, fromlen));
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_recvfrom()(fd, buf, len, flags, from, fromlen);
 }
 
@@ -401,6 +450,8 @@ PRELOAD_VISIBLE ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	if (lookup(fd, NULL))
 		return ret_ssize(recv_from(fd, false, buf, len, flags, NULL, NULL));
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_recv()(fd, buf, len, flags);
 }
 
@@ -410,6 +461,8 @@ PRELOAD_VISIBLE ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 
 	if (lookup(fd, &ext))
 		return ret_ssize(preload_recvmsg(fd, ext, msg, flags));
+	if (is_memdev(fd))
+		return ret_ssize(-ENOTSOCK);
 	return real_recvmsg()(fd, msg, flags);
 }
 
@@ -448,6 +501,8 @@ PRELOAD_VISIBLE int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int
 		}
 		return i ? (int)i : ret_int((int)rc);
 	}
+	if (is_memdev(fd))
+		return ret_int(-ENOTSOCK);
 	return real_recvmmsg()(fd, vec, vlen, flags, tmo);
 }
 
@@ -455,6 +510,8 @@ PRELOAD_VISIBLE ssize_t read(int fd, void *buf, size_t len)
 {
 	if (lookup(fd, NULL))
 		return ret_ssize(recv_from(fd, false, buf, len, 0, NULL, NULL));
+	if (is_memdev(fd))
+		return ret_ssize(-EINVAL);
 	return real_read()(fd, buf, len);
 }
 
@@ -468,6 +525,8 @@ PRELOAD_VISIBLE ssize_t readv(int fd, const struct iovec *iov, int n)
 		m.msg_iovlen = (size_t)n;
 		return ret_ssize(preload_recvmsg(fd, false, &m, 0));
 	}
+	if (is_memdev(fd))
+		return ret_ssize(-EINVAL);
 	return real_readv()(fd, iov, n);
 }
 
@@ -512,16 +571,14 @@ PRELOAD_VISIBLE int close(int fd)
 	return real_close()(fd);
 }
 
-/* A new fd for what old is: the same socket if old is one. */
+/* A new fd for what old is: the same socket or memdev if old is one. */
 static int dup_like(int old, int (*op)(int old, int arg), int arg)
 {
-	struct preload_sock *s;
 	int n;
 
 	preload_lock();
-	s = preload_fd_get(old);
 	n = op(old, arg);
-	if (n >= 0 && s && preload_fd_map(n, s)) {
+	if (n >= 0 && preload_fd_dup(old, n)) {
 		real_close()(n);
 		n = -1;
 		errno = ENOMEM;
@@ -546,15 +603,13 @@ PRELOAD_VISIBLE int dup(int old)
 /* dup2/dup3: newfd is replaced whatever it was. */
 static int dup_onto(int old, int newfd, int flags, bool three)
 {
-	struct preload_sock *s;
 	int n;
 
 	preload_lock();
-	s = preload_maybe(old) ? preload_fd_get(old) : NULL;
 	n = three ? real_dup3()(old, newfd, flags) : real_dup2()(old, newfd);
 	if (n >= 0 && old != newfd) {
 		preload_fd_unmap(newfd);
-		if (s && preload_fd_map(newfd, s)) {
+		if (preload_maybe(old) && preload_fd_dup(old, newfd)) {
 			real_close()(newfd);
 			n = -1;
 			errno = ENOMEM;

@@ -2,6 +2,10 @@
 /*
  * libcxlfm-mctp-preload internals (docs/preload.md). Not installed.
  *
+ * Two services behind one LD_PRELOAD: AF_MCTP sockets (below, sock.c,
+ * state.c) and /dev/cxl/memN (fs.c: the paths, memdev.c: the open device
+ * and its ioctls, as Linux's cxl_core). fdmap.c tells both kinds of fd.
+ *
  * Design: an AF_MCTP socket is one end of an AF_UNIX SOCK_DGRAM socket pair
  * (the "app end", a real fd the program polls, selects, epolls, sets
  * O_NONBLOCK and SO_RCVTIMEO on, all served by the kernel). The shim keeps
@@ -25,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define PRELOAD_VISIBLE __attribute__((visibility("default")))
@@ -119,6 +124,7 @@ __attribute__((format(printf, 1, 2))) void preload_error(const char *fmt, ...);
 uint8_t preload_own_eid(void);
 
 /* ---- fdmap.c (all under the lock but preload_maybe) ---- */
+struct preload_memdev;
 extern atomic_bool preload_active;
 #define PRELOAD_FDMARKS 4096
 extern atomic_uchar preload_marks[PRELOAD_FDMARKS];
@@ -138,11 +144,31 @@ static inline bool preload_maybe(int fd)
  * (a stale entry, e.g. after a close the shim did not see, is dropped). */
 struct preload_sock *preload_fd_get(int fd);
 int preload_fd_map(int fd, struct preload_sock *s);
-/* Forget fd (closed or replaced); drops its socket reference. */
+/* The /dev/cxl/memN behind fd (memdev.c), checked as preload_fd_get() checks. */
+struct preload_memdev *preload_fd_memdev(int fd);
+int preload_fd_map_memdev(int fd, struct preload_memdev *m);
+/* newfd now names what old names (dup): 0, also when old is none of ours; -ENOMEM. */
+int preload_fd_dup(int old, int newfd);
+/* Forget fd (closed or replaced); drops its socket or memdev reference. */
 void preload_fd_unmap(int fd);
 void preload_fd_unmap_range(unsigned first, unsigned last);
 
 /* ---- real functions (interpose.c) ---- */
+/* The next definition of name (dlsym RTLD_NEXT); a missing required one aborts. */
+void *preload_next(const char *name, bool optional);
+#define PRELOAD_REAL_FN(name, optional)                                          \
+	static __typeof__(&name) real_##name(void)                              \
+	{                                                                        \
+		static void *_Atomic fn;                                         \
+		void *f = atomic_load_explicit(&fn, memory_order_relaxed);       \
+		if (!f) {                                                        \
+			f = preload_next(#name, optional);                       \
+			atomic_store_explicit(&fn, f, memory_order_relaxed);     \
+		}                                                                \
+		return (__typeof__(&name))f;                                     \
+	}
+struct stat;
+int preload_real_fstat(int fd, struct stat *st);
 int preload_real_close(int fd);
 int preload_real_socketpair(int domain, int type, int protocol, int sv[2]);
 ssize_t preload_real_sendmsg(int fd, const struct msghdr *msg, int flags);
@@ -160,5 +186,32 @@ int preload_setsockopt(int fd, struct preload_sock *s, int level, int name, cons
 int preload_getsockopt(int fd, struct preload_sock *s, int level, int name, void *val,
 		       socklen_t *len);
 int preload_ioctl(int fd, unsigned long req, void *arg);
+
+/* ---- state.c: fork ---- */
+/* Register the shim's fork handlers (once): the lock, the bus, memdev connections. */
+void preload_atfork_once(void);
+
+/* ---- memdev.c: /dev/cxl/memN, Linux's cxl_pci and cxl_core (docs/preload.md) ---- */
+/* Open the memdev served on socket path (N from memN, sock its lstat); its fd, or -errno. */
+int preload_memdev_open(const char *path, unsigned n, const struct stat *sock, int flags);
+/* The ioctl of an fd preload_fd_memdev() knows: 0 or -errno, as cxl_memdev_ioctl(). */
+int preload_memdev_ioctl(int fd, unsigned long req, void *arg);
+/* Under the lock: fstat of an open memdev: the character device it stands for. */
+void preload_memdev_stat(const struct preload_memdev *m, struct stat *st);
+/* Under the lock: one reference more or less (fds and ioctls in flight). */
+void preload_memdev_ref(struct preload_memdev *m);
+void preload_memdev_unref(struct preload_memdev *m);
+/* Under the lock: the socket behind the fd it was opened as. */
+bool preload_memdev_is(const struct preload_memdev *m, dev_t dev, ino_t ino);
+/* In a fork()ed child: every memdev connects again at its next use. */
+void preload_memdev_forked(void);
+/* A memdev's character device: major (of the dynamic range), minor N. */
+#define PRELOAD_CXL_MAJOR 254u
+void preload_memdev_node_stat(const struct stat *sock, unsigned n, struct stat *st);
+
+/* ---- fs.c: the /dev/cxl paths ---- */
+/* The directory /dev/cxl stands for (CXLFM_MEMDEV_DIR, else the one running
+ * cxl-emu's run directory with memdevs), or NULL: /dev/cxl is the real one. */
+const char *preload_memdev_dir(void);
 
 #endif

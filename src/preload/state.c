@@ -49,7 +49,7 @@ struct cfg {
 };
 
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-static atomic_int debug_level; /* CXLFM_PRELOAD_DEBUG: 1 = ours, 2 = libcxlfm's details too */
+static atomic_int debug_level = -1; /* CXLFM_PRELOAD_DEBUG: 1 = ours, 2 = libcxlfm's details too */
 
 static struct {
 	bool init;
@@ -89,6 +89,11 @@ void preload_debug(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (atomic_load(&debug_level) < 0) { /* before the first AF_MCTP socket */
+		const char *v = getenv("CXLFM_PRELOAD_DEBUG");
+
+		atomic_store(&debug_level, v && *v ? atoi(v) : 0);
+	}
 	if (!atomic_load(&debug_level))
 		return;
 	va_start(ap, fmt);
@@ -489,8 +494,21 @@ static void fork_child(void)
 		st.ctx = NULL;
 	}
 	st.thread = false;
-	st.forked = true;
+	st.forked = st.init;
+	preload_memdev_forked();
 	preload_unlock();
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+void preload_atfork_once(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, register_atfork);
 }
 
 static int state_init(void)
@@ -504,7 +522,7 @@ static int state_init(void)
 		st.init = false;
 		return -errno;
 	}
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	preload_atfork_once();
 	return 0;
 }
 
@@ -544,7 +562,7 @@ int preload_sock_new(int nonblock, int cloexec)
 	if (preload_real_socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	s = calloc(1, sizeof(*s));
-	if (!s || fstat(sv[0], &sb) || fcntl(sv[1], F_SETFL, O_NONBLOCK) ||
+	if (!s || preload_real_fstat(sv[0], &sb) || fcntl(sv[1], F_SETFL, O_NONBLOCK) ||
 	    (!cloexec && fcntl(sv[0], F_SETFD, 0)) ||
 	    (nonblock && fcntl(sv[0], F_SETFL, O_NONBLOCK))) {
 		err = s ? -errno : -ENOMEM;

@@ -272,6 +272,12 @@ static int emu_start_as(struct emu_proc *p, const char *const *argv, bool defaul
 			snprintf(p->bus_path[p->n_buses], sizeof(p->bus_path[0]), "%s", y);
 			p->n_buses++;
 		}
+		if (sscanf(line, "cxl-emu: memdev %15s %*s %299s", x, y) == 2 &&
+		    p->n_memdevs < E2E_MAX_MEMDEVS) {
+			snprintf(p->memdev_name[p->n_memdevs], sizeof(p->memdev_name[0]), "%.15s", x);
+			snprintf(p->memdev_path[p->n_memdevs], sizeof(p->memdev_path[0]), "%s", y);
+			p->n_memdevs++;
+		}
 	}
 	fprintf(stderr, "e2e: %s did not become ready\n", a.v[0]);
 	emu_stop(p);
@@ -360,6 +366,50 @@ int emu_stop(struct emu_proc *p)
 	if (p->out_fd > 0)
 		close(p->out_fd);
 	return status < 0 ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+void emu_kill(struct emu_proc *p)
+{
+	if (p->pid <= 0)
+		return;
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	p->pid = 0;
+	if (p->out_fd > 0)
+		close(p->out_fd);
+}
+
+int e2e_run(const char *const *argv, const char *const *env, int timeout_s)
+{
+	long deadline = now_ms() + timeout_s * 1000l;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
+		for (; env && *env; env++) {
+			if (**env == '-')
+				unsetenv(*env + 1);
+			else
+				putenv((char *)*env);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			fprintf(stderr, "e2e: %s did not finish, killed\n", argv[0]);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 const char *emu_bus(const struct emu_proc *p, const char *name)

@@ -14,6 +14,7 @@
 struct json_object;
 
 #define E2E_MAX_BUSES 8
+#define E2E_MAX_MEMDEVS 8
 
 struct emu_proc {
 	pid_t pid;
@@ -23,6 +24,9 @@ struct emu_proc {
 	char bus_path[E2E_MAX_BUSES][300];
 	char bus_name[E2E_MAX_BUSES][64];
 	int n_buses;
+	char memdev_path[E2E_MAX_MEMDEVS][300]; /* "cxl-emu: memdev memN DEV PATH" */
+	char memdev_name[E2E_MAX_MEMDEVS][16];
+	int n_memdevs;
 };
 
 /* A fresh directory under $TMPDIR; removed (with its files) by e2e_rmdir. */
@@ -52,6 +56,15 @@ int emu_run_refused(const char *run_dir, const char *const *argv, char *out, siz
  * directory stays for the test to inspect: e2e_rmdir(p->run_dir). */
 int emu_stop(struct emu_proc *p);
 const char *emu_bus(const struct emu_proc *p, const char *name);
+/* SIGKILL (a host that loses power: nothing cleaned up), wait. The run directory stays. */
+void emu_kill(struct emu_proc *p);
+
+/*
+ * Run argv with the environment changes in env ("K=V" sets, "-K" unsets):
+ * its exit status (128 + signal), or -1 when it ran over timeout_s seconds
+ * and was killed.
+ */
+int e2e_run(const char *const *argv, const char *const *env, int timeout_s);
 
 /*
  * The QEMU FM-emulation RFC's hosts up to the switch (argv words for an

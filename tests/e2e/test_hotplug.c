@@ -6,11 +6,14 @@
  * MCTP endpoint (0x4) sees the port's device arrive (5101h), reaches it
  * through the tunnel (Identify, DC add that the host accepts); device_del
  * is refused while the host holds the capacity, works once it is released
- * (DEVICE_DELETED), and the port is empty again. qom-list / qom-get show
- * the device as it was built; bad hot-plug requests are refused by name.
+ * (DEVICE_DELETED), and the port is empty again. The host's memdev
+ * socket comes and goes with the device (mem0, the lowest free number).
+ * qom-list / qom-get show the device as it was built; bad hot-plug
+ * requests are refused by name.
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +78,23 @@ static void refused(const char *cmd, const char *json, const char *cls, const ch
 	e2e_qmp_refused(q, cmd, json, cls, text);
 }
 
+/* Is <run-dir>/mem0 there, and is it hp-dcd's memdev for its host agent? */
+static bool memdev0(void)
+{
+	char path[300];
+	struct json_object *r;
+	bool there;
+
+	snprintf(path, sizeof(path), "%s/mem0", emu.run_dir);
+	there = access(path, F_OK) == 0;
+	r = run("x-cxl-host-agent", "{\"path\": \"hp-dcd\"}");
+	if (there)
+		assert_string_equal(json_object_get_string(json_object_object_get(
+			json_object_object_get(r, "return"), "memdev")), "mem0");
+	json_object_put(r);
+	return there;
+}
+
 /* Connected Device Type of switch port 0 (Get Physical Port State). */
 static uint8_t port0_device(void)
 {
@@ -125,7 +145,8 @@ static void test_plug_use_unplug(void **state)
 	ok("device_add", "{\"driver\": \"cxl-type3\", \"bus\": \"swport0\", \"id\": \"hp-dcd\","
 	   " \"volatile-dc-memdev\": \"hp-mem\", \"num-dc-regions\": 2, \"sn\": 77}");
 
-	/* the FM sees it arrive and reaches it through the switch */
+	/* the FM sees it arrive and reaches it through the switch; the host has mem0 */
+	assert_true(memdev0());
 	assert_int_equal(port0_device(), CXLFM_DEV_CXL_TYPE3_SLD);
 	assert_int_equal(cxlfm_cmd_identify(sw, &port0, &id), 0);
 	assert_true(id.serial == 77);
@@ -159,6 +180,7 @@ static void test_plug_use_unplug(void **state)
 		json_object_object_get(ev, "data"), "path")), "/machine/peripheral/hp-dcd");
 	json_object_put(ev);
 	assert_int_equal(port0_device(), CXLFM_DEV_NONE);
+	assert_false(memdev0());
 	assert_true(cxlfm_cmd_identify(sw, &port0, &id) > 0); /* no device to tunnel to */
 	refused("qom-get", "{\"path\": \"hp-dcd\", \"property\": \"sn\"}", "DeviceNotFound",
 		"Device 'hp-dcd' not found");
@@ -173,6 +195,7 @@ static void test_plug_use_unplug(void **state)
 		 "\"sn\": 78, \"allow-fm-attach\": true, \"mctp-buf-init\": true, "
 		 "\"mctp-buf-name\": \"%s\"}", shm);
 	ok("device_add", json);
+	assert_true(memdev0()); /* mem0 again: the lowest free */
 	assert_int_equal(cxlfm_cmd_identify(sw, &port0, &id), 0);
 	assert_true(id.serial == 78);
 	snprintf(path, sizeof(path), "/dev/shm%s", shm);

@@ -374,7 +374,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(ss);
 	qc.arg = &ss->quit;
 	assert(qmp_server_new(loop, &qc, &ss->s) == 0);
-	if (emu_host_new(loop, cfg, "/nonexistent", ss->s, &ss->h, err, sizeof(err))) {
+	if (emu_host_new(loop, cfg, NULL, ss->s, &ss->h, err, sizeof(err))) {
 		fprintf(stderr, "fuzz_qmp_cxl: %s\n", err);
 		abort();
 	}

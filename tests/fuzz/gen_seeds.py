@@ -499,10 +499,22 @@ def preload_seeds():
         p_send(0, 5, sockaddr_mctp(9, 8), b'x'), p_send(0, 0x80, b'', b'x')])
 
 
+# ---- memdev socket messages (src/proto/memdev_wire.h) -------------------------
+
+def memdev_wire_seeds():
+    cel = u16(0x4000) + u16(0) + u16(0x4400) + u16(0x0164)
+    hello = bytes([1, 1]) + u16(1) + u32(2048) + u64(0x1234) + u32(len(cel)) + cel
+    req = bytes([2, 1]) + u16(0x4102) + u32(7) + u32(8) + u32(0) + u32(64)
+    bg = 0x4400 | 50 << 16 | 0 << 32
+    rsp = bytes([3, 1]) + u16(0) + u32(7) + u32(4) + u64(bg) + b'LSA!'
+    return [('hello', hello), ('request-get-lsa', req), ('response-bg', rsp),
+            ('request-empty', bytes([2, 1]) + u16(0x4000) + u32(1) + u32(0))]
+
+
 TARGETS = {'t3_cci': t3_seeds, 'sw_cci': sw_seeds,
            'config': lambda: ((n, '\n'.join(a).encode()) for n, a in config_seeds()),
            'qmp_client': qmp_client_seeds, 'i2c_bus': i2c_bus_seeds,
-           'preload': preload_seeds,
+           'preload': preload_seeds, 'memdev_wire': memdev_wire_seeds,
            'qmp_cxl': lambda: ((n, '\n'.join(a).encode()) for n, a in qmp_cxl_seeds())}
 
 

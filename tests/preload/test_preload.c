@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,40 +98,9 @@ static const char *need(const char *var)
 	return v;
 }
 
-/*
- * Run argv with the environment changes in env ("K=V" sets, "-K" unsets);
- * its exit status, or -1 when it had to be killed.
- */
 static int run(const char *const *argv, const char *const *env)
 {
-	long deadline = time(NULL) + RUN_TIMEOUT_S;
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed or killed test */
-		for (; env && *env; env++) {
-			if (**env == '-')
-				unsetenv(*env + 1);
-			else
-				putenv((char *)*env);
-		}
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (time(NULL) > deadline) {
-			fprintf(stderr, "test_preload: %s did not finish, killed\n", argv[0]);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		usleep(10000);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return e2e_run(argv, env, RUN_TIMEOUT_S);
 }
 
 static char env_preload[600], env_bus[600], env_xdg[600];

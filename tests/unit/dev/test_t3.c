@@ -119,12 +119,12 @@ static void test_cel(void **state)
 {
 	struct t3_config c = mem_config();
 	struct fx *f = fx_new(c), *g;
-	/* the CEL (50 commands) and the Vendor Debug Log (empty) */
+	/* the CEL (51 commands) and the Vendor Debug Log (empty) */
 	const uint8_t supported[48] = {
 		0x02, 0x00, 0, 0, 0, 0, 0, 0,
 		0x0d, 0xa9, 0xc0, 0xb5, 0xbf, 0x41, 0x4b, 0x78,
 		0x8f, 0x79, 0x96, 0xb1, 0x62, 0x3b, 0x3f, 0x17,
-		200, 0, 0, 0,
+		204, 0, 0, 0,
 		0x5e, 0x18, 0x19, 0xd9, 0x11, 0xa9, 0x40, 0x0c,
 		0x81, 0x1f, 0xd6, 0x07, 0x19, 0x40, 0x3d, 0x86,
 		0, 0, 0, 0,
@@ -152,8 +152,8 @@ static void test_get_log_errors(void **state)
 
 	(void)state;
 	memcpy(in, cci_cel_uuid, 16);
-	le32_put(in + 16, 196);
-	le32_put(in + 20, 8); /* past the 200-byte CEL */
+	le32_put(in + 16, 200);
+	le32_put(in + 20, 8); /* past the 204-byte CEL */
 	assert_int_equal(host(f, 0x0401, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	in[3] ^= 0xff;
 	le32_put(in + 16, 0);
@@ -171,7 +171,7 @@ static void test_unsupported(void **state)
 	(void)state;
 	assert_int_equal(host(f, 0x4800, NULL, 0), CXL_RC_UNSUPPORTED); /* no DC regions */
 	assert_int_equal(host(f, 0x5600, NULL, 0), CXL_RC_UNSUPPORTED);
-	assert_int_equal(host(f, 0x0002, NULL, 0), CXL_RC_UNSUPPORTED);
+	assert_int_equal(host(f, 0x0003, NULL, 0), CXL_RC_UNSUPPORTED); /* MCTP CCIs only */
 	assert_int_equal(fm(f, 0x4802, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(fm(f, 0x5600, NULL, 0), CXL_RC_UNSUPPORTED);
 	assert_int_equal(fm(f, 0x5400, NULL, 0), CXL_RC_UNSUPPORTED); /* not an MLD */
@@ -269,6 +269,19 @@ static void test_bg_status(void **state)
 	assert_int_equal(f->out_len, 8);
 	assert_memory_equal(f->out, want, 8);
 	assert_int_equal(fm(f, 0x0002, want, 1), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	/* the host mailbox answers it too: a sanitize, half-way, then done */
+	assert_int_equal(host(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_int_equal(f->out_len, 8);
+	assert_memory_equal(f->out, want, 8);
+	assert_int_equal(host(f, 0x4400, NULL, 0), CXL_RC_BG_STARTED);
+	now_ns += 4000 * 1000000ull; /* QEMU's 8 s for 768 MiB */
+	assert_int_equal(host(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_memory_equal(f->out, ((const uint8_t[8]){ 1 | 50 << 1, 0, 0x00, 0x44 }), 8);
+	now_ns += 4000 * 1000000ull;
+	cci_tick(t3_host_cci(f->dev));
+	assert_int_equal(host(f, 0x0002, NULL, 0), CXL_RC_SUCCESS);
+	assert_memory_equal(f->out, ((const uint8_t[8]){ 100 << 1, 0, 0x00, 0x44 }), 8);
+	assert_int_equal(host(f, 0x0002, want, 1), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	fx_free(f);
 }
 
