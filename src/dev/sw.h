@@ -100,6 +100,19 @@ struct sw_config {
 	bool start_unbound;        /* all vPPBs unbound at creation */
 };
 
+/*
+ * CXL.io of the LDs of an MLD below a DSP, for Send LD CXL.io Configuration
+ * / Memory Request (5301h/5302h): the device's t3_ld_cfg() / t3_ld_mem()
+ * (dev/t3.h has their contract), and link() tells its LD functions the link
+ * the port trained.
+ */
+struct sw_ld_ops {
+	int (*cfg)(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val);
+	int (*mem)(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
+		   size_t *done);
+	void (*link)(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b);
+};
+
 /* A device connected below a DSP, as the switch sees it. */
 struct sw_attached {
 	struct cci *fm_cci; /* tunnel target: the device's FM-owned LD CCI */
@@ -109,6 +122,9 @@ struct sw_attached {
 	uint8_t width;      /* the device's max link width, lanes; 0: the port's */
 	uint8_t speed;      /* its max link speed (encoding as above); 0: the port's */
 	bool flit_256b;     /* it trains in 256B flit mode (x-256b-flit=on) */
+	const struct sw_ld_ops *ld_ops; /* a type-3's LD functions; NULL: none */
+	void *ld_arg;
+	bool hot_plug;      /* hot-added: the PPB's Slot Status records the change */
 };
 
 /* Read-only view of one physical port, for topology dumps. */
@@ -122,6 +138,7 @@ struct sw_port_info {
 	bool has_fm_cci;
 	bool perst;              /* PERST# asserted */
 	bool link_up;
+	bool link_disabled;      /* the PPB's Link Control Link Disable is set */
 	bool flit_256b;          /* the link runs 256B flits */
 	uint8_t ltssm;           /* Table 7-19 LTSSM State */
 	uint8_t max_link_width;  /* PCIe Link Capabilities encoding */

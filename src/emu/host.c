@@ -387,6 +387,9 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 		.num_dc_regions = d->u.t3.dc ? d->u.t3.num_dc_regions : 0,
 		.dc_extents_max = d->u.t3.dc_extents_max,
 		.num_ld = d->u.t3.num_ld,
+		.link_speed = d->link.speed,
+		.link_width = d->link.width,
+		.flit_256b = d->link.flit_256b,
 	};
 	int rc;
 
@@ -521,13 +524,33 @@ static size_t switch_dsps(const struct cfg_device *usp, const struct cfg_device 
 	return n;
 }
 
+/* A type-3's LD functions, as a switch port reaches them (5301h / 5302h). */
+static int ld_cfg(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
+{
+	return t3_ld_cfg(arg, ld, off, be, write, val);
+}
+
+static int ld_mem(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
+		  size_t *done)
+{
+	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
+}
+
+static void ld_link(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b)
+{
+	t3_ld_link(arg, up, speed, width, flit_256b);
+}
+
+static const struct sw_ld_ops t3_ld_ops = { ld_cfg, ld_mem, ld_link };
+
 /* Connect device c to DSP index i of switch s, as the switch sees it. */
 static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
-			const struct cfg_device *c, char *err, size_t errlen)
+			const struct cfg_device *c, bool hot, char *err, size_t errlen)
 {
 	struct sw_attached at = {
 		.id = c->name, .dev_type = SW_DEV_PCIE,
 		.width = c->link.width, .speed = c->link.speed, .flit_256b = c->link.flit_256b,
+		.hot_plug = hot,
 	};
 	struct host_t3 *t = c->kind == CFG_CXL_TYPE3 ? find_t3(h, c) : NULL;
 	int rc;
@@ -538,6 +561,8 @@ static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 		at.fm_cci = t3_fm_cci(t->dev);
 		at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
 		at.ld_count = (uint8_t)(lds ? lds : 1);
+		at.ld_ops = &t3_ld_ops;
+		at.ld_arg = t->dev;
 	}
 	rc = sw_attach(s->sw, i, &at);
 	if (rc)
@@ -570,7 +595,7 @@ static int create_switch(struct emu_host *h, const struct cfg_device *usp,
 			    usp->name, strerror(-rc));
 	for (unsigned i = 0; i < sc.n_dsp; i++) {
 		for (size_t k = 0; k < dsps[i]->n_children; k++) {
-			rc = attach_below(h, s, i, dsps[i]->children[k], err, errlen);
+			rc = attach_below(h, s, i, dsps[i]->children[k], false, err, errlen);
 			if (rc)
 				return rc;
 		}
@@ -904,7 +929,7 @@ int emu_host_device_add(struct emu_host *h, const struct cfg_device *d, char *er
 	if (rc)
 		return rc;
 	s = switch_above(h, d, &idx);
-	if (s && (rc = attach_below(h, s, idx, d, err, errlen))) {
+	if (s && (rc = attach_below(h, s, idx, d, true, err, errlen))) {
 		destroy_t3(h->t3s[--h->nt3]);
 		return rc;
 	}

@@ -168,6 +168,23 @@ def sw_seeds():
         rec(SW_MCTP, 0x5101, bytes([1, 2])), rec(SW_MCTP, 0x0004, bytes([9])),
         rec(SW_MCTP, 0x0301, u64(5)), rec(MLD_LD1, 0x0001), rec(SLD_FM, 0x0001)])
 
+    # all vPPBs start unbound (c0 0x40): the FM owns every port and LD
+    yield 'cxlio', bytes([0x40]) + b''.join([
+        rec(SW_MBOX, 0x5103, bytes([4, 0x00, 0xf0, 0x00]) + u32(0)),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa0, 0x10, 0x80]) + u32(0x10)),
+        rec(SW_MCTP, 0x5101, bytes([1, 1])),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa0, 0x10, 0x80]) + u32(0)),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa8, 0xc0, 0x80]) + u32(0x01000000)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x00, 0xf0, 0x00]) + u16(1) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x18, 0xf0, 0x80]) + u16(1) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x1c, 0xf0, 0x80]) + u16(1) + u16(0) + u32(1)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x04, 0xf0, 0x80]) + u16(1) + u16(0) + u32(2)),
+        rec(SW_MCTP, 0x5302, bytes([1, 0, 0, 0x80]) + u16(1) + u16(8) + u64(1 << 32) +
+            bytes(range(8))),
+        rec(SW_MCTP, 0x5302, bytes([1, 0, 0, 0]) + u16(1) + u16(16) + u64(1 << 32)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x94, 0xf1, 0x01]) + u16(0xffff) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5102, bytes([1, 2]))])
+
 
 # ---- config: argv, one argument a line --------------------------------------
 
