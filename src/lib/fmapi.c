@@ -1044,17 +1044,25 @@ static const struct cxlfm_decoder decoders[] = {
 	    struct cxlfm_get_dc_region_extent_lists_rsp, dec_get_dc_region_extent_lists),
 };
 
-/* fmapi.c's decoders, then media.c's, then memdev.c's. */
+/* fmapi.c's decoders, then media.c's, memdev.c's and cxlio.c's. */
 const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
-	size_t n = sizeof(decoders) / sizeof(decoders[0]), m = 0;
+	static const struct cxlfm_decoder *(*const more[])(size_t) = {
+		cxlfm_media_decoder_at, cxlfm_memdev_decoder_at, cxlfm_cxlio_decoder_at,
+	};
+	size_t n = sizeof(decoders) / sizeof(decoders[0]);
 
 	if (i < n)
 		return &decoders[i];
 	i -= n;
-	while (cxlfm_media_decoder_at(m))
-		m++;
-	return i < m ? cxlfm_media_decoder_at(i) : cxlfm_memdev_decoder_at(i - m);
+	for (size_t t = 0; t < sizeof(more) / sizeof(more[0]); t++) {
+		for (n = 0; more[t](n); n++)
+			;
+		if (i < n)
+			return more[t](i);
+		i -= n;
+	}
+	return NULL;
 }
 
 /* ---- background operations ---- */
