@@ -223,6 +223,10 @@ int t3_ld_dpa(const struct t3_dev *dev, unsigned ld, uint64_t off, uint64_t len,
 /* The link the device's port trained (a switch port tells it; until then
  * its own maxima, up): the LD functions' Link Status shows it. */
 void t3_ld_link(struct t3_dev *dev, bool up, uint8_t speed, uint8_t width, bool flit_256b);
+/* The three above as a switch port calls them (struct sw_ld_ops of dev/sw.h,
+ * its arg the struct t3_dev *). */
+struct sw_ld_ops;
+extern const struct sw_ld_ops t3_sw_ld_ops;
 
 /*
  * The egress backpressure (0-100 %) Get SLD QoS Status reports while

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "dev/pcicfg.h"
+#include "dev/sw.h"
 #include "dev/t3_priv.h"
 #include "proto/le.h"
 #include "util/log.h"
@@ -434,3 +435,23 @@ int t3_ld_mem(struct t3_dev *dev, uint16_t ld, uint64_t addr, uint8_t *buf, size
 	}
 	return 0;
 }
+
+/* ---- as a switch port reaches them ------------------------------------------ */
+
+static int sw_cfg(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
+{
+	return t3_ld_cfg(arg, ld, off, be, write, val);
+}
+
+static int sw_mem(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
+		  size_t *done)
+{
+	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
+}
+
+static void sw_link(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b)
+{
+	t3_ld_link(arg, up, speed, width, flit_256b);
+}
+
+const struct sw_ld_ops t3_sw_ld_ops = { sw_cfg, sw_mem, sw_link };

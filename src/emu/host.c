@@ -524,25 +524,6 @@ static size_t switch_dsps(const struct cfg_device *usp, const struct cfg_device 
 	return n;
 }
 
-/* A type-3's LD functions, as a switch port reaches them (5301h / 5302h). */
-static int ld_cfg(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
-{
-	return t3_ld_cfg(arg, ld, off, be, write, val);
-}
-
-static int ld_mem(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
-		  size_t *done)
-{
-	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
-}
-
-static void ld_link(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b)
-{
-	t3_ld_link(arg, up, speed, width, flit_256b);
-}
-
-static const struct sw_ld_ops t3_ld_ops = { ld_cfg, ld_mem, ld_link };
-
 /* Connect device c to DSP index i of switch s, as the switch sees it. */
 static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 			const struct cfg_device *c, bool hot, char *err, size_t errlen)
@@ -561,7 +542,7 @@ static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 		at.fm_cci = t3_fm_cci(t->dev);
 		at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
 		at.ld_count = (uint8_t)(lds ? lds : 1);
-		at.ld_ops = &t3_ld_ops;
+		at.ld_ops = &t3_sw_ld_ops;
 		at.ld_arg = t->dev;
 	}
 	rc = sw_attach(s->sw, i, &at);

@@ -1065,6 +1065,16 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 	return NULL;
 }
 
+const struct cxlfm_decoder *cxlfm_decoder_find(uint16_t opcode)
+{
+	const struct cxlfm_decoder *d;
+
+	for (size_t i = 0; (d = cxlfm_decoder_at(i)); i++)
+		if (d->opcode == opcode)
+			return d;
+	return NULL;
+}
+
 /* ---- background operations ---- */
 
 static uint64_t mono_ms(void)

@@ -121,6 +121,8 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i);         /* fmapi.c */
 const struct cxlfm_decoder *cxlfm_media_decoder_at(size_t i);   /* media.c */
 const struct cxlfm_decoder *cxlfm_memdev_decoder_at(size_t i);  /* memdev.c */
 const struct cxlfm_decoder *cxlfm_cxlio_decoder_at(size_t i);   /* cxlio.c */
+/* The decoder of opcode among all of them, or NULL (fmapi.c). */
+const struct cxlfm_decoder *cxlfm_decoder_find(uint16_t opcode);
 
 /*
  * cxlio.c's request encoders (for tests): the payload in out, its length;

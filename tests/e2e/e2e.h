@@ -52,6 +52,8 @@ int emu_run_refused(const char *run_dir, const char *const *argv, char *out, siz
  * directory stays for the test to inspect: e2e_rmdir(p->run_dir). */
 int emu_stop(struct emu_proc *p);
 const char *emu_bus(const struct emu_proc *p, const char *name);
+/* After a test: stop p if it runs, remove its run dir, forget it (zeroed). */
+void emu_cleanup(struct emu_proc *p);
 
 /*
  * The QEMU FM-emulation RFC's hosts up to the switch (argv words for an

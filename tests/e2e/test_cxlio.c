@@ -38,25 +38,11 @@
 
 static struct emu_proc tgt, fm;
 
-static int setup(void **state)
-{
-	(void)state;
-	memset(&tgt, 0, sizeof(tgt));
-	memset(&fm, 0, sizeof(fm));
-	return 0;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	if (fm.pid)
-		emu_stop(&fm);
-	if (tgt.pid)
-		emu_stop(&tgt);
-	if (fm.run_dir[0])
-		e2e_rmdir(fm.run_dir);
-	if (tgt.run_dir[0])
-		e2e_rmdir(tgt.run_dir);
+	emu_cleanup(&fm);
+	emu_cleanup(&tgt);
 	return 0;
 }
 
@@ -253,8 +239,8 @@ static void test_ld_across_hosts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ppb_config_across_hosts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ld_across_hosts, setup, teardown),
+		cmocka_unit_test_teardown(test_ppb_config_across_hosts, teardown),
+		cmocka_unit_test_teardown(test_ld_across_hosts, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

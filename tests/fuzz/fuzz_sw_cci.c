@@ -157,24 +157,6 @@ static void check_response(struct cci *cci, uint16_t op, const uint8_t *in, size
 	}
 }
 
-static int ld_cfg(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
-{
-	return t3_ld_cfg(arg, ld, off, be, write, val);
-}
-
-static int ld_mem(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
-		  size_t *done)
-{
-	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
-}
-
-static void ld_link(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b)
-{
-	t3_ld_link(arg, up, speed, width, flit_256b);
-}
-
-static const struct sw_ld_ops ld_ops = { ld_cfg, ld_mem, ld_link };
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* DSP index i has port id dsps[i].port */
@@ -208,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(sw_create(&swc, &fz_clock, &sw) == 0);
 	assert(sw_attach(sw, 0, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(mld), .dev_type = SW_DEV_CXL_TYPE3_MLD,
-		.ld_count = (uint8_t)mc.num_ld, .id = "fuzz-mld", .ld_ops = &ld_ops,
+		.ld_count = (uint8_t)mc.num_ld, .id = "fuzz-mld", .ld_ops = &t3_sw_ld_ops,
 		.ld_arg = mld }) == 0);
 	assert(sw_attach(sw, 1, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(sld), .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "fuzz-sld" }) == 0);

@@ -40,24 +40,6 @@ static uint64_t fake_clock(void *arg)
 static const struct cci_clock clk = { .now_ns = fake_clock };
 static const struct sw_port_cfg dsp_ports[] = { { .port = 1 }, { .port = 2 }, { .port = 4 } };
 
-static int ld_cfg(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
-{
-	return t3_ld_cfg(arg, ld, off, be, write, val);
-}
-
-static int ld_mem(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
-		  size_t *done)
-{
-	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
-}
-
-static void ld_link(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b)
-{
-	t3_ld_link(arg, up, speed, width, flit_256b);
-}
-
-static const struct sw_ld_ops ops = { ld_cfg, ld_mem, ld_link };
-
 struct fx {
 	struct sw_dev *sw;
 	struct cci *mbox, *mctp;
@@ -81,7 +63,7 @@ static int setup(void **state)
 	struct sw_attached sld = { .dev_type = SW_DEV_CXL_TYPE3_SLD, .ld_count = 1, .id = "sld0" };
 	struct sw_attached mld = {
 		.dev_type = SW_DEV_CXL_TYPE3_MLD, .ld_count = 4, .id = "mld0", .width = 16,
-		.speed = 5, .ld_ops = &ops,
+		.speed = 5, .ld_ops = &t3_sw_ld_ops,
 	};
 
 	assert_non_null(f);
@@ -140,6 +122,15 @@ static uint32_t ppb_rd(struct fx *f, uint8_t port, unsigned off)
 	return le32_get(f->out);
 }
 
+/* A 5103h write (answered with 4 zero bytes), then what the dword reads. */
+static uint32_t ppb_wr(struct fx *f, uint8_t port, unsigned off, uint8_t be, uint32_t val)
+{
+	assert_int_equal(ppb(f, port, off, be, true, val), 0);
+	assert_int_equal(f->out_len, 4);
+	assert_int_equal(le32_get(f->out), 0);
+	return ppb_rd(f, port, off);
+}
+
 /* 5301h (Table 7-39). */
 static uint16_t ldcfg(struct fx *f, struct cci *cci, uint8_t port, uint16_t ld, unsigned off,
 		      uint8_t be, bool write, uint32_t val)
@@ -160,11 +151,36 @@ static uint32_t ldcfg_rd(struct fx *f, uint16_t ld, unsigned off)
 	return le32_get(f->out);
 }
 
-static void ldcfg_wr(struct fx *f, uint16_t ld, unsigned off, uint32_t val)
+/* A 5301h write of the whole dword, then what it reads. */
+static uint32_t ldcfg_wr(struct fx *f, uint16_t ld, unsigned off, uint32_t val)
 {
 	assert_int_equal(ldcfg(f, f->mbox, 2, ld, off, 0xf, true, val), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_int_equal(le32_get(f->out), 0);
+	return ldcfg_rd(f, ld, off);
+}
+
+/* Expected dwords, written out from the spec. */
+struct reg {
+	unsigned off;
+	uint32_t val;
+};
+#define N_REGS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void expect_ppb_rd(struct fx *f, uint8_t port, const struct reg *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ppb_rd(f, port, r[i].off) != r[i].val)
+			fail_msg("port %u register 0x%03x: 0x%08x, expected 0x%08x", port, r[i].off,
+				 ppb_rd(f, port, r[i].off), r[i].val);
+}
+
+static void expect_ldcfg_rd(struct fx *f, uint16_t ld, const struct reg *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ldcfg_rd(f, ld, r[i].off) != r[i].val)
+			fail_msg("LD 0x%x register 0x%03x: 0x%08x, expected 0x%08x", ld, r[i].off,
+				 ldcfg_rd(f, ld, r[i].off), r[i].val);
 }
 
 /* 5302h (Table 7-41); data NULL for a read. */
@@ -207,37 +223,41 @@ static void test_ppb_header_and_caps(void **state)
 	assert_int_equal(ppb(f, 4, 0x00, 0xf, false, 0), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_memory_equal(f->out, id, 4);
-	assert_int_equal(ppb_rd(f, 4, 0x04), 0x00100000u);  /* status: capabilities list */
-	assert_int_equal(ppb_rd(f, 4, 0x08), 0x06040000u);  /* PCI-to-PCI bridge */
-	assert_int_equal(ppb_rd(f, 4, 0x0c), 0x00010000u);  /* header type 1 */
-	assert_int_equal(ppb_rd(f, 4, 0x10), 0x00000004u);  /* 64-bit memory BAR */
-	assert_int_equal(ppb_rd(f, 4, 0x24), 0x00010001u);  /* prefetchable window 64-bit */
-	assert_int_equal(ppb_rd(f, 4, 0x34), 0x00000090u);
-	/* PCI Express Capability: v2, Downstream Port, slot implemented */
-	assert_int_equal(ppb_rd(f, 4, 0x90), 0x01620010u);
-	/* Link Capabilities: 64 GT/s, x16, DLL Link Active Reporting, port 4 */
-	assert_int_equal(ppb_rd(f, 4, 0x9c), 0x04100106u);
-	assert_int_equal(ppb_rd(f, 4, 0xa0), 0x00000000u);  /* empty port: link down */
-	assert_int_equal(ppb_rd(f, 4, 0xa4), 0x00200040u);  /* hot-plug capable, slot 4 */
-	assert_int_equal(ppb_rd(f, 4, 0xa8), 0x00000000u);  /* nothing present */
-	assert_int_equal(ppb_rd(f, 4, 0xbc), 0x0000007eu);  /* speeds 2.5 .. 64 GT/s */
-	assert_int_equal(ppb_rd(f, 4, 0xc0), 0x00000006u);  /* target link speed */
-	/* DVSECs: Port Extensions, Flex Bus Port, GPF for Port, Register Locator */
-	assert_int_equal(ppb_rd(f, 4, 0x100), 0x12810023u);
-	assert_int_equal(ppb_rd(f, 4, 0x104), 0x02801e98u);
-	assert_int_equal(ppb_rd(f, 4, 0x108), 0x00000003u);
-	assert_int_equal(ppb_rd(f, 4, 0x128), 0x14810023u);
-	assert_int_equal(ppb_rd(f, 4, 0x12c), 0x02021e98u);
-	assert_int_equal(ppb_rd(f, 4, 0x130), 0x00670007u);
-	assert_int_equal(ppb_rd(f, 4, 0x134), 0x00000067u);  /* control; status: link down */
-	assert_int_equal(ppb_rd(f, 4, 0x148), 0x15810023u);
-	assert_int_equal(ppb_rd(f, 4, 0x14c), 0x01001e98u);
-	assert_int_equal(ppb_rd(f, 4, 0x150), 0x00000004u);
-	assert_int_equal(ppb_rd(f, 4, 0x154), 0x00010001u);
-	assert_int_equal(ppb_rd(f, 4, 0x158), 0x00010023u);
-	assert_int_equal(ppb_rd(f, 4, 0x15c), 0x02401e98u);
-	assert_int_equal(ppb_rd(f, 4, 0x160), 0x00000008u);
-	assert_int_equal(ppb_rd(f, 4, 0x164), 0x00000100u);
+	static const struct reg dsp_at_reset[] = {
+		{ 0x04, 0x00100000u }, /* status: capabilities list */
+		{ 0x08, 0x06040000u }, /* PCI-to-PCI bridge */
+		{ 0x0c, 0x00010000u }, /* header type 1 */
+		{ 0x10, 0x00000004u }, /* 64-bit memory BAR */
+		{ 0x24, 0x00010001u }, /* prefetchable window 64-bit */
+		{ 0x34, 0x00000090u },
+		/* PCI Express Capability: v2, Downstream Port, slot implemented */
+		{ 0x90, 0x01620010u },
+		/* Link Capabilities: 64 GT/s, x16, DLL Link Active Reporting, port 4 */
+		{ 0x9c, 0x04100106u },
+		{ 0xa0, 0x00000000u }, /* empty port: link down */
+		{ 0xa4, 0x00200040u }, /* hot-plug capable, slot 4 */
+		{ 0xa8, 0x00000000u }, /* nothing present */
+		{ 0xbc, 0x0000007eu }, /* speeds 2.5 .. 64 GT/s */
+		{ 0xc0, 0x00000006u }, /* target link speed */
+		/* DVSECs: Port Extensions, Flex Bus Port, GPF for Port, Register Locator */
+		{ 0x100, 0x12810023u },
+		{ 0x104, 0x02801e98u },
+		{ 0x108, 0x00000003u },
+		{ 0x128, 0x14810023u },
+		{ 0x12c, 0x02021e98u },
+		{ 0x130, 0x00670007u },
+		{ 0x134, 0x00000067u }, /* control; status: link down */
+		{ 0x148, 0x15810023u },
+		{ 0x14c, 0x01001e98u },
+		{ 0x150, 0x00000004u },
+		{ 0x154, 0x00010001u },
+		{ 0x158, 0x00010023u },
+		{ 0x15c, 0x02401e98u },
+		{ 0x160, 0x00000008u },
+		{ 0x164, 0x00000100u },
+	};
+
+	expect_ppb_rd(f, 4, dsp_at_reset, N_REGS(dsp_at_reset));
 	/* byte enables: only byte 1 of the IDs */
 	assert_int_equal(ppb(f, 4, 0x00, 0x2, false, 0), 0);
 	assert_int_equal(le32_get(f->out), 0x00001900u);
@@ -256,37 +276,32 @@ static void test_ppb_write_masks(void **state)
 
 	unbind(f, 2);
 	/* read-only: IDs, class, capability pointer */
-	assert_int_equal(ppb(f, 4, 0x00, 0xf, true, 0xffffffffu), 0);
-	assert_int_equal(f->out_len, 4);
-	assert_int_equal(le32_get(f->out), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x00), 0xa12919e5u);
-	assert_int_equal(ppb(f, 4, 0x08, 0xf, true, 0x12345678u), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x08), 0x06040000u);
+	assert_int_equal(ppb_wr(f, 4, 0x00, 0xf, 0xffffffffu), 0xa12919e5u);
+	assert_int_equal(ppb_wr(f, 4, 0x08, 0xf, 0x12345678u), 0x06040000u);
 	/* bus numbers: primary, secondary, subordinate; secondary latency RO */
-	assert_int_equal(ppb(f, 4, 0x18, 0xf, true, 0xaabbccddu), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x18), 0x00bbccddu);
+	assert_int_equal(ppb_wr(f, 4, 0x18, 0xf, 0xaabbccddu), 0x00bbccddu);
 	/* only enabled bytes change */
-	assert_int_equal(ppb(f, 4, 0x18, 0x1, true, 0x00000056u), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x18), 0x00bbcc56u);
+	assert_int_equal(ppb_wr(f, 4, 0x18, 0x1, 0x00000056u), 0x00bbcc56u);
 	/* BAR sizing: 64 KiB component registers */
-	assert_int_equal(ppb(f, 4, 0x10, 0xf, true, 0xffffffffu), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x10), 0xffff0004u);
+	assert_int_equal(ppb_wr(f, 4, 0x10, 0xf, 0xffffffffu), 0xffff0004u);
 	/* command: memory, bus master writable; I/O too (a bridge) */
-	assert_int_equal(ppb(f, 4, 0x04, 0x3, true, 0x0000ffffu), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x04), 0x00100547u);
+	assert_int_equal(ppb_wr(f, 4, 0x04, 0x3, 0x0000ffffu), 0x00100547u);
 	/* Flex Bus Port control: bit 1 (IO) is read-only */
-	assert_int_equal(ppb(f, 4, 0x134, 0x3, true, 0x00000000u), 0);
-	assert_int_equal(ppb_rd(f, 4, 0x134), 0x00000002u);
+	assert_int_equal(ppb_wr(f, 4, 0x134, 0x3, 0x00000000u), 0x00000002u);
 	/* Reset PPB (5102h) returns the reset values */
 	{
 		uint8_t in[2] = { 4, 2 };
 
 		assert_int_equal(run(f, f->mbox, 0x5102, in, sizeof(in)), 0);
 	}
-	assert_int_equal(ppb_rd(f, 4, 0x18), 0x00000000u);
-	assert_int_equal(ppb_rd(f, 4, 0x10), 0x00000004u);
-	assert_int_equal(ppb_rd(f, 4, 0x04), 0x00100000u);
-	assert_int_equal(ppb_rd(f, 4, 0x134), 0x00000067u);
+	static const struct reg dsp_after_reset[] = {
+		{ 0x18, 0x00000000u },
+		{ 0x10, 0x00000004u },
+		{ 0x04, 0x00100000u },
+		{ 0x134, 0x00000067u },
+	};
+
+	expect_ppb_rd(f, 4, dsp_after_reset, N_REGS(dsp_after_reset));
 }
 
 /* The MLD port is always the FM's (CXL r3.1 §7.2.3.2): its link, PERST#,
@@ -297,11 +312,15 @@ static void test_ppb_link_state(void **state)
 	uint8_t perst[2] = { 2, 0 }, deassert[2] = { 2, 1 }, q[2] = { 1, 2 };
 
 	/* trained at 32 GT/s x16, DLL Link Active, 68B flits */
-	assert_int_equal(ppb_rd(f, 2, 0x9c), 0x02100106u);
-	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x21050000u);
-	assert_int_equal(ppb_rd(f, 2, 0xa8), 0x00400000u);  /* present, nothing changed */
-	assert_int_equal(ppb_rd(f, 2, 0xd0), 0x00000000u);  /* not flit mode */
-	assert_int_equal(ppb_rd(f, 2, 0x134), 0x00660067u); /* IO, Mem, 68B-VH, MLD */
+	static const struct reg mld_port_up[] = {
+		{ 0x9c, 0x02100106u },
+		{ 0xa0, 0x21050000u },
+		{ 0xa8, 0x00400000u }, /* present, nothing changed */
+		{ 0xd0, 0x00000000u }, /* not flit mode */
+		{ 0x134, 0x00660067u }, /* IO, Mem, 68B-VH, MLD */
+	};
+
+	expect_ppb_rd(f, 2, mld_port_up, N_REGS(mld_port_up));
 	/* the LD functions see the same link */
 	assert_int_equal(ldcfg_rd(f, 1, 0x90), 0x01050000u);
 
@@ -315,19 +334,16 @@ static void test_ppb_link_state(void **state)
 	assert_int_equal(run(f, f->mbox, 0x5102, deassert, sizeof(deassert)), 0);
 	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x21050000u);
 	/* software clears the latch with a 1 */
-	assert_int_equal(ppb(f, 2, 0xa8, 0xc, true, 0x01000000u), 0);
-	assert_int_equal(ppb_rd(f, 2, 0xa8), 0x00400000u);
+	assert_int_equal(ppb_wr(f, 2, 0xa8, 0xc, 0x01000000u), 0x00400000u);
 
 	/* Link Disable: the link goes down; Get Physical Port State: LTSSM Disabled */
-	assert_int_equal(ppb(f, 2, 0xa0, 0x1, true, 0x00000010u), 0);
-	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x00000010u);
+	assert_int_equal(ppb_wr(f, 2, 0xa0, 0x1, 0x00000010u), 0x00000010u);
 	assert_int_equal(ppb_rd(f, 2, 0xa8), 0x01400000u);
 	assert_int_equal(run(f, f->mbox, 0x5101, q, sizeof(q)), 0);
 	assert_int_equal(f->out[4 + 7], 0x00); /* negotiated width */
 	assert_int_equal(f->out[4 + 10], 0x00); /* current speed */
 	assert_int_equal(f->out[4 + 11], 0x08); /* LTSSM Disabled */
-	assert_int_equal(ppb(f, 2, 0xa0, 0x1, true, 0x00000000u), 0);
-	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x21050000u);
+	assert_int_equal(ppb_wr(f, 2, 0xa0, 0x1, 0x00000000u), 0x21050000u);
 	assert_int_equal(run(f, f->mbox, 0x5101, q, sizeof(q)), 0);
 	assert_int_equal(f->out[4 + 11], 0x04); /* L0 */
 }
@@ -381,39 +397,47 @@ static void test_ld_config_space(void **state)
 	assert_int_equal(ldcfg(f, f->mbox, 2, 1, 0x00, 0xf, false, 0), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_memory_equal(f->out, id, 4);
-	assert_int_equal(ldcfg_rd(f, 1, 0x08), 0x05021000u);   /* CXL memory device */
-	assert_int_equal(ldcfg_rd(f, 1, 0x0c), 0x00000000u);   /* header type 0 */
-	assert_int_equal(ldcfg_rd(f, 1, 0x10), 0x00000004u);   /* register BAR */
-	assert_int_equal(ldcfg_rd(f, 1, 0x18), 0x0000000cu);   /* memory window, prefetchable */
-	assert_int_equal(ldcfg_rd(f, 1, 0x2c), 0x11001af4u);   /* subsystem */
-	assert_int_equal(ldcfg_rd(f, 1, 0x34), 0x00000080u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x80), 0x00020010u);   /* PCIe cap v2, endpoint */
-	assert_int_equal(ldcfg_rd(f, 1, 0x8c), 0x00000105u);   /* 32 GT/s x16 */
-	/* Device Serial Number, then the DVSECs */
-	assert_int_equal(ldcfg_rd(f, 1, 0x100), 0x10c10003u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x104), 0x00001234u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x108), 0x00000000u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x10c), 0x14810023u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x110), 0x03c31e98u);  /* device DVSEC rev 3, 3Ch */
-	assert_int_equal(ldcfg_rd(f, 1, 0x114), 0x201e0000u);  /* ID 0; IO, Mem, HDM 1, MLD */
-	assert_int_equal(ldcfg_rd(f, 1, 0x118), 0x00000002u);  /* IO enable */
-	assert_int_equal(ldcfg_rd(f, 1, 0x124), 0x00000000u);  /* range 1 size high */
-	assert_int_equal(ldcfg_rd(f, 1, 0x128), 0x1000004bu);  /* 256 MiB, valid, active */
-	assert_int_equal(ldcfg_rd(f, 1, 0x148), 0x16c10023u);  /* Register Locator */
-	assert_int_equal(ldcfg_rd(f, 1, 0x154), 0x00000100u);  /* component regs, BAR0 + 0 */
-	assert_int_equal(ldcfg_rd(f, 1, 0x15c), 0x00010300u);  /* device regs, BAR0 + 64 KiB */
-	assert_int_equal(ldcfg_rd(f, 1, 0x16c), 0x17c10023u);  /* GPF for Device */
-	assert_int_equal(ldcfg_rd(f, 1, 0x174), 0x06030005u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x17c), 0x00010023u);  /* Flex Bus Port, last */
-	assert_int_equal(ldcfg_rd(f, 1, 0x184), 0x00660007u);
-	assert_int_equal(ldcfg_rd(f, 1, 0x188), 0x00660066u);
+	static const struct reg ld1_space[] = {
+		{ 0x08, 0x05021000u }, /* CXL memory device */
+		{ 0x0c, 0x00000000u }, /* header type 0 */
+		{ 0x10, 0x00000004u }, /* register BAR */
+		{ 0x18, 0x0000000cu }, /* memory window, prefetchable */
+		{ 0x2c, 0x11001af4u }, /* subsystem */
+		{ 0x34, 0x00000080u },
+		{ 0x80, 0x00020010u }, /* PCIe cap v2, endpoint */
+		{ 0x8c, 0x00000105u }, /* 32 GT/s x16 */
+		/* Device Serial Number, then the DVSECs */
+		{ 0x100, 0x10c10003u },
+		{ 0x104, 0x00001234u },
+		{ 0x108, 0x00000000u },
+		{ 0x10c, 0x14810023u },
+		{ 0x110, 0x03c31e98u }, /* device DVSEC rev 3, 3Ch */
+		{ 0x114, 0x201e0000u }, /* ID 0; IO, Mem, HDM 1, MLD */
+		{ 0x118, 0x00000002u }, /* IO enable */
+		{ 0x124, 0x00000000u }, /* range 1 size high */
+		{ 0x128, 0x1000004bu }, /* 256 MiB, valid, active */
+		{ 0x148, 0x16c10023u }, /* Register Locator */
+		{ 0x154, 0x00000100u }, /* component regs, BAR0 + 0 */
+		{ 0x15c, 0x00010300u }, /* device regs, BAR0 + 64 KiB */
+		{ 0x16c, 0x17c10023u }, /* GPF for Device */
+		{ 0x174, 0x06030005u },
+		{ 0x17c, 0x00010023u }, /* Flex Bus Port, last */
+		{ 0x184, 0x00660007u },
+		{ 0x188, 0x00660066u },
+	};
+
+	expect_ldcfg_rd(f, 1, ld1_space, N_REGS(ld1_space));
 	/* the FM-owned LD: no memory window, no GPF, the MLD DVSEC with 4 LDs */
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x18), 0x00000000u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x128), 0x00000000u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x16c), 0x18c10023u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x18c), 0x00010023u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x190), 0x01001e98u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x194), 0x00040009u);
+	static const struct reg fmld_space[] = {
+		{ 0x18, 0x00000000u },
+		{ 0x128, 0x00000000u },
+		{ 0x16c, 0x18c10023u },
+		{ 0x18c, 0x00010023u },
+		{ 0x190, 0x01001e98u },
+		{ 0x194, 0x00040009u },
+	};
+
+	expect_ldcfg_rd(f, FMLD, fmld_space, N_REGS(fmld_space));
 	/* on the MCTP CCI too */
 	assert_int_equal(ldcfg(f, f->mctp, 2, 3, 0x00, 0xf, false, 0), 0);
 	assert_memory_equal(f->out, id, 4);
@@ -434,27 +458,19 @@ static void test_ld_config_state(void **state)
 	assert_int_equal(ldcfg_rd(f, 1, 0x128), 0x2000004bu);
 	assert_int_equal(ldcfg_rd(f, 3, 0x128), 0x00000000u);
 	/* BAR sizing: 1 GiB memory window, 128 KiB register BAR */
-	ldcfg_wr(f, 1, 0x18, 0xffffffffu);
-	ldcfg_wr(f, 1, 0x1c, 0xffffffffu);
-	ldcfg_wr(f, 1, 0x10, 0xffffffffu);
-	assert_int_equal(ldcfg_rd(f, 1, 0x18), 0xc000000cu);
-	assert_int_equal(ldcfg_rd(f, 1, 0x1c), 0xffffffffu);
-	assert_int_equal(ldcfg_rd(f, 1, 0x10), 0xfffe0004u);
+	assert_int_equal(ldcfg_wr(f, 1, 0x18, 0xffffffffu), 0xc000000cu);
+	assert_int_equal(ldcfg_wr(f, 1, 0x1c, 0xffffffffu), 0xffffffffu);
+	assert_int_equal(ldcfg_wr(f, 1, 0x10, 0xffffffffu), 0xfffe0004u);
 	/* IDs read-only; LDs are separate functions */
-	ldcfg_wr(f, 1, 0x00, 0);
-	assert_int_equal(ldcfg_rd(f, 1, 0x00), 0x0d938086u);
+	assert_int_equal(ldcfg_wr(f, 1, 0x00, 0), 0x0d938086u);
 	assert_int_equal(ldcfg_rd(f, 2, 0x18), 0x0000000cu);
 	/* DVSEC Lock freezes the range base */
-	ldcfg_wr(f, 1, 0x12c, 0xffffffffu);
-	assert_int_equal(ldcfg_rd(f, 1, 0x12c), 0xffffffffu);
-	ldcfg_wr(f, 1, 0x120, 0x00000001u); /* Lock */
-	ldcfg_wr(f, 1, 0x12c, 0);
-	assert_int_equal(ldcfg_rd(f, 1, 0x12c), 0xffffffffu);
-	ldcfg_wr(f, 1, 0x120, 0);
-	assert_int_equal(ldcfg_rd(f, 1, 0x120), 0x00000001u);
+	assert_int_equal(ldcfg_wr(f, 1, 0x12c, 0xffffffffu), 0xffffffffu);
+	assert_int_equal(ldcfg_wr(f, 1, 0x120, 0x00000001u), 0x00000001u); /* Lock */
+	assert_int_equal(ldcfg_wr(f, 1, 0x12c, 0), 0xffffffffu);
+	assert_int_equal(ldcfg_wr(f, 1, 0x120, 0), 0x00000001u);
 	/* the MLD DVSEC's LD-ID Hot Reset Vector resets LD 1's function */
-	ldcfg_wr(f, FMLD, 0x198, 0x00000002u);
-	assert_int_equal(ldcfg_rd(f, FMLD, 0x198), 0);
+	assert_int_equal(ldcfg_wr(f, FMLD, 0x198, 0x00000002u), 0);
 	assert_int_equal(ldcfg_rd(f, 1, 0x18), 0x0000000cu);
 	assert_int_equal(ldcfg_rd(f, 1, 0x12c), 0x00000000u);
 }

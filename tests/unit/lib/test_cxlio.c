@@ -33,16 +33,6 @@ static uint64_t clk(void *arg)
 
 static const struct cci_clock clock_ops = { .now_ns = clk };
 
-static const struct cxlfm_decoder *decoder(uint16_t op)
-{
-	const struct cxlfm_decoder *d;
-
-	for (size_t i = 0; (d = cxlfm_decoder_at(i)); i++)
-		if (d->opcode == op)
-			return d;
-	fail_msg("no decoder for %04x", op);
-	return NULL;
-}
 
 static void test_encode(void **state)
 {
@@ -102,19 +92,6 @@ struct model {
 	size_t out_len;
 };
 
-static int cfg_op(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val)
-{
-	return t3_ld_cfg(arg, ld, off, be, write, val);
-}
-
-static int mem_op(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
-		  size_t *done)
-{
-	return t3_ld_mem(arg, ld, addr, buf, len, write, done);
-}
-
-static const struct sw_ld_ops ops = { cfg_op, mem_op, NULL };
-
 static void model_run(struct model *m, uint16_t op, const uint8_t *in, size_t len)
 {
 	assert_int_equal(cci_process(sw_mbox_cci(m->sw), op, in, len, m->out, &m->out_len), 0);
@@ -148,17 +125,17 @@ static void test_decode_model(void **state)
 	assert_int_equal(sw_create(&sc, &clock_ops, &m->sw), 0);
 	assert_int_equal(sw_attach(m->sw, 0, &(struct sw_attached){
 		.dev_type = SW_DEV_CXL_TYPE3_MLD, .ld_count = 2, .fm_cci = t3_fm_cci(m->mld),
-		.ld_ops = &ops, .ld_arg = m->mld }), 0);
+		.ld_ops = &t3_sw_ld_ops, .ld_arg = m->mld }), 0);
 
 	/* 5103h: the PPB's IDs */
 	n = cxlfm_ppb_config_encode(3, &req, in);
 	model_run(m, 0x5103, in, (size_t)n);
-	assert_int_equal(decoder(0x5103)->decode(NULL, m->out, m->out_len, &c), 0);
+	assert_int_equal(cxlfm_decoder_find(0x5103)->decode(NULL, m->out, m->out_len, &c), 0);
 	assert_int_equal(c.data, 0xa12919e5u);
 	/* 5301h: LD 1's IDs, then its memory window at 1 GiB with memory on */
 	n = cxlfm_ld_config_encode(3, 1, &req, in);
 	model_run(m, 0x5301, in, (size_t)n);
-	assert_int_equal(decoder(0x5301)->decode(NULL, m->out, m->out_len, &c), 0);
+	assert_int_equal(cxlfm_decoder_find(0x5301)->decode(NULL, m->out, m->out_len, &c), 0);
 	assert_int_equal(c.data, 0x0d938086u);
 	req = (struct cxlfm_config_req){ .offset = 0x18, .byte_enables = 0xf, .write = true,
 					 .data = 0x40000000u };
@@ -166,35 +143,35 @@ static void test_decode_model(void **state)
 	req = (struct cxlfm_config_req){ .offset = 0x04, .byte_enables = 0x1, .write = true,
 					 .data = 0x2 };
 	model_run(m, 0x5301, in, (size_t)cxlfm_ld_config_encode(3, 1, &req, in));
-	assert_int_equal(decoder(0x5301)->decode(NULL, m->out, m->out_len, &c), 0);
+	assert_int_equal(cxlfm_decoder_find(0x5301)->decode(NULL, m->out, m->out_len, &c), 0);
 	assert_int_equal(c.data, 0);
 	/* 5302h: write 8 bytes, read them back */
 	n = cxlfm_ld_mem_encode(&mreq, in, sizeof(in));
 	model_run(m, 0x5302, in, (size_t)n);
 	shape.length = 8;
 	shape.write = 1;
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, m->out_len, r), 0);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, m->out_len, r), 0);
 	assert_int_equal(r->returned, 8);
 	mreq.write = false;
 	n = cxlfm_ld_mem_encode(&mreq, in, sizeof(in));
 	model_run(m, 0x5302, in, (size_t)n);
 	shape.write = 0;
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, m->out_len, r), 0);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, m->out_len, r), 0);
 	assert_int_equal(r->returned, 8);
 	assert_memory_equal(r->data, pat, 8);
 	/* LD 1 starts at DPA 256 MiB (2 LDs share 512 MiB) */
 	assert_memory_equal(m->mem + 256 * MiB, pat, 8);
 
 	/* malformed answers */
-	assert_int_equal(decoder(0x5103)->decode(NULL, m->out, 3, &c), -EBADMSG);
-	assert_int_equal(decoder(0x5301)->decode(NULL, m->out, 5, &c), -EBADMSG);
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, 3, r), -EBADMSG);
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, 4 + 7, r), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5103)->decode(NULL, m->out, 3, &c), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5301)->decode(NULL, m->out, 5, &c), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, 3, r), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, 4 + 7, r), -EBADMSG);
 	shape.length = 7; /* more returned than asked */
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, 4 + 8, r), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, 4 + 8, r), -EBADMSG);
 	shape.length = 8;
 	shape.write = 1; /* a write answer with data */
-	assert_int_equal(decoder(0x5302)->decode(&shape, m->out, 4 + 8, r), -EBADMSG);
+	assert_int_equal(cxlfm_decoder_find(0x5302)->decode(&shape, m->out, 4 + 8, r), -EBADMSG);
 
 	sw_destroy(m->sw);
 	t3_destroy(m->mld);
