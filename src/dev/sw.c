@@ -691,8 +691,6 @@ static int ep_init(struct sw_dev *sw, struct sw_ep *ep, const char *suffix,
 		rc = cci_add_set(&ep->cci, &sw_cmd_set);
 	if (!rc)
 		rc = cci_add_set(&ep->cci, &cci_logs_set_sw);
-	if (!rc)
-		rc = cci_add_set(&ep->cci, &sw_cxlio_set);
 	return rc;
 }
 
@@ -781,6 +779,10 @@ int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 	if (!rc)
 		rc = ep_init(sw, &sw->mctp, ":mctp_cci", 0, SW_MCTP_PAYLOAD_MAX,
 			     SW_MCTP_PAYLOAD_CAP);
+	/* CXL.io over MCTP only: CXL r3.2 Table 8-397 prohibits 5103h, 5301h
+	 * and 5302h on a switch's host mailbox (the switch mailbox CCI). */
+	if (!rc)
+		rc = cci_add_set(&sw->mctp.cci, &sw_cxlio_set);
 	if (!rc)
 		rc = sw_cxlio_new(sw, &sw->cxlio);
 	if (rc)

@@ -177,7 +177,7 @@ int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev);
 int sw_detach(struct sw_dev *sw, unsigned dsp);
 
 /* The two CCIs; both run the switch command set, each with its own
- * background operation. */
+ * background operation; CXL.io (5103h, 5301h, 5302h) is the MCTP CCI's only. */
 struct cci *sw_mbox_cci(struct sw_dev *sw);
 struct cci *sw_mctp_cci(struct sw_dev *sw);
 

@@ -5,8 +5,8 @@
  * and Send LD CXL.io Configuration / Memory Request (5301h / 5302h) to the
  * LDs of an MLD below a downstream port (CXL r3.1 §7.6.7.1.4, §7.6.7.3.2,
  * §7.6.7.3.3). Internal to the switch model: sw.c creates it, calls the
- * hooks when a port's state changes and registers sw_cxlio_set on both of
- * its CCIs.
+ * hooks when a port's state changes and registers sw_cxlio_set on its MCTP
+ * CCI (CXL r3.2 Table 8-397: prohibited on the switch's host mailbox).
  */
 #ifndef CXLFM_DEV_SW_CXLIO_H
 #define CXLFM_DEV_SW_CXLIO_H

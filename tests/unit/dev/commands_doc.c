@@ -34,7 +34,8 @@ static const char *const head2 =
 	"- **H**, **F**, **L**, **S**: cxl-emu implements it on a type-3 device's host mailbox (H),\n"
 	"  its FM-owned LD CCI over MCTP (F), an LD's CCI behind Tunnel Management (L), a switch's\n"
 	"  mailbox and MCTP CCIs (S): `yes`; `dc` only on a device with DC regions; `mld` only on\n"
-	"  an MLD (`num-ld` > 1); empty: answered Unsupported.\n"
+	"  an MLD (`num-ld` > 1); `mctp` only on the switch's MCTP CCI; empty: answered\n"
+	"  Unsupported.\n"
 	"\n"
 	"Sections are CXL r3.1's unless r3.2 is named. Rows without an implementation take their\n"
 	"lengths from libcxlmi's layouts and their effects from QEMU or the command's description.\n"
@@ -47,7 +48,7 @@ static bool serves(struct cci *cci, uint16_t opcode)
 	return cci_find(cci, opcode) != NULL;
 }
 
-/* "yes", "dc", "mld" or "" for opcode in column col. */
+/* "yes", "dc", "mld", "mctp" or "" for opcode in column col. */
 static const char *where(struct ccis *c, enum ccis_col col, uint16_t opcode)
 {
 	static const char *const label[CCIS_VARIANTS] = { "yes", "dc", "mld" };
@@ -61,8 +62,8 @@ static const char *where(struct ccis *c, enum ccis_col col, uint16_t opcode)
 			all = all && serves(cc[i], opcode);
 		if (all)
 			return label[v];
-		if (col == CCIS_SWITCH)
-			break;
+		if (col == CCIS_SWITCH) /* mailbox CCI, MCTP CCI */
+			return n == 2 && serves(cc[1], opcode) ? "mctp" : "";
 	}
 	return "";
 }

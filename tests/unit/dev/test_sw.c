@@ -417,28 +417,41 @@ static void test_cel(void **state)
 		0x00, 0x51, 0x00, 0x00, /* Identify Switch Device */
 		0x01, 0x51, 0x00, 0x00, /* Get Physical Port State */
 		0x02, 0x51, 0x00, 0x00, /* Physical Port Control */
-		0x03, 0x51, 0x00, 0x00, /* Send PPB CXL.io Configuration Request */
 		0x00, 0x52, 0x00, 0x00, /* Get Virtual CXL Switch Info */
 		0x01, 0x52, 0x40, 0x00, /* Bind vPPB: background operation */
 		0x02, 0x52, 0x40, 0x00, /* Unbind vPPB: background operation */
 		0x00, 0x53, 0x00, 0x00, /* Tunnel Management Command */
-		0x01, 0x53, 0x00, 0x00, /* Send LD CXL.io Configuration Request */
-		0x02, 0x53, 0x00, 0x00, /* Send LD CXL.io Memory Request */
 	};
+	/* the MCTP CCI's: the same, with CXL.io (sw_cxlio.c; not on the host
+	 * mailbox, CXL r3.2 Table 8-397) */
+	static const uint8_t cxlio_cel[][4] = {
+		{ 0x03, 0x51, 0x00, 0x00 }, /* after 5102h: Send PPB CXL.io Configuration Request */
+		{ 0x01, 0x53, 0x00, 0x00 }, /* after 5300h: Send LD CXL.io Configuration Request */
+		{ 0x02, 0x53, 0x00, 0x00 }, /*              Send LD CXL.io Memory Request */
+	};
+	uint8_t mctp_cel[sizeof(want_cel) + sizeof(cxlio_cel)];
+	const uint8_t *cels[2] = { want_cel, mctp_cel };
+	size_t cel_len[2] = { sizeof(want_cel), sizeof(mctp_cel) };
+	size_t at = 16 * 4; /* the rows up to Physical Port Control */
 	uint8_t want_logs[28] = { 0x01, 0x00, 0, 0, 0, 0, 0, 0 };
 	uint8_t in[0x18] = { 0 };
 	struct cci *ccis[2] = { f->mbox, f->mctp };
 
+	memcpy(mctp_cel, want_cel, at);
+	memcpy(mctp_cel + at, cxlio_cel[0], 4);
+	memcpy(mctp_cel + at + 4, want_cel + at, sizeof(want_cel) - at);
+	memcpy(mctp_cel + sizeof(want_cel) + 4, cxlio_cel[1], 8);
 	memcpy(want_logs + 8, cel_uuid, 16);
-	want_logs[24] = sizeof(want_cel);
 	memcpy(in, cel_uuid, 16);
-	le32_put(in + 20, sizeof(want_cel));
 	for (unsigned i = 0; i < 2; i++) {
+		want_logs[24] = (uint8_t)cel_len[i];
+		le32_put(in + 20, (uint32_t)cel_len[i]);
 		assert_int_equal(run(f, ccis[i], 0x0400, NULL, 0), CXL_RC_SUCCESS);
 		expect_out(f, want_logs, sizeof(want_logs));
 		assert_int_equal(run(f, ccis[i], 0x0401, in, sizeof(in)), CXL_RC_SUCCESS);
-		expect_out(f, want_cel, sizeof(want_cel));
+		expect_out(f, cels[i], cel_len[i]);
 	}
+	le32_put(in + 20, sizeof(want_cel));
 	/* Get Log errors: wrong length, past the end, unknown log */
 	assert_int_equal(run(f, f->mbox, 0x0401, in, 0x17), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	assert_int_equal(run(f, f->mbox, 0x0400, in, 1), CXL_RC_INVALID_PAYLOAD_LENGTH);

@@ -111,7 +111,7 @@ static uint16_t ppb(struct fx *f, uint8_t port, unsigned off, uint8_t be, bool w
 	in[0] = port;
 	le24_put(in + 1, (off & 0xfffu) | (uint32_t)be << 12 | (write ? 1u << 23 : 0));
 	le32_put(in + 4, val);
-	return run(f, f->mbox, 0x5103, in, sizeof(in));
+	return run(f, f->mctp, 0x5103, in, sizeof(in));
 }
 
 /* A 5103h read of the whole dword at off: the value (byte order checked too). */
@@ -146,7 +146,7 @@ static uint16_t ldcfg(struct fx *f, struct cci *cci, uint8_t port, uint16_t ld, 
 
 static uint32_t ldcfg_rd(struct fx *f, uint16_t ld, unsigned off)
 {
-	assert_int_equal(ldcfg(f, f->mbox, 2, ld, off, 0xf, false, 0), 0);
+	assert_int_equal(ldcfg(f, f->mctp, 2, ld, off, 0xf, false, 0), 0);
 	assert_int_equal(f->out_len, 4);
 	return le32_get(f->out);
 }
@@ -154,7 +154,7 @@ static uint32_t ldcfg_rd(struct fx *f, uint16_t ld, unsigned off)
 /* A 5301h write of the whole dword, then what it reads. */
 static uint32_t ldcfg_wr(struct fx *f, uint16_t ld, unsigned off, uint32_t val)
 {
-	assert_int_equal(ldcfg(f, f->mbox, 2, ld, off, 0xf, true, val), 0);
+	assert_int_equal(ldcfg(f, f->mctp, 2, ld, off, 0xf, true, val), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_int_equal(le32_get(f->out), 0);
 	return ldcfg_rd(f, ld, off);
@@ -261,12 +261,13 @@ static void test_ppb_header_and_caps(void **state)
 	/* byte enables: only byte 1 of the IDs */
 	assert_int_equal(ppb(f, 4, 0x00, 0x2, false, 0), 0);
 	assert_int_equal(le32_get(f->out), 0x00001900u);
-	/* the same on the MCTP CCI */
+	/* not on the switch mailbox CCI (CXL r3.2 Table 8-397: prohibited there) */
 	{
-		uint8_t in[8] = { 4, 0x00, 0xf0, 0x00 };
+		uint8_t in[16] = { 4, 0x00, 0xf0, 0x00 };
 
-		assert_int_equal(run(f, f->mctp, 0x5103, in, sizeof(in)), 0);
-		assert_memory_equal(f->out, id, 4);
+		assert_int_equal(run(f, f->mbox, 0x5103, in, 8), CXL_RC_UNSUPPORTED);
+		assert_int_equal(run(f, f->mbox, 0x5301, in, 12), CXL_RC_UNSUPPORTED);
+		assert_int_equal(run(f, f->mbox, 0x5302, in, 16), CXL_RC_UNSUPPORTED);
 	}
 }
 
@@ -329,7 +330,7 @@ static void test_ppb_link_state(void **state)
 	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x00000000u);
 	assert_int_equal(ppb_rd(f, 2, 0xa8), 0x01400000u);
 	assert_int_equal(ppb_rd(f, 2, 0x134), 0x00000067u);
-	assert_int_equal(ldcfg(f, f->mbox, 2, 1, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 2, 1, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 	fake_now += 100 * MS;
 	assert_int_equal(run(f, f->mbox, 0x5102, deassert, sizeof(deassert)), 0);
 	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x21050000u);
@@ -371,14 +372,14 @@ static void test_ppb_errors(void **state)
 	assert_int_equal(ppb(f, 7, 0x00, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 	assert_int_equal(ppb(f, 1, 0x00, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 	/* a write to a bound port changes nothing */
-	assert_int_equal(run(f, f->mbox, 0x5103, in, sizeof(in)), CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, f->mctp, 0x5103, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	/* register offsets must be dword aligned */
 	unbind(f, 2);
 	assert_int_equal(ppb_rd(f, 4, 0x18), 0x00000000u);
 	assert_int_equal(ppb(f, 4, 0x19, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 	/* lengths other than 8 */
-	assert_int_equal(run(f, f->mbox, 0x5103, in, 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
-	assert_int_equal(run(f, f->mbox, 0x5103, in, 9), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5103, in, 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5103, in, 9), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	/* a bind in progress: Retry Required */
 	assert_int_equal(run(f, f->mbox, 0x5201, bind, sizeof(bind)), CXL_RC_BG_STARTED);
 	assert_int_equal(ppb(f, 4, 0x00, 0xf, false, 0), CXL_RC_RETRY_REQUIRED);
@@ -394,7 +395,7 @@ static void test_ld_config_space(void **state)
 	struct fx *f = *state;
 	static const uint8_t id[4] = { 0x86, 0x80, 0x93, 0x0d };
 
-	assert_int_equal(ldcfg(f, f->mbox, 2, 1, 0x00, 0xf, false, 0), 0);
+	assert_int_equal(ldcfg(f, f->mctp, 2, 1, 0x00, 0xf, false, 0), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_memory_equal(f->out, id, 4);
 	static const struct reg ld1_space[] = {
@@ -438,7 +439,7 @@ static void test_ld_config_space(void **state)
 	};
 
 	expect_ldcfg_rd(f, FMLD, fmld_space, N_REGS(fmld_space));
-	/* on the MCTP CCI too */
+	/* another LD */
 	assert_int_equal(ldcfg(f, f->mctp, 2, 3, 0x00, 0xf, false, 0), 0);
 	assert_memory_equal(f->out, id, 4);
 }
@@ -481,23 +482,23 @@ static void test_ld_config_errors(void **state)
 	uint8_t in[12] = { 2, 0x18, 0xf0, 0x80, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
 	uint8_t bind[6] = { 0, 2, 2, 0, 1, 0 };
 
-	assert_int_equal(ldcfg(f, f->mbox, 2, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 2, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 	assert_int_equal(f->out_len, 0);
-	assert_int_equal(ldcfg(f, f->mbox, 2, 4, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldcfg(f, f->mbox, 1, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldcfg(f, f->mbox, 4, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldcfg(f, f->mbox, 7, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldcfg(f, f->mbox, 9, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldcfg(f, f->mbox, 2, 1, 0x1e, 0xf, false, 0), CXL_RC_INVALID_INPUT);
-	assert_int_equal(run(f, f->mbox, 0x5301, in, 11), CXL_RC_INVALID_PAYLOAD_LENGTH);
-	assert_int_equal(run(f, f->mbox, 0x5301, in, 13), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(ldcfg(f, f->mctp, 2, 4, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 1, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 4, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 7, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 9, 0, 0, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(ldcfg(f, f->mctp, 2, 1, 0x1e, 0xf, false, 0), CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, f->mctp, 0x5301, in, 11), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5301, in, 13), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	/* binding LD 1 to vPPB 2: Retry Required while it runs, then Invalid Input */
 	unbind(f, 2);
 	assert_int_equal(run(f, f->mbox, 0x5201, bind, sizeof(bind)), CXL_RC_BG_STARTED);
-	assert_int_equal(run(f, f->mbox, 0x5301, in, sizeof(in)), CXL_RC_RETRY_REQUIRED);
+	assert_int_equal(run(f, f->mctp, 0x5301, in, sizeof(in)), CXL_RC_RETRY_REQUIRED);
 	fake_now += 1 * MS;
 	sw_tick(f->sw);
-	assert_int_equal(run(f, f->mbox, 0x5301, in, sizeof(in)), CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, f->mctp, 0x5301, in, sizeof(in)), CXL_RC_INVALID_INPUT);
 	/* the refused write left the BAR alone */
 	assert_int_equal(ldcfg_rd(f, 2, 0x18), 0x0000000cu);
 	unbind(f, 2);
@@ -529,24 +530,24 @@ static void test_ld_mem(void **state)
 		pat[i] = (uint8_t)(0x5a ^ i);
 	map_ld1(f);
 	/* 100 bytes at window offset 0x1002: byte enables of the first / last DW */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100001002ull, 100, pat, 0xc, 0x3), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100001002ull, 100, pat, 0xc, 0x3), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_memory_equal(f->out, wrsp, 4);
 	/* LD 1's byte 0x1002 is device DPA 256 MiB + 0x1002 */
 	assert_int_equal(t3_mem_access(f->mld, 256 * MiB + 0x1002, got, sizeof(got), false), 0);
 	assert_memory_equal(got, pat, sizeof(pat));
 	/* read it back; zero byte enables are taken as the range's */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100001002ull, 100, NULL, 0, 0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100001002ull, 100, NULL, 0, 0), 0);
 	assert_int_equal(f->out_len, 104);
 	assert_memory_equal(f->out, wrsp, 4);
 	assert_memory_equal(f->out + 4, pat, sizeof(pat));
 	/* the register BAR: Device Capabilities Array, Memory Device Status */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x200010000ull, 8, NULL, 0xf, 0xf), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x200010000ull, 8, NULL, 0xf, 0xf), 0);
 	assert_int_equal(f->out_len, 12);
 	assert_memory_equal(f->out, regs, 12);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x200010020ull, 4, NULL, 0xf, 0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x200010020ull, 4, NULL, 0xf, 0), 0);
 	assert_int_equal(le32_get(f->out + 4), 0x00000004u); /* media ready */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x200001000ull, 4, NULL, 0xf, 0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x200001000ull, 4, NULL, 0xf, 0), 0);
 	assert_int_equal(le32_get(f->out + 4), 0x00110001u);
 	/* the FM-owned LD's registers */
 	ldcfg_wr(f, FMLD, 0x10, 0x00000000u);
@@ -554,18 +555,19 @@ static void test_ld_mem(void **state)
 	ldcfg_wr(f, FMLD, 0x04, 0x00000002u);
 	assert_int_equal(ldmem(f, f->mctp, FMLD, 0x300001000ull, 4, NULL, 0xf, 0), 0);
 	assert_int_equal(le32_get(f->out + 4), 0x00110001u);
-	/* a read answer must fit the CCI's message limit: 2048 on the mailbox
-	 * CCI, 512 over MCTP */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 2044, NULL, 0, 0), 0);
-	assert_int_equal(f->out_len, 2048);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 2045, NULL, 0, 0),
-			 CXL_RC_INVALID_INPUT);
+	/* a read answer must fit the CCI's message limit: 512 bytes, 1 KiB
+	 * after Set Response Message Limit */
 	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 508, NULL, 0, 0), 0);
 	assert_int_equal(f->out_len, 512);
 	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 509, NULL, 0, 0),
 			 CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, f->mctp, 0x0004, (uint8_t[]){ 10 }, 1), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 1020, NULL, 0, 0), 0);
+	assert_int_equal(f->out_len, 1024);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 1021, NULL, 0, 0),
+			 CXL_RC_INVALID_INPUT);
 	/* a zero-length read */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 0, NULL, 0, 0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 0, NULL, 0, 0), 0);
 	assert_int_equal(f->out_len, 4);
 	assert_int_equal(le16_get(f->out), 0);
 }
@@ -578,7 +580,7 @@ static void test_ld_mem_partial(void **state)
 	map_ld1(f);
 	/* poison at LD 1 byte 0x80: a 256-byte read from 0 stops there */
 	assert_int_equal(t3_inject_poison(f->mld, 256 * MiB + 0x80, 64, NULL, 0), 0);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 256, NULL, 0, 0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 256, NULL, 0, 0), 0);
 	assert_int_equal(le16_get(f->out), 0x80);
 	assert_int_equal(f->out_len, 4 + 0x80);
 	assert_memory_equal(f->out + 4, zero, 0x80);
@@ -593,38 +595,38 @@ static void test_ld_mem_errors(void **state)
 	/* Memory Space Enable off: nothing decodes */
 	ldcfg_wr(f, 1, 0x18, 0x00000000u);
 	ldcfg_wr(f, 1, 0x1c, 0x00000001u);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 8, data, 0, 0),
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 8, data, 0, 0),
 			 CXL_RC_INVALID_INPUT);
 	map_ld1(f);
 	/* past the LD's 256 MiB allocation, outside every BAR */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull + 256 * MiB - 4, 8, data, 0, 0),
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull + 256 * MiB - 4, 8, data, 0, 0),
 			 CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x0ffffff00ull, 8, data, 0, 0),
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x0ffffff00ull, 8, data, 0, 0),
 			 CXL_RC_INVALID_INPUT);
 	/* byte enables that are not the range's */
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000000ull, 8, data, 0xf, 0x0),
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000000ull, 8, data, 0xf, 0x0),
 			 CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000001ull, 2, data, 0xf, 0x0),
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000001ull, 2, data, 0xf, 0x0),
 			 CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldmem(f, f->mbox, 1, 0x100000001ull, 2, data, 0x6, 0x0), 0);
+	assert_int_equal(ldmem(f, f->mctp, 1, 0x100000001ull, 2, data, 0x6, 0x0), 0);
 	/* the bound LD 0, an LD the MLD lacks, the SLD port */
-	assert_int_equal(ldmem(f, f->mbox, 0, 0x100000000ull, 8, data, 0, 0),
+	assert_int_equal(ldmem(f, f->mctp, 0, 0x100000000ull, 8, data, 0, 0),
 			 CXL_RC_INVALID_INPUT);
-	assert_int_equal(ldmem(f, f->mbox, 5, 0x100000000ull, 8, data, 0, 0),
+	assert_int_equal(ldmem(f, f->mctp, 5, 0x100000000ull, 8, data, 0, 0),
 			 CXL_RC_INVALID_INPUT);
 	/* over 4 KiB */
 	in[0] = 2;
 	le16_put(in + 4, 1);
 	le16_put(in + 6, 0x1001);
 	le64_put(in + 8, 0x100000000ull);
-	assert_int_equal(run(f, f->mbox, 0x5302, in, 16), CXL_RC_INVALID_INPUT);
+	assert_int_equal(run(f, f->mctp, 0x5302, in, 16), CXL_RC_INVALID_INPUT);
 	/* data that is not the length; a read with data; under 16 bytes */
 	le16_put(in + 6, 8);
 	in[3] = 0x80;
-	assert_int_equal(run(f, f->mbox, 0x5302, in, 16 + 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5302, in, 16 + 7), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	in[3] = 0;
-	assert_int_equal(run(f, f->mbox, 0x5302, in, 16 + 8), CXL_RC_INVALID_PAYLOAD_LENGTH);
-	assert_int_equal(run(f, f->mbox, 0x5302, in, 15), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5302, in, 16 + 8), CXL_RC_INVALID_PAYLOAD_LENGTH);
+	assert_int_equal(run(f, f->mctp, 0x5302, in, 15), CXL_RC_INVALID_PAYLOAD_LENGTH);
 	/* of all these writes only the 2 bytes at LD 1 byte 1 landed */
 	assert_int_equal(t3_mem_access(f->mld, 256 * MiB, got, 8, false), 0);
 	assert_memory_equal(got, want, 8);

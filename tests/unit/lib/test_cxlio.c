@@ -94,7 +94,7 @@ struct model {
 
 static void model_run(struct model *m, uint16_t op, const uint8_t *in, size_t len)
 {
-	assert_int_equal(cci_process(sw_mbox_cci(m->sw), op, in, len, m->out, &m->out_len), 0);
+	assert_int_equal(cci_process(sw_mctp_cci(m->sw), op, in, len, m->out, &m->out_len), 0);
 }
 
 static void test_decode_model(void **state)
