@@ -181,6 +181,19 @@ int sw_detach(struct sw_dev *sw, unsigned dsp);
 struct cci *sw_mbox_cci(struct sw_dev *sw);
 struct cci *sw_mctp_cci(struct sw_dev *sw);
 
+/*
+ * The host's view of the configuration space of vPPB vppb of VCS 0 (its
+ * host enumerates it as a switch downstream port; dev/sw_cxlio.c): while a
+ * physical port is bound, that port's PPB itself (CXL r3.1 §7.2.1.2);
+ * otherwise the vPPB's own space, link down and nothing present when
+ * unbound, the MLD port's link when bound to an LD. One dword, as a
+ * configuration request carries it: off dword aligned below 4096, first DW
+ * byte enables be; a write changes the writable bits only. Returns 0,
+ * -ENOENT for no such vPPB, -EINVAL for a bad offset.
+ */
+int sw_vppb_cfg(struct sw_dev *sw, unsigned vppb, unsigned off, uint8_t be, bool write,
+		uint32_t *val);
+
 /* Complete finished bind/unbind operations on both CCIs; returns how many. */
 unsigned sw_tick(struct sw_dev *sw);
 /* Nanoseconds until the next background operation finishes, or UINT64_MAX. */

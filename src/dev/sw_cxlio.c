@@ -82,6 +82,8 @@ struct sw_ppb {
 struct sw_cxlio {
 	unsigned nports;
 	struct sw_ppb *ppb;  /* by port index; [0] (the USP) stays unused */
+	unsigned nvppb;
+	struct sw_ppb *vppb; /* a vPPB's own space (unbound, or bound to an LD) */
 };
 
 /* ---- the PPB of a downstream port ------------------------------------------ */
@@ -186,6 +188,16 @@ void sw_cxlio_changed(struct sw_dev *sw, unsigned idx, bool latch)
 		pcicfg_bits16(&b->cfg, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC, true);
 	b->up = pi.link_up;
 	b->present = present;
+	/* a device there at power-on: the vPPBs bound to the port boot with it */
+	for (unsigned v = 0; !latch && v < x->nvppb; v++) {
+		struct sw_vppb_info vi;
+
+		if (sw_vppb_get(sw, v, &vi) || vi.status < SW_VPPB_BOUND_PORT ||
+		    sw_port_index(sw, vi.port_id) != (int)idx)
+			continue;
+		x->vppb[v].up = pi.link_up;
+		x->vppb[v].present = present;
+	}
 	if (!sw_port_ld_ops(sw, idx, &ops, &arg) && ops->link)
 		ops->link(arg, pi.link_up, pi.current_link_speed, pi.negotiated_link_width,
 			  pi.flit_256b);
@@ -267,6 +279,14 @@ int sw_cxlio_new(struct sw_dev *sw, struct sw_cxlio **out)
 	}
 	for (unsigned i = 1; i < x->nports; i++)
 		ppb_reset(sw, &x->ppb[i], i);
+	x->nvppb = sw_vppb_count(sw);
+	x->vppb = calloc(x->nvppb ? x->nvppb : 1, sizeof(*x->vppb));
+	if (!x->vppb) {
+		sw_cxlio_free(x);
+		return -ENOMEM;
+	}
+	for (unsigned v = 0; v < x->nvppb; v++)
+		build_ppb(&x->vppb[v].cfg);
 	*out = x;
 	return 0;
 }
@@ -276,7 +296,107 @@ void sw_cxlio_free(struct sw_cxlio *x)
 	if (!x)
 		return;
 	free(x->ppb);
+	free(x->vppb);
 	free(x);
+}
+
+/* ---- the host's view: vPPBs ------------------------------------------------- */
+
+/*
+ * A vPPB's own configuration space, as its host sees it while no physical
+ * port is bound to it: unbound (or a bind / unbind running), "as if it is in
+ * a Link Down state with no Presence Detect indication" (CXL r3.1 §7.2.3.1);
+ * bound to an LD of an MLD port, present, its link the MLD port's (the
+ * host's Link Disable has no effect on a link other hosts share, §7.2.3.2).
+ * Link Capabilities are those of the downstream port the vPPB starts with
+ * (vPPB v and the v-th DSP, as QEMU's fixed topology pairs them).
+ * What the host last saw of the vPPB is kept whichever space served it: a
+ * bind or unbind that changes presence or the link latches Presence Detect
+ * Changed and Data Link Layer State Changed in the space the host sees next,
+ * its hot-plug indication. Devices there at power-on (sw_attach() not
+ * hot_plug) are what the host boots with.
+ */
+static void vppb_latch(struct sw_ppb *host_view, struct pcicfg *c, bool up, bool present)
+{
+	if (host_view->up != up)
+		pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_DLLSC, true);
+	if (host_view->present != present)
+		pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC, true);
+	host_view->up = up;
+	host_view->present = present;
+}
+
+static void refresh_vppb(struct sw_dev *sw, unsigned v)
+{
+	struct sw_ppb *b = &sw_cxlio_get(sw)->vppb[v];
+	struct pcicfg *c = &b->cfg;
+	struct sw_port_info home, pi = { 0 };
+	struct sw_vppb_info vi;
+	bool up = false, present = false;
+	int idx;
+
+	sw_vppb_get(sw, v, &vi);
+	sw_port_get(sw, v + 1, &home);
+	if (vi.status == SW_VPPB_BOUND_LD && (idx = sw_port_index(sw, vi.port_id)) >= 0 &&
+	    !sw_port_get(sw, (unsigned)idx, &pi)) {
+		present = true;
+		up = pi.link_up;
+	}
+	vppb_latch(b, c, up, present);
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP,
+		     (uint32_t)home.max_link_speed | (uint32_t)home.max_link_width << 4 |
+		     PCI_EXP_LNKCAP_DLLLARC | (uint32_t)home.port_id << 24);
+	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA,
+		     (uint16_t)(up ? pi.current_link_speed | pi.negotiated_link_width << 4 |
+				     PCI_EXP_LNKSTA_DLLLA : 0));
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_SLTCAP,
+		     PCI_EXP_SLTCAP_HPC | (uint32_t)home.port_id << 19);
+	pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS, present);
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP2, ((1u << home.max_link_speed) - 1u) << 1);
+	if (!(pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKCTL2) & 0xf))
+		pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKCTL2, home.max_link_speed);
+	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA2, up && pi.flit_256b ? PCI_EXP_LNKSTA2_FLIT : 0);
+	pcicfg_set16(c, pcicfg_find_dvsec(c, CXL_DVSEC_FLEXBUS) + FB_STATUS,
+		     up ? flexbus_status(&pi) : 0);
+	pcicfg_bits16(c, OFF_EXP + PCI_EXP_LNKCTL, PCI_EXP_LNKCTL_RL, false);
+}
+
+int sw_vppb_cfg(struct sw_dev *sw, unsigned vppb, unsigned off, uint8_t be, bool write,
+		uint32_t *val)
+{
+	struct sw_cxlio *x = sw_cxlio_get(sw);
+	struct sw_vppb_info vi;
+	struct pcicfg *c;
+	int idx = -1;
+
+	if (vppb >= x->nvppb)
+		return -ENOENT;
+	if (off >= PCICFG_SIZE || off % 4)
+		return -EINVAL;
+	sw_tick(sw);
+	sw_vppb_get(sw, vppb, &vi);
+	if (vi.status == SW_VPPB_BOUND_PORT)
+		idx = sw_port_index(sw, vi.port_id);
+	if (idx > 0) {
+		/* "all Physical downstream PPB functionality maps directly to the
+		 * vPPB" (CXL r3.1 §7.2.1.2): the host works on the port's PPB */
+		struct sw_port_info pi;
+
+		c = &x->ppb[idx].cfg;
+		refresh(sw, (unsigned)idx);
+		sw_port_get(sw, (unsigned)idx, &pi);
+		vppb_latch(&x->vppb[vppb], c, pi.link_up, pi.dev_type != SW_DEV_NONE);
+	} else {
+		c = &x->vppb[vppb].cfg;
+		refresh_vppb(sw, vppb);
+	}
+	if (!write) {
+		*val = pcicfg_read(c, off, be & 0xf);
+		return 0;
+	}
+	if (pcicfg_write(c, off, be & 0xf, *val) && idx > 0)
+		after_write(sw, (unsigned)idx);
+	return 0;
 }
 
 /* ---- the commands ------------------------------------------------------------ */

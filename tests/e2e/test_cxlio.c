@@ -91,6 +91,34 @@ static uint32_t ppb_read(struct cxlfm_ep *sw, uint8_t port, uint16_t off)
 	return rsp.data;
 }
 
+/* x-cxl-config on the target: the host's view of a vPPB of us0 (vppb >= 0) or
+ * of LD ld of mld0; a write when write. Returns the dword read (after). */
+static uint32_t host_config(int vppb, int ld, unsigned off, bool write, uint32_t val)
+{
+	struct json_object *a = json_object_new_object(), *r, *ret, *v;
+	uint32_t out;
+	int q = qmp_open(tgt.qmp_port);
+
+	assert_true(q >= 0);
+	json_object_object_add(a, "path", json_object_new_string(vppb >= 0 ? "us0" : "mld0"));
+	if (vppb >= 0)
+		json_object_object_add(a, "vppb", json_object_new_int(vppb));
+	else
+		json_object_object_add(a, "ld", json_object_new_int(ld));
+	json_object_object_add(a, "offset", json_object_new_int((int)off));
+	if (write)
+		json_object_object_add(a, "value", json_object_new_uint64(val));
+	r = qmp_exec(q, "x-cxl-config", a);
+	assert_non_null(r);
+	if (!json_object_object_get_ex(r, "return", &ret) ||
+	    !json_object_object_get_ex(ret, "value", &v))
+		fail_msg("x-cxl-config: %s", json_object_to_json_string(r));
+	out = (uint32_t)json_object_get_uint64(v);
+	json_object_put(r);
+	close(q);
+	return out;
+}
+
 static void unbind(struct cxlfm_ep *sw, uint8_t vppb)
 {
 	struct cxlfm_unbind_vppb_req u = { .vcs_id = 0, .vppb_id = vppb,
@@ -118,11 +146,16 @@ static void test_ppb_config_across_hosts(void **state)
 	start_hosts();
 	fctx = bus_of(&fm, &fsw);
 	tctx = bus_of(&tgt, &tsw);
-	/* port 0 (the DCD) is bound to vPPB 0: its configuration space is the host's */
+	/* port 0 (the DCD) is bound to vPPB 0: its configuration space is the
+	 * host's, which enumerates it; the FM may not touch it */
+	assert_int_equal(host_config(0, -1, 0x18, true, 0x00020100u), 0x00020100u);
 	assert_int_equal(cxlfm_cmd_send_ppb_config(fsw, NULL, 0, &rd, &rsp),
 			 CXLFM_RC_INVALID_INPUT);
 	unbind(fsw, 0);
 	assert_int_equal(ppb_read(fsw, 0, 0x00), 0xa12919e5u);
+	assert_int_equal(ppb_read(fsw, 0, 0x18), 0x00020100u);
+	/* the host's vPPB 0: unbound now, link down, nothing present, hot-remove latched */
+	assert_int_equal(host_config(0, -1, 0xa8, false, 0), 0x01080000u);
 	/* link up at 32 GT/s x16 (the DCD's maxima), DLL Link Active; slot: present */
 	assert_int_equal(ppb_read(fsw, 0, 0xa0), 0x21050000u);
 	assert_int_equal(ppb_read(fsw, 0, 0xa8), 0x00400000u);
@@ -220,16 +253,43 @@ static void test_ld_across_hosts(void **state)
 	/* and the FM reads it back */
 	ld_mem(fsw, 1, WINDOW + 0x2000 + 100, NULL, 200, false, mr);
 	assert_memory_equal(mr->data, pat + 100, 200);
-	/* past LD 1's 256 MiB: refused, nothing written */
+	/* the FM binds LD 1 to vPPB 2 (port 3 before): the target host sees the
+	 * hot-add on vPPB 2 and LD 1's function as the FM left it */
+	unbind(fsw, 2);
 	{
-		struct cxlfm_ld_mem_req req = { .port_id = 1, .ld_id = 1,
+		struct cxlfm_bind_vppb_req b = { .vcs_id = 0, .vppb_id = 2, .port_id = 1,
+						 .ld_id = 1 };
+		uint16_t op_rc = 0xffff;
+
+		assert_int_equal(cxlfm_cmd_bind_vppb(fsw, NULL, &b), CXLFM_RC_BG_STARTED);
+		assert_int_equal(cxlfm_bg_wait(fsw, NULL, 5000, &op_rc), 0);
+		assert_int_equal(op_rc, 0);
+	}
+	assert_int_equal(host_config(2, -1, 0xa8, false, 0), 0x01480000u);
+	assert_int_equal(host_config(2, -1, 0xa0, false, 0), 0x21050000u);
+	assert_int_equal(host_config(-1, 1, 0x1c, false, 0), (uint32_t)(WINDOW >> 32));
+	/* now bound: the FM's requests to LD 1 are refused */
+	rd.offset = 0;
+	assert_int_equal(cxlfm_cmd_send_ld_config(fsw, NULL, 1, 1, &rd, &rsp),
+			 CXLFM_RC_INVALID_INPUT);
+	/* past LD 2's 256 MiB (unbound): refused, nothing written */
+	ld_cfg_write(fsw, 2, 0x18, (uint32_t)WINDOW);
+	ld_cfg_write(fsw, 2, 0x1c, (uint32_t)(WINDOW >> 32));
+	ld_cfg_write(fsw, 2, 0x04, 0x2);
+	{
+		struct cxlfm_ld_mem_req req = { .port_id = 1, .ld_id = 2,
 						.addr = WINDOW + 256 * MiB - 8, .length = 16,
 						.write = true, .data = pat };
 
 		assert_int_equal(cxlfm_cmd_send_ld_mem(fsw, NULL, &req, mr),
 				 CXLFM_RC_INVALID_INPUT);
-		host_read(q, 2, 0, got, 8);
+		host_read(q, 2, 256 * MiB - 8, got, 8);
 		assert_memory_equal(got, (uint8_t[8]){ 0 }, 8);
+		req.length = 8;
+		assert_int_equal(cxlfm_cmd_send_ld_mem(fsw, NULL, &req, mr), 0);
+		assert_int_equal(mr->returned, 8);
+		host_read(q, 2, 256 * MiB - 8, got, 8);
+		assert_memory_equal(got, pat, 8);
 	}
 	close(q);
 	cxlfm_close(fctx);

@@ -324,6 +324,19 @@ def qmp_cxl_seeds():
         qmp('cxl-inject-correctable-error', {'path': 'mld', 'type': 'physical'}),
         '#adv 10',
         qmp('x-cxl-host-agent', {'path': 'sld'})]
+    yield 'config', [
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 1, 'offset': 0xa8}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0x18, 'value': 0x030201,
+                             'byte-enables': 7}),
+        qmp('x-cxl-config', {'path': 'mld', 'ld': 2, 'offset': 0x18, 'value': 0xffffffff}),
+        qmp('x-cxl-config', {'path': 'mld', 'ld': 65535, 'offset': 0}),
+        qmp('x-cxl-config', {'path': 'sld', 'offset': 0x10c}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 9, 'offset': 3}),
+        qmp('cxl-process-mctp-message', {'cci-name': 'us0:mctp_cci', 'opcode': 0x5202,
+                                         'payload': b64(bytes([0, 0, 1]))}),
+        '#adv 200',
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0xa8})]
     ident = u16(0) + u16(0)
     yield 'process-inline', [
         qmp('cxl-process-mctp-message', {'cci-name': '99:oob_mctp_cci', 'opcode': 1,

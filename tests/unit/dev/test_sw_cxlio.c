@@ -10,6 +10,7 @@
  * 4 LDs (sn 0x1234, 1 GiB volatile: 256 MiB per LD, LD 0 bound to vPPB 1),
  * trained at 32 GT/s x16; DSP 4 (vPPB 2): empty.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,6 +389,64 @@ static void test_ppb_errors(void **state)
 	assert_int_equal(ppb(f, 4, 0x00, 0xf, false, 0), CXL_RC_INVALID_INPUT);
 }
 
+/* ---- the host's view: vPPBs -------------------------------------------------- */
+
+static uint32_t vppb_rd(struct fx *f, unsigned vppb, unsigned off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	assert_int_equal(sw_vppb_cfg(f->sw, vppb, off, 0xf, false, &v), 0);
+	return v;
+}
+
+static void test_vppb_views(void **state)
+{
+	struct fx *f = *state;
+	uint32_t v = 0x00050403u;
+	uint8_t bind[6] = { 0, 0, 1, 0, 0xff, 0xff };
+
+	/* vPPB 0 is port 1's PPB (an SLD, 64 GT/s x16, present); vPPB 1 its own
+	 * space, bound to LD 0 of the MLD port (32 GT/s x16); vPPB 2 port 4's (empty) */
+	assert_int_equal(vppb_rd(f, 0, 0xa0), 0x21060000u);
+	assert_int_equal(vppb_rd(f, 0, 0xa8), 0x00400000u);
+	assert_int_equal(vppb_rd(f, 1, 0x00), 0xa12919e5u);
+	assert_int_equal(vppb_rd(f, 1, 0x9c), 0x02100106u);
+	assert_int_equal(vppb_rd(f, 1, 0xa0), 0x21050000u);
+	assert_int_equal(vppb_rd(f, 1, 0xa8), 0x00400000u);
+	assert_int_equal(vppb_rd(f, 1, 0x134), 0x00660067u);
+	assert_int_equal(vppb_rd(f, 2, 0xa8), 0x00000000u);
+	/* the host programs vPPB 0: the port's PPB holds it (the FM sees it once unbound) */
+	assert_int_equal(sw_vppb_cfg(f->sw, 0, 0x18, 0x7, true, &v), 0);
+	unbind(f, 0);
+	assert_int_equal(ppb_rd(f, 1, 0x18), 0x00050403u);
+	/* unbound: link down, nothing present, the change latched (hot-remove) */
+	assert_int_equal(vppb_rd(f, 0, 0xa0), 0x00000000u);
+	assert_int_equal(vppb_rd(f, 0, 0xa8), 0x01080000u);
+	assert_int_equal(vppb_rd(f, 0, 0x18), 0x00000000u);
+	v = 0x01080000u;
+	assert_int_equal(sw_vppb_cfg(f->sw, 0, 0xa8, 0xc, true, &v), 0);
+	assert_int_equal(vppb_rd(f, 0, 0xa8), 0x00000000u);
+	/* bound again: hot-add latched in the port's PPB the host now sees */
+	assert_int_equal(run(f, f->mbox, 0x5201, bind, sizeof(bind)), CXL_RC_BG_STARTED);
+	fake_now += 1 * MS;
+	sw_tick(f->sw);
+	assert_int_equal(vppb_rd(f, 0, 0xa8), 0x01480000u);
+	/* PERST# on the MLD port: vPPB 1's link goes down with it */
+	assert_int_equal(run(f, f->mbox, 0x5102, (uint8_t[]){ 2, 0 }, 2), 0);
+	assert_int_equal(vppb_rd(f, 1, 0xa0), 0x00000000u);
+	assert_int_equal(vppb_rd(f, 1, 0xa8), 0x01400000u);
+	/* the host's Link Disable on vPPB 1 does not touch the shared link */
+	fake_now += 100 * MS;
+	assert_int_equal(run(f, f->mbox, 0x5102, (uint8_t[]){ 2, 1 }, 2), 0);
+	v = 0x10;
+	assert_int_equal(sw_vppb_cfg(f->sw, 1, 0xa0, 0x1, true, &v), 0);
+	assert_int_equal(ppb_rd(f, 2, 0xa0), 0x21050000u);
+	/* errors */
+	assert_int_equal(sw_vppb_cfg(f->sw, 3, 0, 0xf, false, &v), -ENOENT);
+	assert_int_equal(sw_vppb_cfg(f->sw, 0, 2, 0xf, false, &v), -EINVAL);
+	assert_int_equal(sw_vppb_cfg(f->sw, 0, 4096, 0xf, false, &v), -EINVAL);
+}
+
 /* ---- 5301h ------------------------------------------------------------------ */
 
 static void test_ld_config_space(void **state)
@@ -645,6 +704,7 @@ int main(void)
 		T(test_ppb_link_state),
 		T(test_ppb_presence),
 		T(test_ppb_errors),
+		T(test_vppb_views),
 		T(test_ld_config_space),
 		T(test_ld_config_state),
 		T(test_ld_config_errors),
