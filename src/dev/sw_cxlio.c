@@ -28,7 +28,8 @@
  *                       Cache (type 1/2), 68B flit and VH, MLD
  * and Link Control's Link Disable takes the port's link down (Get Physical
  * Port State then shows LTSSM Disabled). Reset PPB (5102h) returns the PPB
- * to these reset values.
+ * to these reset values. The host's vPPBs (sw_vppb_cfg()) are laid out the
+ * same way.
  */
 #include "dev/sw_cxlio.h"
 
@@ -203,34 +204,44 @@ void sw_cxlio_changed(struct sw_dev *sw, unsigned idx, bool latch)
 			  pi.flit_256b);
 }
 
+/*
+ * A downstream port's link and slot as software sees them in c: the
+ * capabilities of port caps, the link of port link when up (flit mode, Flex
+ * Bus status), Presence Detect State present. Latched and RW1C bits stay.
+ */
+static void put_port_state(struct pcicfg *c, const struct sw_port_info *caps,
+			   const struct sw_port_info *link, bool up, bool present)
+{
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP,
+		     (uint32_t)caps->max_link_speed | (uint32_t)caps->max_link_width << 4 |
+		     PCI_EXP_LNKCAP_DLLLARC | (uint32_t)caps->port_id << 24);
+	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA,
+		     (uint16_t)((pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKSTA) & PCI_EXP_LNKSTA_W1C) |
+				(up ? link->current_link_speed |
+				      link->negotiated_link_width << 4 | PCI_EXP_LNKSTA_DLLLA : 0)));
+	/* Slot Capabilities: hot-plug capable, physical slot number = port number */
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_SLTCAP,
+		     PCI_EXP_SLTCAP_HPC | (uint32_t)caps->port_id << 19);
+	pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS, present);
+	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP2, ((1u << caps->max_link_speed) - 1u) << 1);
+	if (!(pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKCTL2) & 0xf))
+		pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKCTL2, caps->max_link_speed);
+	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA2,
+		     up && link->flit_256b ? PCI_EXP_LNKSTA2_FLIT : 0);
+	pcicfg_set16(c, pcicfg_find_dvsec(c, CXL_DVSEC_FLEXBUS) + FB_STATUS,
+		     up ? flexbus_status(link) : 0);
+}
+
 /* Write what the port's state decides into its PPB. */
 static void refresh(struct sw_dev *sw, unsigned idx)
 {
 	struct pcicfg *c = &sw_cxlio_get(sw)->ppb[idx].cfg;
-	unsigned fb = pcicfg_find_dvsec(c, CXL_DVSEC_FLEXBUS);
 	struct sw_port_info pi;
 
 	sw_cxlio_changed(sw, idx, true);
 	sw_port_get(sw, idx, &pi);
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP,
-		     (uint32_t)pi.max_link_speed | (uint32_t)pi.max_link_width << 4 |
-		     PCI_EXP_LNKCAP_DLLLARC | (uint32_t)pi.port_id << 24);
-	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA,
-		     (uint16_t)((pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKSTA) & PCI_EXP_LNKSTA_W1C) |
-				(pi.link_up ? pi.current_link_speed |
-					      pi.negotiated_link_width << 4 |
-					      PCI_EXP_LNKSTA_DLLLA : 0)));
-	/* Slot Capabilities: hot-plug capable, physical slot number = port number */
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_SLTCAP,
-		     PCI_EXP_SLTCAP_HPC | (uint32_t)pi.port_id << 19);
-	pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS,
-		      pi.dev_type != SW_DEV_NONE);
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP2, ((1u << pi.max_link_speed) - 1u) << 1);
-	if (!(pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKCTL2) & 0xf))
-		pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKCTL2, pi.max_link_speed);
-	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA2, pi.flit_256b ? PCI_EXP_LNKSTA2_FLIT : 0);
+	put_port_state(c, &pi, &pi, pi.link_up, pi.dev_type != SW_DEV_NONE);
 	pcicfg_bits16(c, OFF_EXP + PCI_EXP_LNKCTL, PCI_EXP_LNKCTL_LD, pi.link_disabled);
-	pcicfg_set16(c, fb + FB_STATUS, flexbus_status(&pi));
 }
 
 /* After a configuration write: Link Control. */
@@ -343,21 +354,7 @@ static void refresh_vppb(struct sw_dev *sw, unsigned v)
 		up = pi.link_up;
 	}
 	vppb_latch(b, c, up, present);
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP,
-		     (uint32_t)home.max_link_speed | (uint32_t)home.max_link_width << 4 |
-		     PCI_EXP_LNKCAP_DLLLARC | (uint32_t)home.port_id << 24);
-	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA,
-		     (uint16_t)(up ? pi.current_link_speed | pi.negotiated_link_width << 4 |
-				     PCI_EXP_LNKSTA_DLLLA : 0));
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_SLTCAP,
-		     PCI_EXP_SLTCAP_HPC | (uint32_t)home.port_id << 19);
-	pcicfg_bits16(c, OFF_EXP + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS, present);
-	pcicfg_set32(c, OFF_EXP + PCI_EXP_LNKCAP2, ((1u << home.max_link_speed) - 1u) << 1);
-	if (!(pcicfg_get16(c, OFF_EXP + PCI_EXP_LNKCTL2) & 0xf))
-		pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKCTL2, home.max_link_speed);
-	pcicfg_set16(c, OFF_EXP + PCI_EXP_LNKSTA2, up && pi.flit_256b ? PCI_EXP_LNKSTA2_FLIT : 0);
-	pcicfg_set16(c, pcicfg_find_dvsec(c, CXL_DVSEC_FLEXBUS) + FB_STATUS,
-		     up ? flexbus_status(&pi) : 0);
+	put_port_state(c, &home, &pi, up, present);
 	pcicfg_bits16(c, OFF_EXP + PCI_EXP_LNKCTL, PCI_EXP_LNKCTL_RL, false);
 }
 
