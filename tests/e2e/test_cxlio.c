@@ -95,7 +95,7 @@ static uint32_t ppb_read(struct cxlfm_ep *sw, uint8_t port, uint16_t off)
  * of LD ld of mld0; a write when write. Returns the dword read (after). */
 static uint32_t host_config(int vppb, int ld, unsigned off, bool write, uint32_t val)
 {
-	struct json_object *a = json_object_new_object(), *r, *ret, *v;
+	struct json_object *a = json_object_new_object(), *r, *ret = NULL, *v = NULL;
 	uint32_t out;
 	int q = qmp_open(tgt.qmp_port);
 
@@ -193,7 +193,7 @@ static void ld_mem(struct cxlfm_ep *sw, uint16_t ld, uint64_t addr, uint8_t *buf
 /* x-cxl-mem on the target: len bytes at dpa (of LD ld when ld >= 0), decoded. */
 static void host_read(int q, int ld, uint64_t dpa, uint8_t *out, size_t len)
 {
-	struct json_object *a = json_object_new_object(), *r, *ret, *data;
+	struct json_object *a = json_object_new_object(), *r, *ret = NULL, *data = NULL;
 
 	json_object_object_add(a, "path", json_object_new_string("mld0"));
 	json_object_object_add(a, "dpa", json_object_new_uint64(dpa));
