@@ -252,8 +252,11 @@ X(0x5100, IDENTIFY_SWITCH_DEVICE, "Identify Switch Device", "§7.6.7.1.1", 0, 0x
 X(0x5101, GET_PHYS_PORT_STATE, "Get Physical Port State", "§7.6.7.1.2", CXLFM_VAR(1), \
   CXLFM_VAR(4), 0, CXLFM_CCI_SW) \
 X(0x5102, PHYS_PORT_CONTROL, "Physical Port Control", "§7.6.7.1.3", 2, 0, 0, CXLFM_CCI_SW) \
+/* 5103h, 5301h, 5302h checked against CXL r3.1: Command Effects None; 5302h's */ \
+/* Transaction Data starts at 10h (Table 7-41; the 2-byte length its 01h row */ \
+/* prints, which libcxlmi's 15-byte request follows, contradicts bits[23:0]). */ \
 X(0x5103, SEND_PPB_CXLIO_CONFIG_REQ, "Send PPB CXL.io Configuration Request", "§7.6.7.1.4", \
-  8, 4, CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_SW) \
+  8, 4, 0, CXLFM_CCI_SW) \
 X(0x5104, GET_DOMAIN_VALIDATION_SV_STATE, "Get Domain Validation SV State", "§7.6.7.1.5", 0, \
   1, 0, CXLFM_CCI_SW) \
 X(0x5105, SET_DOMAIN_VALIDATION_SV, "Set Domain Validation SV", "§7.6.7.1.6", 16, 0, 0, \
@@ -269,9 +272,9 @@ X(0x5202, UNBIND_VPPB, "Unbind vPPB", "§7.6.7.2.3", 3, 0, CXLFM_EFF_BG, CXLFM_C
 X(0x5300, TUNNEL_MGMT, "Tunnel Management Command", "§7.6.7.3.1", CXLFM_VAR(16), \
   CXLFM_VAR(16), 0, CXLFM_CCI_SW | CXLFM_CCI_T3_FM) \
 X(0x5301, SEND_LD_CXLIO_CONFIG_REQ, "Send LD CXL.io Configuration Request", "§7.6.7.3.2", \
-  12, 4, CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_SW) \
+  12, 4, 0, CXLFM_CCI_SW) \
 X(0x5302, SEND_LD_CXLIO_MEM_REQ, "Send LD CXL.io Memory Request", "§7.6.7.3.3", \
-  CXLFM_VAR(15), CXLFM_VAR(4), CXLFM_EFF_IMM_DATA, CXLFM_CCI_SW) \
+  CXLFM_VAR(16), CXLFM_VAR(4), 0, CXLFM_CCI_SW) \
 X(0x5400, GET_LD_INFO, "Get LD Info", "§7.6.7.4.1", 0, 11, 0, CXLFM_CCI_T3_FM) \
 X(0x5401, GET_LD_ALLOCATIONS, "Get LD Allocations", "§7.6.7.4.2", 2, CXLFM_VAR(4), 0, \
   CXLFM_CCI_T3_FM) \

@@ -16,6 +16,7 @@
 
 #include "dev/sw_dv.h"
 #include "dev/sw_events.h"
+#include "dev/sw_cxlio.h"
 #include "dev/tunnel.h"
 #include "proto/le.h"
 #include "util/log.h"
@@ -45,6 +46,7 @@
 /* CXL r3.1 Table 7-19 LTSSM State and Link State Flags. */
 #define SW_LTSSM_DETECT 0x00u
 #define SW_LTSSM_L0 0x04u
+#define SW_LTSSM_DISABLED 0x08u
 #define SW_LINK_PERST (1u << 1)
 #define SW_LINK_PRSNT (1u << 2)
 
@@ -89,6 +91,9 @@ struct sw_port {
 	uint8_t dev_width;    /* the device's link maxima and flit mode */
 	uint8_t dev_speed;
 	bool dev_flit_256b;
+	const struct sw_ld_ops *ld_ops; /* its LD functions (sw_cxlio.c) */
+	void *ld_arg;
+	bool link_disabled;   /* PPB Link Control Link Disable (sw_cxlio.c) */
 };
 
 struct sw_vppb {
@@ -126,6 +131,7 @@ struct sw_dev {
 	struct sw_ep mctp;
 	struct sw_events ev;    /* event logs (sw_events.c) */
 	struct sw_dv dv;        /* VCS 0's domain validation secret value (sw_dv.c) */
+	struct sw_cxlio *cxlio; /* the PPBs' configuration spaces (sw_cxlio.c) */
 };
 
 static struct sw_ep *ep_of(struct cci *cci)
@@ -180,7 +186,7 @@ static bool dev_is_cxl(uint8_t t)
 
 static bool port_link_up(const struct sw_port *p)
 {
-	if (p->perst)
+	if (p->perst || p->link_disabled)
 		return false;
 	return p->usp || p->dev_type != SW_DEV_NONE;
 }
@@ -224,7 +230,9 @@ static void port_info(const struct sw_dev *sw, const struct sw_port *p,
 		.has_fm_cci = p->fm_cci != NULL,
 		.perst = p->perst,
 		.link_up = up,
-		.ltssm = (uint8_t)(up ? SW_LTSSM_L0 : SW_LTSSM_DETECT),
+		.link_disabled = p->link_disabled,
+		.ltssm = (uint8_t)(up ? SW_LTSSM_L0 :
+				   p->link_disabled ? SW_LTSSM_DISABLED : SW_LTSSM_DETECT),
 		.max_link_width = p->width,
 		.negotiated_link_width = (uint8_t)(up ? width : 0),
 		.max_link_speed = p->speed,
@@ -473,6 +481,7 @@ static uint16_t cmd_sw_phys_port_control(struct cci *cci, const struct cci_cmd *
 		/* the host's hierarchy is reset: its VCS's secret value goes (sw_dv.c) */
 		if (p->usp)
 			sw_dv_reset(&sw->dv, sw->id, 0);
+		sw_cxlio_changed(sw, port_index(sw, p), true);
 		ev_port(sw, p, REC_PHYS_SW_LINK_STATE);
 		break;
 	case SW_PPC_DEASSERT_PERST:
@@ -482,6 +491,7 @@ static uint16_t cmd_sw_phys_port_control(struct cci *cci, const struct cci_cmd *
 			return CXL_RC_RETRY_REQUIRED;
 		p->perst = false;
 		log_info("sw %s port %u: PERST# deasserted", sw->id, p->id);
+		sw_cxlio_changed(sw, port_index(sw, p), true);
 		ev_port(sw, p, REC_PHYS_SW_LINK_STATE);
 		break;
 	default:
@@ -489,6 +499,7 @@ static uint16_t cmd_sw_phys_port_control(struct cci *cci, const struct cci_cmd *
 			return CXL_RC_INTERNAL_ERROR;
 		p->resets++;
 		log_info("sw %s port %u: PPB reset", sw->id, p->id);
+		sw_cxlio_reset(sw, port_index(sw, p));
 		break;
 	}
 	return CXL_RC_SUCCESS;
@@ -718,6 +729,7 @@ static const struct cci_cmd sw_cmds[] = {
 	CCI_CMD(UNBIND_VPPB, cmd_sw_unbind_vppb),
 	CCI_CMD(TUNNEL_MGMT, cmd_sw_tunnel),
 };
+/* 5103h, 5301h and 5302h are sw_cxlio.c's set. */
 static const struct cci_cmd_set sw_cmd_set = CCI_SET("switch", CXLFM_CCI_SW, sw_cmds);
 
 /* ---- lifecycle -------------------------------------------------------- */
@@ -844,6 +856,12 @@ int sw_create(const struct sw_config *cfg, const struct cci_clock *clock,
 	if (!rc)
 		rc = ep_init(sw, &sw->mctp, ":mctp_cci", 0, SW_MCTP_PAYLOAD_MAX,
 			     SW_MCTP_PAYLOAD_CAP);
+	/* CXL.io over MCTP only: CXL r3.2 Table 8-397 prohibits 5103h, 5301h
+	 * and 5302h on a switch's host mailbox (the switch mailbox CCI). */
+	if (!rc)
+		rc = cci_add_set(&sw->mctp.cci, &sw_cxlio_set);
+	if (!rc)
+		rc = sw_cxlio_new(sw, &sw->cxlio);
 	if (rc)
 		goto fail;
 	log_info("sw %s: usp port %u, %u downstream ports, vppbs %s", sw->id,
@@ -859,6 +877,7 @@ void sw_destroy(struct sw_dev *sw)
 {
 	if (!sw)
 		return;
+	sw_cxlio_free(sw->cxlio);
 	if (sw->ports)
 		for (unsigned i = 0; i < sw->nports; i++)
 			free(sw->ports[i].dev_id);
@@ -913,6 +932,8 @@ int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev)
 	p->dev_width = dev->width ? dev->width : p->width;
 	p->dev_speed = dev->speed ? dev->speed : p->speed;
 	p->dev_flit_256b = dev->flit_256b;
+	p->ld_ops = dev->ld_ops;
+	p->ld_arg = dev->ld_arg;
 	/* The host saw the whole port; an MLD shows it its LD 0. */
 	for (unsigned v = 0; mld && v < sw->nvppb; v++) {
 		struct sw_vppb *b = &sw->vppbs[v];
@@ -924,6 +945,7 @@ int sw_attach(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev)
 	}
 	log_info("sw %s port %u: attached %s (type 0x%02x, %u LDs)", sw->id,
 		 p->id, id ? id : "device", dev->dev_type, p->ld_count);
+	sw_cxlio_changed(sw, port_index(sw, p), dev->hot_plug);
 	return 0;
 }
 
@@ -942,6 +964,9 @@ int sw_detach(struct sw_dev *sw, unsigned dsp)
 	p->fm_cci = NULL;
 	p->dev_type = SW_DEV_NONE;
 	p->ld_count = 0;
+	p->ld_ops = NULL;
+	p->ld_arg = NULL;
+	sw_cxlio_changed(sw, port_index(sw, p), true);
 	ev_port(sw, p, REC_PHYS_SW_SLOT_STATUS); /* a hot-remove: §7.6.6.7 */
 	return 0;
 }
@@ -1028,4 +1053,62 @@ int sw_vppb_get(const struct sw_dev *sw, unsigned vppb, struct sw_vppb_info *out
 		.ld_id = v->ld,
 	};
 	return 0;
+}
+
+/* ---- for sw_cxlio.c (dev/sw_cxlio.h) ------------------------------------- */
+
+struct sw_dev *sw_of_cci(struct cci *cci)
+{
+	return ep_of(cci)->sw;
+}
+
+struct sw_cxlio *sw_cxlio_get(const struct sw_dev *sw)
+{
+	return sw->cxlio;
+}
+
+int sw_port_index(const struct sw_dev *sw, uint8_t port_id)
+{
+	int16_t i = sw->port_idx[port_id];
+
+	return i < 0 ? -ENOENT : i;
+}
+
+uint8_t sw_port_binding(const struct sw_dev *sw, unsigned idx, uint16_t ld)
+{
+	uint8_t st = SW_VPPB_UNBOUND;
+
+	for (unsigned v = 0; v < sw->nvppb; v++) {
+		const struct sw_vppb *b = &sw->vppbs[v];
+
+		if (b->status == SW_VPPB_UNBOUND || b->port != idx ||
+		    (ld != SW_LD_NONE && b->ld != ld))
+			continue;
+		if (b->status == SW_VPPB_IN_PROGRESS)
+			return SW_VPPB_IN_PROGRESS;
+		st = b->status;
+	}
+	return st;
+}
+
+int sw_port_ld_ops(const struct sw_dev *sw, unsigned idx, const struct sw_ld_ops **ops,
+		   void **arg)
+{
+	if (idx >= sw->nports || !sw->ports[idx].ld_ops)
+		return -ENODEV;
+	*ops = sw->ports[idx].ld_ops;
+	*arg = sw->ports[idx].ld_arg;
+	return 0;
+}
+
+void sw_port_set_link_disable(struct sw_dev *sw, unsigned idx, bool on)
+{
+	struct sw_port *p = &sw->ports[idx];
+
+	if (p->link_disabled == on)
+		return;
+	p->link_disabled = on;
+	log_info("sw %s port %u: link %s (PPB Link Disable)", sw->id, p->id,
+		 on ? "disabled" : "enabled");
+	sw_cxlio_changed(sw, idx, true);
 }

@@ -100,6 +100,19 @@ struct sw_config {
 	bool start_unbound;        /* all vPPBs unbound at creation */
 };
 
+/*
+ * CXL.io of the LDs of an MLD below a DSP, for Send LD CXL.io Configuration
+ * / Memory Request (5301h/5302h): the device's t3_ld_cfg() / t3_ld_mem()
+ * (dev/t3.h has their contract), and link() tells its LD functions the link
+ * the port trained.
+ */
+struct sw_ld_ops {
+	int (*cfg)(void *arg, uint16_t ld, unsigned off, uint8_t be, bool write, uint32_t *val);
+	int (*mem)(void *arg, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len, bool write,
+		   size_t *done);
+	void (*link)(void *arg, bool up, uint8_t speed, uint8_t width, bool flit_256b);
+};
+
 /* A device connected below a DSP, as the switch sees it. */
 struct sw_attached {
 	struct cci *fm_cci; /* tunnel target: the device's FM-owned LD CCI */
@@ -109,6 +122,9 @@ struct sw_attached {
 	uint8_t width;      /* the device's max link width, lanes; 0: the port's */
 	uint8_t speed;      /* its max link speed (encoding as above); 0: the port's */
 	bool flit_256b;     /* it trains in 256B flit mode (x-256b-flit=on) */
+	const struct sw_ld_ops *ld_ops; /* a type-3's LD functions; NULL: none */
+	void *ld_arg;
+	bool hot_plug;      /* hot-added: the PPB's Slot Status records the change */
 };
 
 /* Read-only view of one physical port, for topology dumps. */
@@ -122,6 +138,7 @@ struct sw_port_info {
 	bool has_fm_cci;
 	bool perst;              /* PERST# asserted */
 	bool link_up;
+	bool link_disabled;      /* the PPB's Link Control Link Disable is set */
 	bool flit_256b;          /* the link runs 256B flits */
 	uint8_t ltssm;           /* Table 7-19 LTSSM State */
 	uint8_t max_link_width;  /* PCIe Link Capabilities encoding */
@@ -171,9 +188,22 @@ int sw_hot_add(struct sw_dev *sw, unsigned dsp, const struct sw_attached *dev);
 int sw_mld_port_error(struct sw_dev *sw, unsigned dsp, uint8_t type);
 
 /* The two CCIs; both run the switch command set, each with its own
- * background operation. */
+ * background operation; CXL.io (5103h, 5301h, 5302h) is the MCTP CCI's only. */
 struct cci *sw_mbox_cci(struct sw_dev *sw);
 struct cci *sw_mctp_cci(struct sw_dev *sw);
+
+/*
+ * The host's view of the configuration space of vPPB vppb of VCS 0 (its
+ * host enumerates it as a switch downstream port; dev/sw_cxlio.c): while a
+ * physical port is bound, that port's PPB itself (CXL r3.1 §7.2.1.2);
+ * otherwise the vPPB's own space, link down and nothing present when
+ * unbound, the MLD port's link when bound to an LD. One dword, as a
+ * configuration request carries it: off dword aligned below 4096, first DW
+ * byte enables be; a write changes the writable bits only. Returns 0,
+ * -ENOENT for no such vPPB, -EINVAL for a bad offset.
+ */
+int sw_vppb_cfg(struct sw_dev *sw, unsigned vppb, unsigned off, uint8_t be, bool write,
+		uint32_t *val);
 
 /* Complete finished bind/unbind operations on both CCIs; returns how many. */
 unsigned sw_tick(struct sw_dev *sw);

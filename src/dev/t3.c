@@ -351,6 +351,9 @@ int t3_create(const struct t3_config *cfg, const struct cci_clock *clock,
 	if (rc)
 		goto fail;
 	t3_mld_init(dev);
+	rc = t3_cxlio_init(dev);
+	if (rc)
+		goto fail;
 	log_info("dev %s: type-3 sn %" PRIu64 ", %u DC region(s), %u LD(s)", dev->id,
 		 cfg->serial, cfg->num_dc_regions, dev->num_ld);
 	*out = dev;
@@ -364,6 +367,7 @@ void t3_destroy(struct t3_dev *dev)
 {
 	if (!dev)
 		return;
+	t3_cxlio_free(dev);
 	dcd_destroy(dev->dcd);
 	ev_fini(&dev->ev);
 	t3_nv_close(dev);

@@ -68,6 +68,9 @@ struct t3_config {
 	bool dc_sharable;         /* regions report the Sharable flag (QEMU: no) */
 	uint16_t event_log_size;  /* info/warn/failure/fatal: T3_EVENT_LOG_SIZE */
 	uint16_t dc_event_log_size; /* DC log: T3_DC_EVENT_LOG_SIZE */
+	uint8_t link_speed;       /* x-speed (PCIe Link Capabilities encoding); 0: 5 */
+	uint8_t link_width;       /* x-width in lanes; 0: 16 */
+	bool flit_256b;           /* x-256b-flit */
 };
 
 /*
@@ -185,6 +188,46 @@ bool t3_poison_overflowed(const struct t3_dev *dev);
 
 /* Get Security State bits (CXL r3.1 §8.2.9.9.6.1): user/master set, locked, ... */
 uint32_t t3_security_state(const struct t3_dev *dev);
+
+/*
+ * CXL.io of the device's logical devices (t3_cxlio.c): the configuration
+ * space of each LD's PCIe function and of the FM-owned LD (T3_LD_FMLD, an
+ * MLD's only), and the memory space behind their BARs, as a switch's Send LD
+ * CXL.io Configuration / Memory Request (CXL r3.1 §7.6.7.3.2/.3) reaches
+ * them. A configuration request is one dword: off (dword aligned, < 4096),
+ * first DW byte enables be; a read puts the enabled bytes in *val, a write
+ * changes only the writable bits. Returns 0, -ENOENT for an LD the device
+ * does not have, -EINVAL for a bad offset.
+ */
+#define T3_LD_FMLD 0xffffu
+int t3_ld_cfg(struct t3_dev *dev, uint16_t ld, unsigned off, uint8_t be, bool write,
+	      uint32_t *val);
+/*
+ * A memory request of len bytes at bus address addr to LD ld. It must fall
+ * inside one memory BAR of the function while its Memory Space Enable is
+ * set: the register BAR (read-only registers) or the memory window (the
+ * LD's allocation, byte o of the window = byte o of the LD's memory).
+ * Returns 0 with *done the bytes moved (fewer than len when the media
+ * refuses a 64-byte line: poison, locked, disabled), -ENOENT for no such
+ * LD, -EFAULT when no BAR decodes the whole range or it runs past the LD's
+ * allocation.
+ */
+int t3_ld_mem(struct t3_dev *dev, uint16_t ld, uint64_t addr, uint8_t *buf, size_t len,
+	      bool write, size_t *done);
+/*
+ * The device DPA of bytes [off, off + len) of LD ld's memory: LDs lie end
+ * to end in LD order, each its (range 1 + range 2) allocation long.
+ * -ENOENT for no such LD, -EFAULT past its allocation.
+ */
+int t3_ld_dpa(const struct t3_dev *dev, unsigned ld, uint64_t off, uint64_t len,
+	      uint64_t *dpa);
+/* The link the device's port trained (a switch port tells it; until then
+ * its own maxima, up): the LD functions' Link Status shows it. */
+void t3_ld_link(struct t3_dev *dev, bool up, uint8_t speed, uint8_t width, bool flit_256b);
+/* The three above as a switch port calls them (struct sw_ld_ops of dev/sw.h,
+ * its arg the struct t3_dev *). */
+struct sw_ld_ops;
+extern const struct sw_ld_ops t3_sw_ld_ops;
 
 /*
  * The egress backpressure (0-100 %) Get SLD QoS Status reports while

@@ -94,6 +94,8 @@ struct t3_mld_qos {
 };
 
 
+struct t3_cxlio;
+
 struct t3_dev {
 	char *id;
 	struct t3_config cfg;     /* copy; cfg.id points at id */
@@ -125,6 +127,7 @@ struct t3_dev {
 	bool nv_fault_logged;
 	struct t3_gen gen;        /* generic commands: t3_gen.c, t3_fw.c, t3_features.c */
 	struct t3_mem mem;        /* t3_mem.c, t3_health.c, t3_inject.c: 40xxh-42xxh, RAS */
+	struct t3_cxlio *cxlio;   /* t3_cxlio.c: LD functions' config and memory space */
 };
 
 /* t3_nv.c: at creation and destruction. */
@@ -184,6 +187,10 @@ int t3_media_gate(struct t3_dev *dev, uint64_t dpa, uint64_t len, bool write);
 int t3_media_erase(struct t3_dev *dev, uint64_t dpa, uint64_t len);
 /* Poison of [dpa, dpa + len) is gone (the range was rewritten). */
 void t3_media_unpoison(struct t3_dev *dev, uint64_t dpa, uint64_t len);
+
+/* t3_cxlio.c: the LD functions at creation (-ENOMEM) and destruction. */
+int t3_cxlio_init(struct t3_dev *dev);
+void t3_cxlio_free(struct t3_dev *dev);
 
 /* LD allocations at creation: capacity split evenly in 256 MiB units. */
 void t3_mld_init(struct t3_dev *dev);

@@ -441,6 +441,9 @@ static int create_t3(struct emu_host *h, const struct cfg_device *d, struct host
 		.num_dc_regions = d->u.t3.dc ? d->u.t3.num_dc_regions : 0,
 		.dc_extents_max = d->u.t3.dc_extents_max,
 		.num_ld = d->u.t3.num_ld,
+		.link_speed = d->link.speed,
+		.link_width = d->link.width,
+		.flit_256b = d->link.flit_256b,
 	};
 	int rc;
 
@@ -587,6 +590,7 @@ static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 	struct sw_attached at = {
 		.id = c->name, .dev_type = SW_DEV_PCIE,
 		.width = c->link.width, .speed = c->link.speed, .flit_256b = c->link.flit_256b,
+		.hot_plug = hot,
 	};
 	struct host_t3 *t = c->kind == CFG_CXL_TYPE3 ? find_t3(h, c) : NULL;
 	int rc;
@@ -597,6 +601,8 @@ static int attach_below(struct emu_host *h, struct host_sw *s, unsigned i,
 		at.fm_cci = t3_fm_cci(t->dev);
 		at.dev_type = lds > 1 ? SW_DEV_CXL_TYPE3_MLD : SW_DEV_CXL_TYPE3_SLD;
 		at.ld_count = (uint8_t)(lds ? lds : 1);
+		at.ld_ops = &t3_sw_ld_ops;
+		at.ld_arg = t->dev;
 	}
 	rc = hot ? sw_hot_add(s->sw, i, &at) : sw_attach(s->sw, i, &at);
 	if (rc)

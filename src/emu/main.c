@@ -31,6 +31,7 @@
 #include "emu/loop.h"
 #include "emu/opts.h"
 #include "emu/qmp_cxl.h"
+#include "emu/qmp_cxlio.h"
 #include "emu/qmp_media.h"
 #include "emu/qmp_fabric.h"
 #include "emu/qmp_hotplug.h"
@@ -173,6 +174,7 @@ static void usage(FILE *f)
 	if (!loop_new(&l) && !qmp_server_new(l, NULL, &s) && !emu_register_qmp(NULL, s) &&
 	    !qmp_cxl_register(s, NULL) && !qmp_media_register(s, NULL) &&
 	    !qmp_fabric_register(s, NULL) &&
+	    !qmp_cxlio_register(s, NULL) &&
 	    !qmp_hotplug_register(s, NULL, NULL, &hp) &&
 	    !fwd_target_new(NULL, s, &t)) {
 		const struct qmp_cmd *c;
@@ -461,6 +463,8 @@ static int emu_start(struct emu *e)
 		rc = qmp_media_register(e->qmp, e->host);
 	if (!rc)
 		rc = qmp_fabric_register(e->qmp, e->host);
+	if (!rc)
+		rc = qmp_cxlio_register(e->qmp, e->host);
 	if (!rc)
 		rc = qmp_hotplug_register(e->qmp, e->cfg, e->host, &e->hotplug);
 	if (rc)

@@ -28,6 +28,8 @@ static const struct qmp_arg mailbox_args[] = {
 static const struct qmp_arg mem_args[] = {
 	{ .name = "path", .type = QMP_T_STR, .doc = "the cxl-type3 device" },
 	{ .name = "dpa", .type = QMP_T_UINT, .doc = "device physical address" },
+	{ .name = "ld", .type = QMP_T_UINT16, .optional = true,
+	  .doc = "an MLD's LD: dpa is an address in that LD's memory, as its host sees it" },
 	{ .name = "length", .type = QMP_T_UINT32, .optional = true,
 	  .doc = "read this many bytes (at most 4096)" },
 	{ .name = "data", .type = QMP_T_STR, .optional = true,
@@ -128,15 +130,19 @@ static const char *mem_error(int rc)
 	}
 }
 
-/* x-cxl-mem: a read (length) answers {"data": base64}; a write (data) answers {}. */
+/*
+ * x-cxl-mem: a read (length) answers {"data": base64}; a write (data) answers
+ * {}. With "ld", dpa is an offset in that LD's memory (the host bound to the
+ * LD addresses its share from 0, dev/t3.h t3_ld_dpa()).
+ */
 static void cmd_mem(struct qmp_req *req, struct json_object *a, void *arg)
 {
 	static uint8_t buf[MEM_MAX];
 	static char b64[BASE64_LEN(MEM_MAX) + 1];
 	struct t3_dev *t = device(req, arg, a);
 	const char *data = arg_str(a, "data");
-	struct json_object *len_arg = NULL, *dpa_arg, *ret;
-	uint64_t dpa;
+	struct json_object *len_arg = NULL, *dpa_arg, *ld_arg = NULL, *ret;
+	uint64_t dpa, dev_dpa;
 	size_t len;
 	int rc;
 
@@ -165,7 +171,19 @@ static void cmd_mem(struct qmp_req *req, struct json_object *a, void *arg)
 			return;
 		}
 	}
-	rc = t3_mem_access(t, dpa, buf, len, data != NULL);
+	dev_dpa = dpa;
+	if (json_object_object_get_ex(a, "ld", &ld_arg)) {
+		unsigned ld = (unsigned)json_object_get_uint64(ld_arg);
+
+		rc = t3_ld_dpa(t, ld, dpa, len, &dev_dpa);
+		if (rc) {
+			qmp_reply_error(req, "GenericError", "LD %u: %s", ld, rc == -ENOENT ?
+					"the device has no such LD" :
+					"the range runs past the LD's allocation");
+			return;
+		}
+	}
+	rc = t3_mem_access(t, dev_dpa, buf, len, data != NULL);
 	if (rc) {
 		qmp_reply_error(req, "GenericError", "DPA 0x%llx+%zu: %s",
 				(unsigned long long)dpa, len, mem_error(rc));

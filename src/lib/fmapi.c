@@ -1049,7 +1049,7 @@ const struct cxlfm_decoder *cxlfm_decoder_at(size_t i)
 {
 	static const struct cxlfm_decoder *(*const more[])(size_t) = {
 		cxlfm_media_decoder_at, cxlfm_memdev_decoder_at, cxlfm_qos_decoder_at,
-		cxlfm_fabric_decoder_at,
+		cxlfm_fabric_decoder_at, cxlfm_cxlio_decoder_at,
 	};
 	size_t n = sizeof(decoders) / sizeof(decoders[0]);
 

@@ -138,6 +138,20 @@ const struct cxlfm_decoder *cxlfm_media_decoder_at(size_t i);   /* media.c */
 const struct cxlfm_decoder *cxlfm_memdev_decoder_at(size_t i);  /* memdev.c */
 const struct cxlfm_decoder *cxlfm_qos_decoder_at(size_t i);     /* qos.c */
 const struct cxlfm_decoder *cxlfm_fabric_decoder_at(size_t i);  /* fabric.c */
+const struct cxlfm_decoder *cxlfm_cxlio_decoder_at(size_t i);   /* cxlio.c */
+
+/*
+ * cxlio.c's request encoders (for tests): the payload in out, its length;
+ * -EINVAL for a request that cannot be encoded (offset not a dword below
+ * 4 KiB, byte enables over 0xf, length over 4 KiB, write without data),
+ * -EMSGSIZE when it does not fit max.
+ */
+struct cxlfm_config_req;
+struct cxlfm_ld_mem_req;
+int cxlfm_ppb_config_encode(uint8_t ppb_id, const struct cxlfm_config_req *req, uint8_t out[8]);
+int cxlfm_ld_config_encode(uint8_t ppb_id, uint16_t ld_id, const struct cxlfm_config_req *req,
+			   uint8_t out[12]);
+int cxlfm_ld_mem_encode(const struct cxlfm_ld_mem_req *req, uint8_t *out, size_t max);
 
 /* addr can be another device on the bus: a valid address, not our own. */
 static inline bool cxlfm_peer_addr_ok(const struct cxlfm_ctx *ctx, uint8_t addr)

@@ -519,3 +519,12 @@ struct json_object *qmp_wait_event(int fd, const char *name, int timeout_ms)
 	}
 	return NULL;
 }
+
+void emu_cleanup(struct emu_proc *p)
+{
+	if (p->pid)
+		emu_stop(p);
+	if (p->run_dir[0])
+		e2e_rmdir(p->run_dir);
+	memset(p, 0, sizeof(*p));
+}

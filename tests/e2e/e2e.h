@@ -65,6 +65,8 @@ void emu_kill(struct emu_proc *p);
  * and was killed.
  */
 int e2e_run(const char *const *argv, const char *const *env, int timeout_s);
+/* After a test: stop p if it runs, remove its run dir, forget it (zeroed). */
+void emu_cleanup(struct emu_proc *p);
 
 /*
  * The QEMU FM-emulation RFC's hosts up to the switch (argv words for an

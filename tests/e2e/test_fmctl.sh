@@ -176,7 +176,7 @@ for c in list identify bg ports vcs bind unbind port-control events cel raw topo
 	"switch info" "ld info" "ld alloc" "dcd info" "dcd config" "dcd set-config" \
 	"dcd extents" "dcd add" "dcd release" health "poison list" "poison inject" \
 	"poison clear" "poison scan" "poison scan-results" "fw info" "fw update" "fw activate" \
-	"qos control" "qos status" "qos alloc" "qos limit" dv; do
+	"qos control" "qos status" "qos alloc" "qos limit" dv config-read config-write mem-read mem-write; do
 	# shellcheck disable=SC2086
 	run 0 "$FMCTL" $c --help && has "Usage: cxl-fmctl" out
 done
@@ -211,6 +211,7 @@ if [ -n "${COMPLETION:-}" ]; then
 	comp cxl-fmctl health --c && has --cor-volatile-warn out
 	comp cxl-fmctl qos "" && has limit out
 	comp cxl-fmctl qos control set --egress-congestion "" && has off out
+	comp cxl-fmctl mem-read -- && has --chunk out
 fi
 
 # ---- list and identify ----
@@ -333,6 +334,34 @@ run 3 "${F[@]}" qos alloc --tunnel 1 --count 16 && has "Get QoS Allocated BW (54
 run 1 "${F[@]}" qos alloc set --tunnel 1 256 && has "bad fraction"
 run 1 "${F[@]}" qos control --tunnel 1 --moderate 5 && has "qos control set"
 run 3 "${F[@]}" qos status --addr 6 && has "Get QoS Status (5405h): Unsupported (0x03)"
+
+# ---- CXL.io through the switch (5103h, 5301h, 5302h) ----
+# port 3 is bound to vPPB 2: its PPB is the host's; the MLD port 1 is the FM's
+run 3 "${F[@]}" config-read --port 3 0 && has "Send PPB CXL.io Configuration Request (5103h): Invalid Input"
+run 0 "${F[@]}" config-read --port 1 0 8 && check '
+assert d == {"port": 1, "offset": "0x000", "values": ["0xa12919e5", "0x00100000"]}'
+run 0 "${F[@]}" config-write --port 1 0x18 0xaabbccdd && check '
+assert d["written"] == "0xaabbccdd" and d["value"] == "0x00bbccdd" and d["byte_enables"] == "0xf"'
+run 0 "${F[@]}" config-write --port 1 --be 1 0x18 0x11 && check 'assert d["value"] == "0x00bbcc11"'
+# LD 1 has 2 x 256 MiB since ld alloc set above; the FM-owned LD's MLD DVSEC: 4 LDs
+run 0 "${F[@]}" config-read --port 1 --ld 1 0x128 && check 'assert d["ld"] == 1 and d["values"] == ["0x2000004b"]'
+run 0 "${F[@]}" config-read --port 1 --ld fmld 0x194 && check 'assert d["ld"] == 65535 and d["values"] == ["0x00040009"]'
+run 3 "${F[@]}" config-read --port 1 --ld 0 0 && has "Send LD CXL.io Configuration Request (5301h): Invalid Input"
+run 0 "${F[@]}" config-write --port 1 --ld 1 0x1c 1
+run 0 "${F[@]}" config-write --port 1 --ld 1 0x04 2 && check 'assert d["value"] == "0x00100002"'
+pat=$("$PY" -c 'print(bytes((i * 5 + 1) & 0xff for i in range(600)).hex())')
+run 0 "${F[@]}" mem-write --port 1 --ld 1 0x100000010 "$pat" && check '
+assert d == {"port": 1, "ld": 1, "address": "0x100000010", "length": 600, "returned": 600}'
+run 0 "${F[@]}" mem-read --port 1 --ld 1 --chunk 100 0x100000010 600 && check "
+assert d['returned'] == 600 and d['data'] == '$pat'"
+qmp x-cxl-mem '{"path": "mld0", "ld": 1, "dpa": 16, "length": 8}'
+check 'import base64; assert base64.b64decode(d["data"]).hex() == "01060b10151a1f24"'
+run 3 "${F[@]}" mem-read --port 1 --ld 1 0x200000000 8 && has "Send LD CXL.io Memory Request (5302h): Invalid Input"
+run 3 "${F[@]}" mem-read --port 1 --ld 1 --chunk 4096 0x100000000 4096 && has "Invalid Input"
+run 1 "${F[@]}" config-read 0 && has "--port is required"
+run 1 "${F[@]}" mem-read --port 1 0 8 && has "--ld is required"
+run 1 "${F[@]}" config-read --port 1 0x13 && has "bad OFFSET"
+run 1 "${F[@]}" mem-write --port 1 --ld 1 0 zz && has "bad HEX"
 
 # ---- DCD ----
 run 0 "${F[@]}" dcd info && check '

@@ -2,7 +2,8 @@
 /*
  * The QMP commands behind the JSON layer: cxl-add/release-dynamic-capacity,
  * cxl-inject-*, x-cxl-host-agent (src/emu/qmp_cxl.c), x-cxl-qos and
- * x-cxl-mld-port-error (src/emu/qmp_fabric.c) and the forwarding
+ * x-cxl-mld-port-error (src/emu/qmp_fabric.c), x-cxl-config
+ * (src/emu/qmp_cxlio.c) and the forwarding
  * target's cxl-process-mctp-message (src/emu/fwd.c), with the QMP server's
  * dispatch and the host agents reacting to what they do.
  *
@@ -44,6 +45,7 @@
 #include "emu/opts.h"
 #include "emu/qmp_cxl.h"
 #include "emu/qmp_fabric.h"
+#include "emu/qmp_cxlio.h"
 #include "emu/qmp_server.h"
 #include "fuzz.h"
 #include "fuzz_dev.h"
@@ -380,6 +382,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(qmp_cxl_register(ss->s, ss->h) == 0);
 	assert(qmp_fabric_register(ss->s, ss->h) == 0);
+	assert(qmp_cxlio_register(ss->s, ss->h) == 0);
 	assert(fwd_shm_open(shm_name, 1, false, &ss->shm) == 0);
 	ss->slot = fwd_shm_slot(ss->shm, 0);
 	/* both mappings are made: a crashing input leaves no object behind */

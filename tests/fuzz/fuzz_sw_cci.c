@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Switch command sets with tunnels, stateful: per input a switch (USP and
- * four DSPs) with an MLD type-3 device (DC regions, 2..16 LDs) below one
- * port, a single-LD device below another, a PCIe device below the third
+ * four DSPs) with an MLD type-3 device (DC regions, 2..16 LDs, its LD
+ * functions reachable by 5301h/5302h) below one port, a single-LD device below another, a PCIe device below the third
  * and nothing below the fourth; then a sequence of requests (fuzz_dev.h) on
  * the switch mailbox CCI, the switch's MCTP CCI (Tunnel Management reaches
  * the devices, and the MLD's LDs through the MLD's own tunnel), and the
@@ -34,7 +34,8 @@ static void check_switch(struct sw_dev *sw, uint8_t mld_lds)
 	for (unsigned i = 0; i < sw_port_count(sw); i++) {
 		assert(sw_port_get(sw, i, &p) == 0);
 		assert(p.is_usp == (i == 0));
-		assert(p.link_up == (!p.perst && (p.is_usp || p.dev_type != SW_DEV_NONE)));
+		assert(p.link_up == (!p.perst && !p.link_disabled &&
+				     (p.is_usp || p.dev_type != SW_DEV_NONE)));
 	}
 	assert(sw_port_get(sw, sw_port_count(sw), &p) < 0);
 	for (unsigned i = 0; i < nv; i++) {
@@ -116,6 +117,18 @@ static void check_response(struct cci *cci, uint16_t op, const uint8_t *in, size
 				assert(b[1] == SW_PORT_INVALID_ID);
 		}
 		break;
+	case CCI_OP_SEND_PPB_CXLIO_CONFIG_REQ:
+	case CCI_OP_SEND_LD_CXLIO_CONFIG_REQ:
+		/* write answers carry no data (CXL r3.1 Tables 7-22, 7-40) */
+		assert(out_len == 4);
+		if (in[3] & 0x80)
+			assert(le32_get(out) == 0);
+		break;
+	case CCI_OP_SEND_LD_CXLIO_MEM_REQ:
+		/* Return Size: at most the length; read data is that many bytes */
+		assert(le16_get(out) <= le16_get(in + 6));
+		assert(out_len == 4u + ((in[3] & 0x80) ? 0u : le16_get(out)));
+		break;
 	case CCI_OP_GET_VCS_INFO:
 		o = out + 4;
 		for (unsigned i = 0; i < in[2]; i++) {
@@ -177,7 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(sw_create(&swc, &fz_clock, &sw) == 0);
 	assert(sw_attach(sw, 0, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(mld), .dev_type = SW_DEV_CXL_TYPE3_MLD,
-		.ld_count = (uint8_t)mc.num_ld, .id = "fuzz-mld" }) == 0);
+		.ld_count = (uint8_t)mc.num_ld, .id = "fuzz-mld", .ld_ops = &t3_sw_ld_ops,
+		.ld_arg = mld }) == 0);
 	assert(sw_attach(sw, 1, &(struct sw_attached){
 		.fm_cci = t3_fm_cci(sld), .dev_type = SW_DEV_CXL_TYPE3_SLD, .id = "fuzz-sld" }) == 0);
 	assert(sw_attach(sw, 2, &(struct sw_attached){

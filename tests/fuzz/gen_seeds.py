@@ -186,6 +186,23 @@ def sw_seeds():
         rec(SW_MCTP, 0x5106, bytes([0])), rec(SW_MCTP, 0x5107, bytes([0])),
         rec(SW_MBOX, 0x5105, bytes(16)), rec(SW_MCTP, 0x5107, bytes([1]))])
 
+    # all vPPBs start unbound (c0 0x40): the FM owns every port and LD
+    yield 'cxlio', bytes([0x40]) + b''.join([
+        rec(SW_MBOX, 0x5103, bytes([4, 0x00, 0xf0, 0x00]) + u32(0)),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa0, 0x10, 0x80]) + u32(0x10)),
+        rec(SW_MCTP, 0x5101, bytes([1, 1])),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa0, 0x10, 0x80]) + u32(0)),
+        rec(SW_MCTP, 0x5103, bytes([1, 0xa8, 0xc0, 0x80]) + u32(0x01000000)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x00, 0xf0, 0x00]) + u16(1) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x18, 0xf0, 0x80]) + u16(1) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x1c, 0xf0, 0x80]) + u16(1) + u16(0) + u32(1)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x04, 0xf0, 0x80]) + u16(1) + u16(0) + u32(2)),
+        rec(SW_MCTP, 0x5302, bytes([1, 0, 0, 0x80]) + u16(1) + u16(8) + u64(1 << 32) +
+            bytes(range(8))),
+        rec(SW_MCTP, 0x5302, bytes([1, 0, 0, 0]) + u16(1) + u16(16) + u64(1 << 32)),
+        rec(SW_MBOX, 0x5301, bytes([1, 0x94, 0xf1, 0x01]) + u16(0xffff) + u16(0) + u32(0)),
+        rec(SW_MBOX, 0x5102, bytes([1, 2]))])
+
 
 # ---- config: argv, one argument a line --------------------------------------
 
@@ -325,6 +342,19 @@ def qmp_cxl_seeds():
         qmp('cxl-inject-correctable-error', {'path': 'mld', 'type': 'physical'}),
         '#adv 10',
         qmp('x-cxl-host-agent', {'path': 'sld'})]
+    yield 'config', [
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 1, 'offset': 0xa8}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0x18, 'value': 0x030201,
+                             'byte-enables': 7}),
+        qmp('x-cxl-config', {'path': 'mld', 'ld': 2, 'offset': 0x18, 'value': 0xffffffff}),
+        qmp('x-cxl-config', {'path': 'mld', 'ld': 65535, 'offset': 0}),
+        qmp('x-cxl-config', {'path': 'sld', 'offset': 0x10c}),
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 9, 'offset': 3}),
+        qmp('cxl-process-mctp-message', {'cci-name': 'us0:mctp_cci', 'opcode': 0x5202,
+                                         'payload': b64(bytes([0, 0, 1]))}),
+        '#adv 200',
+        qmp('x-cxl-config', {'path': 'us0', 'vppb': 0, 'offset': 0xa8})]
     ident = u16(0) + u16(0)
     yield 'process-inline', [
         qmp('cxl-process-mctp-message', {'cci-name': '99:oob_mctp_cci', 'opcode': 1,

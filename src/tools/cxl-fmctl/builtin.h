@@ -196,6 +196,10 @@ int cmd_fw(int argc, char **argv, struct fmctl *f);
 int cmd_raw(int argc, char **argv, struct fmctl *f);
 int cmd_cel(int argc, char **argv, struct fmctl *f);
 int cmd_topology(int argc, char **argv, struct fmctl *f);
+int cmd_config_read(int argc, char **argv, struct fmctl *f);   /* cxlio.c */
+int cmd_config_write(int argc, char **argv, struct fmctl *f);
+int cmd_mem_read(int argc, char **argv, struct fmctl *f);
+int cmd_mem_write(int argc, char **argv, struct fmctl *f);
 
 /* A command with sub-commands ("dcd add"). */
 struct fm_subcmd {

@@ -48,6 +48,10 @@ static const struct builtin builtins[] = {
 	{ "fw", cmd_fw, "firmware: info, update (transfer a package), activate" },
 	{ "cel", cmd_cel, "the Command Effects Log: which commands the CCI supports" },
 	{ "raw", cmd_raw, "any opcode with a hex payload" },
+	{ "config-read", cmd_config_read, "switch: configuration space of a PPB (5103h) or LD (5301h)" },
+	{ "config-write", cmd_config_write, "switch: write a PPB's (5103h) or LD's (5301h) config dword" },
+	{ "mem-read", cmd_mem_read, "switch: read an LD's memory space (5302h)" },
+	{ "mem-write", cmd_mem_write, "switch: write an LD's memory space (5302h)" },
 	{ "topology", cmd_topology, "switch, ports, devices and DC regions (--dot: Graphviz)" },
 };
 

@@ -20,7 +20,8 @@ static const char *const doc_variant_label[CCIS_VARIANTS] = { "yes", "dc", "mld"
 /*
  * Where cxl-emu implements opcode in column col: "yes" on every device,
  * "dc" only with DC regions, "mld" only on an MLD, "" nowhere (Unsupported).
- * The switch has one variant.
+ * The switch has one variant and two CCIs (mailbox, MCTP): "mctp" when
+ * only its MCTP CCI has it.
  */
 static inline const char *doc_where(struct ccis *c, enum ccis_col col, uint16_t opcode)
 {
@@ -35,7 +36,7 @@ static inline const char *doc_where(struct ccis *c, enum ccis_col col, uint16_t 
 		if (all)
 			return doc_variant_label[v];
 		if (col == CCIS_SWITCH)
-			break;
+			return n == 2 && cci_find(cc[1], opcode) ? "mctp" : "";
 	}
 	return "";
 }

@@ -441,13 +441,17 @@ static void test_cel(void **state)
 		0x05, 0x51, 0x00, 0x00, /* Set Domain Validation SV */
 		CEL_TAIL,
 	};
-	/* the MCTP CCI: the MCTP event interrupt policy */
+	/* the MCTP CCI: the MCTP event interrupt policy, and CXL.io (sw_cxlio.c; not on
+	 * the host mailbox, CXL r3.2 Table 8-397) */
 	static const uint8_t want_mctp[] = {
 		CEL_HEAD,
 		0x04, 0x01, 0x00, 0x00, /* Get MCTP Event Interrupt Policy */
 		0x05, 0x01, 0x02, 0x00, /* Set MCTP Event Interrupt Policy: immediate config */
 		CEL_MID,
+		0x03, 0x51, 0x00, 0x00, /* Send PPB CXL.io Configuration Request */
 		CEL_TAIL,
+		0x01, 0x53, 0x00, 0x00, /* Send LD CXL.io Configuration Request */
+		0x02, 0x53, 0x00, 0x00, /* Send LD CXL.io Memory Request */
 	};
 	const uint8_t *want_cel[2] = { want_mbox, want_mctp };
 	const size_t cel_len[2] = { sizeof(want_mbox), sizeof(want_mctp) };
