@@ -91,17 +91,14 @@ enum cxlfm_effect {
 #undef CXLFM_EFFECT_ENUM_
 };
 
-/* Dynamic capacity changes (5602h, 5604h, 5605h): as QEMU reports them. */
-#define CXLFM_EFF_DC_CHANGE (CXLFM_EFF_COLD_RESET | CXLFM_EFF_CONV_RESET | \
-			     CXLFM_EFF_CXL_RESET | CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA)
-
 /*
- * Set QoS Allocated BW / Set QoS BW Limit (5407h, 5409h): CXL r3.1
- * §7.6.7.4.8 and §7.6.7.4.10 list these five effects (the same set as Set LD
- * Allocations, §7.6.7.4.3).
+ * A change of the device's configuration and data that also holds across
+ * every reset: the five effects CXL r3.1 lists for Set LD Allocations
+ * (§7.6.7.4.3), Set QoS Allocated BW / BW Limit (§7.6.7.4.8, .10) and the
+ * dynamic capacity changes (§7.6.7.6.3, .5, .6; QEMU reports the same).
  */
-#define CXLFM_EFF_QOS_CHANGE (CXLFM_EFF_COLD_RESET | CXLFM_EFF_CONV_RESET | \
-			      CXLFM_EFF_CXL_RESET | CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA)
+#define CXLFM_EFF_RECONFIG (CXLFM_EFF_COLD_RESET | CXLFM_EFF_CONV_RESET | \
+			    CXLFM_EFF_CXL_RESET | CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA)
 
 /* Kinds of CCI (a command set is registered on one kind). */
 enum cxlfm_cci_kind {
@@ -279,7 +276,7 @@ X(0x5400, GET_LD_INFO, "Get LD Info", "§7.6.7.4.1", 0, 11, 0, CXLFM_CCI_T3_FM) 
 X(0x5401, GET_LD_ALLOCATIONS, "Get LD Allocations", "§7.6.7.4.2", 2, CXLFM_VAR(4), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5402, SET_LD_ALLOCATIONS, "Set LD Allocations", "§7.6.7.4.3", CXLFM_VAR(4), \
-  CXLFM_VAR(4), CXLFM_EFF_IMM_CONFIG | CXLFM_EFF_IMM_DATA, CXLFM_CCI_T3_FM) \
+  CXLFM_VAR(4), CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5403, GET_QOS_CONTROL, "Get QoS Control", "§7.6.7.4.4", 0, 7, 0, CXLFM_CCI_T3_FM) \
 X(0x5404, SET_QOS_CONTROL, "Set QoS Control", "§7.6.7.4.5", 7, 7, CXLFM_EFF_IMM_POLICY, \
   CXLFM_CCI_T3_FM) \
@@ -287,11 +284,11 @@ X(0x5405, GET_QOS_STATUS, "Get QoS Status", "§7.6.7.4.6", 0, 1, 0, CXLFM_CCI_T3
 X(0x5406, GET_QOS_ALLOCATED_BW, "Get QoS Allocated BW", "§7.6.7.4.7", 2, CXLFM_VAR(2), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5407, SET_QOS_ALLOCATED_BW, "Set QoS Allocated BW", "§7.6.7.4.8", CXLFM_VAR(2), \
-  CXLFM_VAR(2), CXLFM_EFF_QOS_CHANGE, CXLFM_CCI_T3_FM) \
+  CXLFM_VAR(2), CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5408, GET_QOS_BW_LIMIT, "Get QoS BW Limit", "§7.6.7.4.9", 2, CXLFM_VAR(2), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5409, SET_QOS_BW_LIMIT, "Set QoS BW Limit", "§7.6.7.4.10", CXLFM_VAR(2), CXLFM_VAR(2), \
-  CXLFM_EFF_QOS_CHANGE, CXLFM_CCI_T3_FM) \
+  CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5500, GET_MHD_INFO, "Get Multi-Headed Info", "§7.6.7.5.1", 2, CXLFM_VAR(8), 0, \
   CXLFM_CCI_T3_FM) \
 X(0x5501, GET_HEAD_INFO, "Get Head Info", "§7.6.7.5.2", 2, CXLFM_VAR(4), 0, CXLFM_CCI_T3_FM) \
@@ -299,13 +296,13 @@ X(0x5600, GET_DCD_INFO, "Get DCD Info", "§7.6.7.6.1", 0, 0x54, 0, CXLFM_CCI_T3_
 X(0x5601, GET_HOST_DC_REGION_CONFIG, "Get Host DC Region Configuration", "§7.6.7.6.2", 4, \
   CXLFM_VAR(20), 0, CXLFM_CCI_T3_FM) \
 X(0x5602, SET_DC_REGION_CONFIG, "Set DC Region Configuration", "§7.6.7.6.3", 16, 0, \
-  CXLFM_EFF_DC_CHANGE, CXLFM_CCI_T3_FM) \
+  CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5603, GET_DC_REGION_EXTENT_LISTS, "Get DC Region Extent Lists", "§7.6.7.6.4", 12, \
   CXLFM_VAR(24), 0, CXLFM_CCI_T3_FM) \
 X(0x5604, INITIATE_DC_ADD, "Initiate Dynamic Capacity Add", "§7.6.7.6.5", CXLFM_VAR(32), 0, \
-  CXLFM_EFF_DC_CHANGE, CXLFM_CCI_T3_FM) \
+  CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5605, INITIATE_DC_RELEASE, "Initiate Dynamic Capacity Release", "§7.6.7.6.6", \
-  CXLFM_VAR(32), 0, CXLFM_EFF_DC_CHANGE, CXLFM_CCI_T3_FM) \
+  CXLFM_VAR(32), 0, CXLFM_EFF_RECONFIG, CXLFM_CCI_T3_FM) \
 X(0x5606, DC_ADD_REFERENCE, "Dynamic Capacity Add Reference", "r3.2 §7.6.7.6.7", 16, 0, \
   CXLFM_EFF_IMM_CONFIG, CXLFM_CCI_T3_FM) \
 X(0x5607, DC_REMOVE_REFERENCE, "Dynamic Capacity Remove Reference", "r3.2 §7.6.7.6.8", 16, 0, \

@@ -113,10 +113,10 @@ static const struct qemu_cmd qemu_cmd_set_sw[] = {
 static const struct qemu_cmd qemu_cmd_set_fm_dcd[] = {
 	{ 0x5600, 0, 0 },
 	{ 0x5601, 4, 0 },
-	{ 0x5602, 16, CXLFM_EFF_DC_CHANGE },
+	{ 0x5602, 16, CXLFM_EFF_RECONFIG },
 	{ 0x5603, 12, 0 },
-	{ 0x5604, QEMU_ANY_LEN, CXLFM_EFF_DC_CHANGE },
-	{ 0x5605, QEMU_ANY_LEN, CXLFM_EFF_DC_CHANGE },
+	{ 0x5604, QEMU_ANY_LEN, CXLFM_EFF_RECONFIG },
+	{ 0x5605, QEMU_ANY_LEN, CXLFM_EFF_RECONFIG },
 };
 
 /* LD 0, behind the FM-owned LD's Tunnel Management (cxl-mailbox-utils.c:4117). */

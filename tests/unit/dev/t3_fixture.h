@@ -170,7 +170,7 @@ static inline size_t read_cel(struct fx *f, struct cci *cci, uint8_t *cel)
 #define CEL_QOS { 0x4700, 0 }, { 0x4701, 0x02 }, { 0x4702, 0 }
 /* An MLD's FM-owned LD: 5400h-5402h (t3_mld.c) and the QoS set (t3_mld_qos.c). */
 #define CEL_MLD \
-	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x06 }, { 0x5403, 0 }, { 0x5404, 0x08 }, \
+	{ 0x5400, 0 }, { 0x5401, 0 }, { 0x5402, 0x607 }, { 0x5403, 0 }, { 0x5404, 0x08 }, \
 	{ 0x5405, 0 }, { 0x5406, 0 }, { 0x5407, 0x607 }, { 0x5408, 0 }, { 0x5409, 0x607 }
 
 /* Compare a CEL with an expected list of (opcode, effects). */
