@@ -120,7 +120,7 @@ struct session {
 	size_t replies;     /* returns and errors seen */
 	struct json_object **ids; /* id of the n-th value sent (NULL: none) */
 	size_t sent;
-	bool quit;
+	bool quit;          /* the server closed (quit, or it dropped us) */
 	enum qmp_msg_kind last; /* of the last reply */
 	uint32_t gen[2];
 };
@@ -138,6 +138,13 @@ static void check_reply(struct session *ss, struct json_object *m)
 		return;
 	if (k == QMP_MSG_ERROR)
 		assert(cls && cls[0] && desc && desc[0]);
+	/* the server drops a client after too many malformed inputs in a row,
+	 * saying why first (qmp_server.c): an answer to nothing, then EOF */
+	if (k == QMP_MSG_ERROR && ss->replies == ss->sent &&
+	    !strcmp(desc, "Too many malformed inputs in a row, closing")) {
+		ss->quit = true;
+		return;
+	}
 	/* in order, one per value, the request's id echoed */
 	assert(ss->replies < ss->sent);
 	json_object_object_get_ex(m, "id", &id);
